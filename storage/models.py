@@ -1,0 +1,308 @@
+"""The database tables, as typed SQLAlchemy 2.x models.
+
+Every timestamp is stored timezone-aware in UTC (``UtcDateTime``), so SQLite and PostgreSQL
+agree and nothing downstream has to guess an offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A datetime column that only accepts aware values and always returns UTC-aware ones."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    """The current moment, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PairStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class GoalStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class DeliveryKind(StrEnum):
+    """What a delivery carries; check-ins are deliveries too, so they share exactly-once."""
+
+    WELCOME = "welcome"
+    SUGGESTION = "suggestion"
+    CHECKIN = "checkin"
+    MIDPOINT = "midpoint"
+    CLOSING = "closing"
+    PROGRAM_CLOSING = "program_closing"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Program(Base):
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    interval_weeks: Mapped[int] = mapped_column(Integer, default=3)
+    weekday: Mapped[int] = mapped_column(Integer, default=1)  # Monday is 0, as in datetime
+    local_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    cohorts: Mapped[list[Cohort]] = relationship(back_populates="program")
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+    __table_args__ = (UniqueConstraint("program_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+
+    program: Mapped[Program] = relationship(back_populates="cohorts")
+
+
+class Person(Base):
+    """Someone on one platform; the same human on Slack and Discord is two people here."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str | None] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    unreachable_reason: Mapped[str | None] = mapped_column(String(200))
+    unreachable_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Pair(Base):
+    __tablename__ = "pairs"
+    __table_args__ = (Index("ix_pairs_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
+    platform: Mapped[str] = mapped_column(String(16))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=PairStatus.ACTIVE)
+    paused_until: Mapped[dt.date | None] = mapped_column(Date)
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    program: Mapped[Program] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
+
+    def members(self) -> tuple[Person, Person]:
+        return (self.mentor, self.mentee)
+
+    def partner_of(self, person_id: int) -> Person:
+        return self.mentee if person_id == self.mentor_id else self.mentor
+
+
+class Goal(Base):
+    __tablename__ = "goals"
+    __table_args__ = (UniqueConstraint("pair_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # stable within the pair, shown to users
+    text: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default=GoalStatus.OPEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    pair: Mapped[Pair] = relationship()
+    created_by: Mapped[Person | None] = relationship()
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "number"),
+        Index("ix_meetings_pair_met_on", "pair_id", "met_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    met_on: Mapped[dt.date] = mapped_column(Date)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    activity_id: Mapped[str | None] = mapped_column(String(100))
+    activity_title: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    notes_shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL")
+    )
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    pair: Mapped[Pair] = relationship()
+    logged_by: Mapped[Person | None] = relationship()
+    goals: Mapped[list[Goal]] = relationship(secondary="meeting_goals")
+
+
+class MeetingGoal(Base):
+    """Which goals a meeting moved."""
+
+    __tablename__ = "meeting_goals"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Delivery(Base):
+    """One message owed to a pair: written before sending, marked after; one per pair and round."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "kind", "round_key", name="uq_deliveries_pair_kind_round"),
+        Index("ix_deliveries_status_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    round_key: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    activity_id: Mapped[str | None] = mapped_column(String(100))
+    swaps: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    message_ref: Mapped[str | None] = mapped_column(String(200))
+    conversation_ref: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    answer: Mapped[str | None] = mapped_column(String(20))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    pair: Mapped[Pair] = relationship()
+    answered_by: Mapped[Person | None] = relationship(foreign_keys=[answered_by_id])
+
+    @property
+    def idempotency_key(self) -> str:
+        """What adapters attach to the platform message so a re-send can find the first one."""
+        return f"mentorbot-delivery-{self.id}"
+
+
+class Response(Base):
+    """Every click on a delivery's buttons, kept as it happened."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    activity_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Coordinator(Base):
+    __tablename__ = "coordinators"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AuditEvent(Base):
+    """Who changed what, for coordinators answering "what happened to this pair?"."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
