@@ -1,0 +1,86 @@
+"""What every command handler is given: the open session, who asks, where, and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.replies import Actor
+from storage.models import Coordinator, Person
+
+if TYPE_CHECKING:
+    from bot.core.service import Core
+
+
+@dataclass
+class Request:
+    """One command, click or form submission being handled inside one transaction."""
+
+    core: Core
+    session: Session
+    actor: Actor
+    person: Person
+    conversation_id: str | None
+    now: dt.datetime
+
+    def zone(self, fallback: str | None = None) -> ZoneInfo:
+        """The caller's time zone: theirs where the platform knows it, else the program's."""
+        return ZoneInfo(self.person.timezone or fallback or self.core.settings.timezone)
+
+    def today(self, fallback: str | None = None) -> dt.date:
+        return self.now.astimezone(self.zone(fallback)).date()
+
+    def audit(self, action: str, entity: str, entity_id: int | None, **detail: object) -> None:
+        self.core.audit(self.session, self.person_label, action, entity, entity_id, **detail)
+
+    @property
+    def person_label(self) -> str:
+        return f"{self.actor.platform}:{self.actor.user_id}"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return is_coordinator(self.core, self.session, self.actor)
+
+
+def person_for(session: Session, actor: Actor) -> Person:
+    """The stored person for ``actor``, created on first contact and kept current."""
+    person = session.scalars(
+        select(Person).where(
+            Person.platform == actor.platform, Person.platform_user_id == actor.user_id
+        )
+    ).first()
+    if person is None:
+        person = Person(
+            platform=actor.platform,
+            platform_user_id=actor.user_id,
+            display_name=actor.display_name or actor.user_id,
+            timezone=actor.timezone,
+        )
+        session.add(person)
+        session.flush()
+        return person
+    if actor.display_name and person.display_name != actor.display_name:
+        person.display_name = actor.display_name
+    if actor.timezone and person.timezone != actor.timezone:
+        person.timezone = actor.timezone
+    return person
+
+
+def is_coordinator(core: Core, session: Session, actor: Actor) -> bool:
+    """Coordinators come from the setting, the database, or (Discord) a named role."""
+    if actor.user_id in core.settings.coordinators:
+        return True
+    role = core.settings.discord_coordinator_role
+    if role and actor.platform == "discord" and role in actor.roles:
+        return True
+    found = session.scalar(
+        select(Coordinator.id).where(
+            Coordinator.platform == actor.platform, Coordinator.platform_user_id == actor.user_id
+        )
+    )
+    return found is not None

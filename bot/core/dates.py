@@ -1,0 +1,299 @@
+"""Meeting dates, durations and the ``/log-meeting`` text form, parsed without I/O.
+
+Everything here is a pure function of its arguments: ``today`` is always passed in, so the
+same text means the same date in a test, in the console and on every platform. Every
+rejection is an :class:`InputError` whose message is one sentence saying what was wrong and
+what to type instead, with ``field`` naming the form field at fault.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.core.errors import InputError
+
+MAX_NOTES = 2000
+MAX_NEXT_STEPS = 1000
+MAX_MINUTES = 12 * 60
+
+DATE_HINT = "type a date like 2026-11-03, today, yesterday, tuesday or 3 days ago"
+DURATION_HINT = "type a duration like 45m, 1h or 1h30m"
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate((
+        ("monday", "mon"),
+        ("tuesday", "tue", "tues"),
+        ("wednesday", "wed"),
+        ("thursday", "thu", "thur", "thurs"),
+        ("friday", "fri"),
+        ("saturday", "sat"),
+        ("sunday", "sun"),
+    ))
+    for name in names
+}
+# Abbreviations that are also English words: at the start of the text form they are a date
+# only when a duration or nothing follows ("sat 45m" is a date, "Sat down with…" is notes).
+_AMBIGUOUS_WEEKDAYS = frozenset({"sat", "sun"})
+_ONE = frozenset({"a", "an", "one"})
+_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+
+_ISO = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+_DATE_SHAPE = re.compile(r"[0-9]+(?:[-/.][0-9]+){2}|[0-9]{4}[-/][0-9]{1,2}")
+_AGO = re.compile(r"(?:last )?(\S+) (days?|weeks?) ago")
+_IN = re.compile(r"in (\S+) (days?|weeks?)")
+
+_UNIT_H = r"(?:h|hrs?|hours?)"
+_UNIT_M = r"(?:m|mins?|minutes?)"
+_DURATION = re.compile(
+    rf"(?:(?P<hours>[0-9]+(?:[.,][0-9]+)?) ?{_UNIT_H})? ?(?:(?P<minutes>[0-9]+) ?{_UNIT_M}?)?"
+)
+_CLOCK = re.compile(r"(?P<hours>[0-9]+):(?P<minutes>[0-5][0-9])")
+# What a duration looks like in the text form, valid or not: a number with a unit, or H:MM.
+# Anything of this shape is parsed strictly, so "0m", "13h" or "-5m" are refused, not notes.
+_NUM = r"[-+]?[0-9]+(?:[.,][0-9]+)?"
+_DURATION_SHAPE = re.compile(
+    rf"{_NUM} ?{_UNIT_H}(?:{_NUM}| ?{_NUM} ?{_UNIT_M})?|{_NUM} ?{_UNIT_M}|[-+]?[0-9]+:[0-9]+"
+)
+_NEXT = re.compile(r"next:", re.IGNORECASE)
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class MeetingText:
+    """What ``/log-meeting DATE DURATION NOTES… next: STEPS`` said, before pair checks."""
+
+    met_on: date
+    duration_minutes: int | None
+    notes: str
+    next_steps: str
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """The user's text in quotes, shortened so a pasted essay does not fill the error."""
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+def _not_a_date(text: str, reason: str | None = None) -> InputError:
+    why = f": {reason}" if reason else ""
+    return InputError(f"{_quote(text)} is not a date{why}; {DATE_HINT}.", field="date")
+
+
+def _in_future(text: str) -> InputError:
+    return InputError(
+        f"{_quote(text)} is in the future, and a meeting is logged once it has happened; "
+        "type today, yesterday or an earlier date.",
+        field="date",
+    )
+
+
+def _days_before(today: date, days: int, text: str) -> date:
+    """``today`` minus ``days``, refusing dates the calendar cannot hold."""
+    try:
+        return today - timedelta(days=days)
+    except OverflowError:
+        raise InputError(f"{_quote(text)} is too far back; {DATE_HINT}.", field="date") from None
+
+
+def _count(word: str, text: str) -> int:
+    """The N of "N days ago": digits, or "a"/"one"."""
+    if word in _ONE:
+        return 1
+    if not word.isascii() or not word.isdigit():
+        raise _not_a_date(text, "the number of days must be a whole number like 3")
+    if len(word) > 7:
+        raise InputError(f"{_quote(text)} is too far back; {DATE_HINT}.", field="date")
+    return int(word)
+
+
+def _calendar_date(match: re.Match[str], text: str) -> date:
+    year, month, day = int(match[1]), int(match[3]), int(match[4])
+    try:
+        return date(year, month, day)
+    except ValueError:
+        if not 1 <= month <= 12:
+            reason = f"there is no month {month}"
+        elif year < 1:
+            reason = "there is no year 0"
+        else:
+            reason = f"{_MONTHS[month - 1]} {year} has {calendar.monthrange(year, month)[1]} days"
+        raise _not_a_date(text, reason) from None
+
+
+def parse_date(text: str, today: date) -> date:
+    """The date a member means by ``text``, relative words counted back from ``today``.
+
+    Accepts today, yesterday, YYYY-MM-DD (or YYYY/MM/DD), a weekday ("tuesday", "tue",
+    "last tuesday": the latest one strictly before today), "N days ago" and "N weeks ago".
+    A calendar date may lie in the future; :func:`check_meeting_date` refuses that.
+    """
+    words = " ".join(text.casefold().split())
+    if not words:
+        raise InputError(
+            "Type the date you met, like 2026-11-03, today, yesterday, tuesday or 3 days ago.",
+            field="date",
+        )
+    if words == "today":
+        return today
+    if words == "yesterday":
+        return _days_before(today, 1, text)
+    if words == "tomorrow":
+        raise _in_future(text)
+    if match := _ISO.fullmatch(words):
+        return _calendar_date(match, text)
+    weekday = words.removeprefix("last ")
+    if weekday in _WEEKDAYS:
+        return _days_before(today, (today.weekday() - _WEEKDAYS[weekday] - 1) % 7 + 1, text)
+    if words.startswith("next ") and words.removeprefix("next ") in _WEEKDAYS:
+        raise _in_future(text)
+    if match := _AGO.fullmatch(words):
+        return _days_before(today, _count(match[1], text) * _UNITS[match[2]], text)
+    if _IN.fullmatch(words):
+        raise _in_future(text)
+    raise _not_a_date(text)
+
+
+def check_meeting_date(met_on: date, today: date, pair_started: date) -> None:
+    """Refuse a meeting dated in the future or before the pair began, naming both dates."""
+    if met_on > today:
+        raise InputError(
+            f"{met_on.isoformat()} is in the future (today is {today.isoformat()}); "
+            "type today or an earlier date.",
+            field="date",
+        )
+    if met_on < pair_started:
+        raise InputError(
+            f"{met_on.isoformat()} is before your pair started on {pair_started.isoformat()}; "
+            f"type a date from {pair_started.isoformat()} on.",
+            field="date",
+        )
+
+
+def parse_duration(text: str) -> int:
+    """How many minutes ``text`` means: "45m", "1h30m", "1.5h", "1:30", "2 hours" or "45".
+
+    A bare number is minutes, as the form's duration field asks for. Refuses 0 and anything
+    over 12 hours, which is a typo rather than a meeting.
+    """
+    words = " ".join(text.casefold().split())
+    if not words:
+        raise InputError("Type how long you met, like 45m, 1h or 1h30m.", field="duration")
+    match = _CLOCK.fullmatch(words) or _DURATION.fullmatch(words)
+    if match is None or not (match["hours"] or match["minutes"]):
+        raise InputError(f"{_quote(text)} is not a duration; {DURATION_HINT}.", field="duration")
+    hours = (match["hours"] or "0").replace(",", ".")
+    minutes = match["minutes"] or "0"
+    if len(hours.partition(".")[0]) > 4 or len(minutes) > 6:
+        total = MAX_MINUTES + 1
+    else:
+        exact = Decimal(hours) * 60
+        total = int(exact.to_integral_value(rounding=ROUND_HALF_UP)) + int(minutes)
+    if total < 1:
+        raise InputError(
+            f"{_quote(text)} is no time at all, and a meeting takes at least a minute; "
+            f"{DURATION_HINT}.",
+            field="duration",
+        )
+    if total > MAX_MINUTES:
+        raise InputError(
+            f"{_quote(text)} is longer than a meeting can be (at most 12h); {DURATION_HINT}.",
+            field="duration",
+        )
+    return total
+
+
+def format_duration(minutes: int) -> str:
+    """Minutes as people say them: 45 -> "45 min", 60 -> "1 h", 90 -> "1 h 30 min"."""
+    if minutes < 0:
+        raise ValueError(f"a duration cannot be negative: {minutes}")
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+def _looks_like_duration(words: list[str]) -> bool:
+    return bool(words) and _DURATION_SHAPE.fullmatch(" ".join(words)) is not None
+
+
+def _duration_length(words: list[str], start: int) -> int:
+    """How many words from ``start`` are shaped like a duration (0 when none)."""
+    for length in (4, 3, 2, 1):
+        if start + length <= len(words) and _looks_like_duration(words[start : start + length]):
+            return length
+    return 0
+
+
+def _date_length(words: list[str], start: int) -> int:
+    """How many words from ``start`` try to be a date (0 when none); they may be invalid."""
+    first = words[start] if start < len(words) else ""
+    rest = words[start + 1 : start + 3]
+    if len(rest) == 2 and rest[0] in _UNITS and rest[1] == "ago":
+        return 3
+    if first == "last" and rest and rest[0] in _WEEKDAYS:
+        return 2
+    if first in _AMBIGUOUS_WEEKDAYS:
+        after = start + 1
+        return 1 if after == len(words) or _duration_length(words, after) else 0
+    if first in ("today", "yesterday", "tomorrow") or first in _WEEKDAYS:
+        return 1
+    return 1 if _DATE_SHAPE.fullmatch(first) else 0
+
+
+def _split_next(text: str) -> tuple[str, str]:
+    """The text before the first "next:" and what follows it (empty when there is none)."""
+    match = _NEXT.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.start()], text[match.end() :]
+
+
+def parse_meeting_text(text: str, today: date) -> MeetingText:
+    """Split ``[DATE] [DURATION] [NOTES…] [next: STEPS]`` into its parts.
+
+    DATE defaults to ``today`` and DURATION to None. Leading words that try to be a date or a
+    duration but are wrong ("2026-02-30", "0m") are refused with the reason instead of being
+    kept as notes. Whether the date is allowed for the pair is the caller's check
+    (:func:`check_meeting_date`).
+    """
+    body, next_steps = _split_next(text)
+    spans = [match.span() for match in _TOKEN.finditer(body)]
+    words = [body[begin:end].casefold().rstrip(",;.") for begin, end in spans]
+
+    position = 0
+    met_on: date | None = None
+    duration: int | None = None
+    for _ in range(2):  # the date and the duration, in either order
+        if met_on is None and (length := _date_length(words, position)):
+            met_on = parse_date(" ".join(words[position : position + length]), today)
+            position += length
+        elif duration is None and (length := _duration_length(words, position)):
+            duration = parse_duration(" ".join(words[position : position + length]))
+            position += length
+    notes = (body[spans[position - 1][1] :] if position else body).strip()
+    next_steps = next_steps.strip()
+    if len(notes) > MAX_NOTES:
+        raise InputError(
+            f"Your notes are {len(notes):,} characters long; keep them to {MAX_NOTES:,} or fewer.",
+            field="notes",
+        )
+    if len(next_steps) > MAX_NEXT_STEPS:
+        raise InputError(
+            f"Your next steps are {len(next_steps):,} characters long; "
+            f"keep them to {MAX_NEXT_STEPS:,} or fewer.",
+            field="next_steps",
+        )
+    return MeetingText(
+        met_on=today if met_on is None else met_on,
+        duration_minutes=duration,
+        notes=notes,
+        next_steps=next_steps,
+    )
+

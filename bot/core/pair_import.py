@@ -1,0 +1,251 @@
+"""Importing pairs from a CSV file: every row checked first, then all imported or none.
+
+Spreadsheets save CSV in many ways; a UTF-8 byte-order mark and semicolon separators are
+accepted, and everything else wrong is reported by line number with what to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import Cohort, Pair, PairStatus, Person, Program
+
+PLATFORMS = ("slack", "discord", "console")
+REQUIRED = ("mentor", "mentee")
+OPTIONAL = ("platform", "cohort", "timezone", "start", "mentor_name", "mentee_name")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PROGRAM_LENGTH = dt.timedelta(days=365)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (encoding, header); nothing was imported."""
+
+
+@dataclass(frozen=True)
+class PairRow:
+    line: int
+    platform: str
+    mentor: str
+    mentee: str
+    mentor_name: str
+    mentee_name: str
+    cohort: str
+    timezone: str | None
+    start: dt.date | None
+
+
+@dataclass
+class ImportReport:
+    rows: list[PairRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    imported: int = 0
+    program: str = ""
+
+
+def read_pairs_csv(data: bytes, default_platform: str) -> ImportReport:
+    """Parse and check every row; nothing touches the database here."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "The file is not UTF-8 text; in your spreadsheet choose “CSV UTF-8” when saving."
+        ) from None
+    report = ImportReport()
+    if data.startswith(b"\xef\xbb\xbf"):
+        report.notes.append("The file starts with a byte-order mark (BOM); it was ignored.")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise ImportFileError(
+            "The file is empty; the first line must name the columns, at least: mentor,mentee."
+        )
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    if delimiter == ";":
+        report.notes.append("Columns are separated by semicolons; read that way.")
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [name.strip().casefold() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportFileError(
+            f"The header line lacks the column(s) {', '.join(missing)}; it must name at least "
+            f"mentor,mentee (optional: {', '.join(OPTIONAL)}). It reads: {lines[0][:120]}"
+        )
+    unknown = [name for name in header if name and name not in REQUIRED + OPTIONAL]
+    if unknown:
+        report.notes.append(f"Ignored unknown column(s): {', '.join(unknown)}.")
+    reader.fieldnames = header
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, raw in enumerate(reader, start=2):
+        values = {key: (value or "").strip() for key, value in raw.items() if key}
+        if not any(values.values()):
+            continue
+        try:
+            row = _check_row(number, values, default_platform)
+        except ValueError as error:
+            report.errors.append((number, str(error)))
+            continue
+        key = (row.platform, row.mentor.casefold(), row.mentee.casefold())
+        if key in seen:
+            report.errors.append((number, f"the same pair as line {seen[key]}"))
+            continue
+        seen[key] = number
+        report.rows.append(row)
+    return report
+
+
+def _check_row(number: int, values: dict[str, str], default_platform: str) -> PairRow:
+    mentor, mentee = values.get("mentor", ""), values.get("mentee", "")
+    empty = [name for name, value in (("mentor", mentor), ("mentee", mentee)) if not value]
+    if empty:
+        raise ValueError(f"the {' and '.join(empty)} column is empty")
+    if mentor.casefold() == mentee.casefold():
+        raise ValueError(f"{mentor} is paired with themselves; mentor and mentee must differ")
+    for value in (mentor, mentee):
+        if "@" in value and not EMAIL.match(value):
+            raise ValueError(f"“{value}” is not a valid e-mail address")
+    platform = (values.get("platform") or default_platform).casefold()
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform “{platform}” is unknown; use one of {', '.join(PLATFORMS)}")
+    zone = values.get("timezone") or None
+    if zone:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"time zone “{zone}” is unknown; use a name like America/Chicago"
+            ) from None
+    start = None
+    if values.get("start"):
+        try:
+            start = dt.date.fromisoformat(values["start"])
+        except ValueError:
+            raise ValueError(f"start “{values['start']}” is not a date like 2026-09-01") from None
+    return PairRow(
+        number,
+        platform,
+        mentor,
+        mentee,
+        values.get("mentor_name", ""),
+        values.get("mentee_name", ""),
+        values.get("cohort", ""),
+        zone,
+        start,
+    )
+
+
+def find_or_create_program(
+    session: Session, name: str | None, today: dt.date, timezone: str
+) -> tuple[Program, str | None]:
+    """The program to import into; created (starting today, for a year) when new."""
+    if name is None:
+        programs = session.scalars(select(Program)).all()
+        if len(programs) == 1:
+            return programs[0], None
+        if programs:
+            names = ", ".join(p.name for p in programs)
+            raise ImportFileError(
+                f"There are several programs ({names}); say which with --program NAME."
+            )
+        name = "Mentoring program"
+    program = session.scalar(select(Program).where(Program.name == name))
+    if program is not None:
+        return program, None
+    program = Program(
+        name=name, start_date=today, end_date=today + PROGRAM_LENGTH, timezone=timezone
+    )
+    session.add(program)
+    session.flush()
+    return program, (
+        f"Created the program “{name}”, {today} to {program.end_date}, every 3 "
+        "weeks on Tuesday at 10:00."
+    )
+
+
+def check_against_database(session: Session, report: ImportReport) -> None:
+    """Refuse rows that would duplicate a pair that is already active."""
+    kept = []
+    for row in report.rows:
+        mentor = _find_person(session, row.platform, row.mentor)
+        mentee = _find_person(session, row.platform, row.mentee)
+        if (
+            mentor
+            and mentee
+            and session.scalar(
+                select(Pair.id).where(
+                    Pair.mentor_id == mentor.id,
+                    Pair.mentee_id == mentee.id,
+                    Pair.status != PairStatus.ENDED,
+                )
+            )
+        ):
+            report.errors.append(
+                (row.line, f"{row.mentor} and {row.mentee} are already an active pair")
+            )
+            continue
+        kept.append(row)
+    report.rows = kept
+
+
+def import_rows(
+    session: Session, program: Program, rows: list[PairRow], today: dt.date
+) -> list[Pair]:
+    cohorts = {
+        c.name: c for c in session.scalars(select(Cohort).where(Cohort.program_id == program.id))
+    }
+    pairs = []
+    for row in rows:
+        cohort = None
+        if row.cohort:
+            cohort = cohorts.get(row.cohort)
+            if cohort is None:
+                cohort = cohorts[row.cohort] = Cohort(program_id=program.id, name=row.cohort)
+                session.add(cohort)
+        mentor = _person(session, row.platform, row.mentor, row.mentor_name, row.timezone)
+        mentee = _person(session, row.platform, row.mentee, row.mentee_name, row.timezone)
+        pair = Pair(
+            program_id=program.id,
+            cohort=cohort,
+            platform=row.platform,
+            mentor_id=mentor.id,
+            mentee_id=mentee.id,
+            start_date=row.start or max(today, program.start_date),
+        )
+        session.add(pair)
+        pairs.append(pair)
+    session.flush()
+    return pairs
+
+
+def _find_person(session: Session, platform: str, identity: str) -> Person | None:
+    column = Person.email if "@" in identity else Person.platform_user_id
+    return session.scalar(
+        select(Person).where(Person.platform == platform, or_(column == identity))
+    )
+
+
+def _person(
+    session: Session, platform: str, identity: str, name: str, timezone: str | None
+) -> Person:
+    person = _find_person(session, platform, identity)
+    if person is None:
+        is_email = "@" in identity
+        person = Person(
+            platform=platform,
+            platform_user_id=None if is_email else identity,
+            email=identity if is_email else None,
+            display_name=name or (identity.split("@")[0] if is_email else identity),
+            timezone=timezone,
+        )
+        session.add(person)
+        session.flush()
+    elif timezone and not person.timezone:
+        person.timezone = timezone
+    return person

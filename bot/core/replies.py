@@ -1,0 +1,141 @@
+"""The platform-neutral words the core speaks: who asks, and what it answers.
+
+Adapters turn platform payloads into an ``Actor`` and a command text, and turn a ``Reply`` into
+Block Kit, Discord components or console lines. Text uses a tiny markup every platform can
+render: ``**bold**`` and ``_italic_``, plain lines otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, as the platform knows them."""
+
+    platform: str
+    user_id: str
+    display_name: str = ""
+    timezone: str | None = None
+    roles: frozenset[str] = frozenset()
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button whose ``action`` string comes back to ``Core.press`` unchanged when clicked."""
+
+    label: str
+    action: str
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    NUMBER = "number"
+    SELECT = "select"
+    MULTI_SELECT = "multi_select"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = False
+    initial: str | tuple[str, ...] | None = None
+    options: tuple[Option, ...] = ()
+    hint: str = ""
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form to fill in; its submission comes back to ``Core.submit`` with ``form_id`` and
+    ``context`` (a short string the core uses to remember which pair or suggestion it is for)."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Save"
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to hand the user (a CSV, a PNG chart)."""
+
+    filename: str
+    content: bytes
+    title: str
+    mime_type: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """What is shown: text, then optional buttons, a table and files."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    table: Table | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class PairPost:
+    """A message for a pair's shared conversation (visible to both members)."""
+
+    pair_id: int
+    message: Message
+
+
+@dataclass(frozen=True)
+class DirectPost:
+    """A private message to one person (by platform and user id), e.g. to a coordinator."""
+
+    platform: str
+    user_id: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to a command, click or form.
+
+    ``message`` goes privately to the caller. ``form`` asks the adapter to open a form.
+    ``field_errors`` (field name to sentence) means a submitted form is kept open with those
+    errors shown beside the fields. ``replace`` asks the adapter to update the clicked message in
+    place with ``replacement``. ``posts`` are messages for others (the pair's conversation, a
+    coordinator), which the adapter delivers after answering the caller.
+    """
+
+    message: Message | None = None
+    form: Form | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)
+    replacement: Message | None = None
+    posts: tuple[PairPost | DirectPost, ...] = ()
+
+    @classmethod
+    def text(cls, text: str, **kwargs: object) -> Reply:
+        return cls(message=Message(text), **kwargs)  # type: ignore[arg-type]
