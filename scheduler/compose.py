@@ -1,0 +1,129 @@
+"""What a delivery says, and the buttons on it; used when sending and when updating in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.replies import Button, ButtonStyle, Message
+from prompts.catalog import Catalog
+from prompts.messages import render
+from storage.models import Delivery, DeliveryKind, Pair
+
+SUGGESTION, CHECKIN = "s", "c"
+ACCEPT, SWAP, DONE, SKIP = "accept", "swap", "done", "skip"
+MET, NOT_YET, HELP = "met", "notyet", "help"
+MAX_SWAPS = 2
+ANSWER_WORDS = {
+    ACCEPT: "We'll do this",
+    DONE: "Done",
+    SKIP: "Skip this round",
+    MET: "Yes, we met",
+    NOT_YET: "Not yet",
+    HELP: "We need help",
+}
+WITH_ACTIVITY = (
+    DeliveryKind.WELCOME,
+    DeliveryKind.SUGGESTION,
+    DeliveryKind.MIDPOINT,
+    DeliveryKind.CLOSING,
+)
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    """A parsed button action: ``s:42:swap`` is (suggestion, delivery 42, swap)."""
+
+    family: str
+    delivery_id: int
+    verb: str
+
+    def __str__(self) -> str:
+        return f"{self.family}:{self.delivery_id}:{self.verb}"
+
+    @classmethod
+    def parse(cls, action: str) -> ButtonAction | None:
+        family, _, rest = action.partition(":")
+        number, _, verb = rest.partition(":")
+        if family not in (SUGGESTION, CHECKIN) or not number.isdigit() or not verb:
+            return None
+        return cls(family, int(number), verb)
+
+
+def _button(
+    label: str, family: str, delivery_id: int, verb: str, style: ButtonStyle = ButtonStyle.DEFAULT
+) -> Button:
+    return Button(label, str(ButtonAction(family, delivery_id, verb)), style)
+
+
+def suggestion_buttons(delivery: Delivery) -> tuple[Button, ...]:
+    """The buttons a suggestion still offers, given how it was answered so far."""
+    if delivery.answer in (DONE, SKIP):
+        return ()
+    done = _button("Done, log it", SUGGESTION, delivery.id, DONE)
+    if delivery.answer == ACCEPT:
+        return (done,)
+    buttons = [_button("We'll do this", SUGGESTION, delivery.id, ACCEPT, ButtonStyle.PRIMARY)]
+    if delivery.swaps < MAX_SWAPS:
+        buttons.append(_button("Show me another", SUGGESTION, delivery.id, SWAP))
+    buttons += [done, _button("Skip this round", SUGGESTION, delivery.id, SKIP)]
+    return tuple(buttons)
+
+
+def checkin_buttons(delivery: Delivery) -> tuple[Button, ...]:
+    if delivery.answer:
+        return ()
+    return (
+        _button("Yes, log it", CHECKIN, delivery.id, MET, ButtonStyle.PRIMARY),
+        _button("Not yet", CHECKIN, delivery.id, NOT_YET),
+        _button("We need help", CHECKIN, delivery.id, HELP, ButtonStyle.DANGER),
+    )
+
+
+def activity_text(catalog: Catalog, activity_id: str, opening: str = "") -> str:
+    activity = catalog.activity(activity_id)
+    category = next(c.title for c in catalog.categories if c.id == activity.category)
+    return render(
+        "suggestion", opening=opening, title=activity.title, category=category, what=activity.what
+    )
+
+
+def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | None) -> Message:
+    """The message for ``delivery``, with an answer line once someone has clicked."""
+    kind = DeliveryKind(delivery.kind)
+    program = pair.program
+    if kind == DeliveryKind.PROGRAM_CLOSING:
+        return Message(render("program_closing", program=program.name))
+    if kind == DeliveryKind.CHECKIN:
+        return Message(
+            render("checkin") + _answer_line(delivery), buttons=checkin_buttons(delivery)
+        )
+    opening = render("last_time", next_steps=next_steps) + "\n" if next_steps else ""
+    parts = []
+    if kind == DeliveryKind.WELCOME:
+        interval = "week" if program.interval_weeks == 1 else f"{program.interval_weeks} weeks"
+        parts.append(
+            render(
+                "welcome",
+                mentor=pair.mentor.display_name,
+                mentee=pair.mentee.display_name,
+                interval=interval,
+            )
+        )
+        opening = "**A first activity:** "
+    elif kind == DeliveryKind.MIDPOINT:
+        parts.append(render("midpoint"))
+    elif kind == DeliveryKind.CLOSING:
+        parts.append(render("closing", end_date=f"{program.end_date:%-d %B %Y}"))
+    if delivery.activity_id:
+        parts.append(activity_text(catalog, delivery.activity_id, opening))
+    return Message(
+        "\n\n".join(parts) + _answer_line(delivery),
+        buttons=suggestion_buttons(delivery) if delivery.activity_id else (),
+    )
+
+
+def _answer_line(delivery: Delivery) -> str:
+    if not delivery.answer:
+        return ""
+    who = delivery.answered_by.display_name if delivery.answered_by else "Someone"
+    return f"\n\n✅ {who} chose “{ANSWER_WORDS.get(delivery.answer, delivery.answer)}”."

@@ -1,0 +1,57 @@
+"""The one port the scheduler delivers through; each platform implements it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.replies import Message
+
+
+@dataclass(frozen=True)
+class PairAddress:
+    """Where a pair's messages go: its conversation (None until opened) and its members' ids."""
+
+    pair_id: int
+    platform: str
+    conversation_id: str | None
+    member_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the platform gave back: the message's reference and the conversation it went to."""
+
+    message_ref: str
+    conversation_id: str
+
+
+class DeliveryError(Exception):
+    """A send that did not happen. Transient ones are retried; permanent ones are reported."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Outbound(Protocol):
+    """Sending to a platform. Implementations must make ``send_to_pair`` idempotent on
+    ``idempotency_key``: a second call with the same key finds the first message (Slack message
+    metadata, Discord nonce) instead of posting again."""
+
+    platform: str
+
+    async def send_to_pair(
+        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+    ) -> Sent:
+        """Post to the pair's conversation (opening it when ``conversation_id`` is None);
+        when not ``first_attempt``, first look for a message already sent with the key."""
+        ...
+
+    async def send_direct(self, user_id: str, message: Message) -> None: ...
+
+    async def unreachable_reason(self, user_id: str) -> str | None:
+        """Why a member cannot be messaged (deactivated, gone), or None when they can."""
+        ...

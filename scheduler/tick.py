@@ -1,0 +1,503 @@
+"""One tick: plan what is owed, claim it, send it, record what happened. Exactly once.
+
+Planning inserts one delivery row per (pair, kind, round) under a unique constraint, so two
+processes planning at once write each row once. Claiming marks rows ``sending`` with a claim
+token and a lease in one UPDATE (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two tickers
+never take the same row. A row whose lease ran out (the process died mid-send) is claimed
+again and re-sent with the same idempotency key, which the platform adapter uses to find the
+first message instead of posting twice. Each pair's failure is recorded on its row and never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import secrets
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+
+from bot.core.replies import Message
+from prompts.catalog import Catalog
+from prompts.choice import choose_activity
+from scheduler.compose import WITH_ACTIVITY, compose
+from scheduler.history import pair_histories
+from scheduler.outbound import DeliveryError, Outbound, PairAddress, Sent
+from scheduler.rounds import Slot, due_slots, local_moment, pair_zone, rhythm_for
+from storage.db import run_in_transaction
+from storage.models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Meeting,
+    Pair,
+    PairStatus,
+    Person,
+)
+
+log = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+CLAIM_BATCH = 2000
+SEND_CONCURRENCY = 8
+PHASES = {
+    DeliveryKind.WELCOME: "kickoff",
+    DeliveryKind.MIDPOINT: "midpoint",
+    DeliveryKind.CLOSING: "closing",
+}
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min … capped at an hour."""
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed delivery, composed and ready to send."""
+
+    delivery_id: int
+    kind: str
+    address: PairAddress
+    message: Message
+    idempotency_key: str
+    first_attempt: bool
+    attempts: int
+    member_person_ids: tuple[int, ...]
+
+
+@dataclass
+class Outcome:
+    outgoing: Outgoing
+    sent: Sent | None = None
+    error: str | None = None
+    permanent: bool = False
+    retry_after: float | None = None
+    unreachable: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class TickReport:
+    planned: int = 0
+    sent: list[Outgoing] = field(default_factory=list)
+    retrying: list[tuple[Outgoing, str]] = field(default_factory=list)
+    failed: list[tuple[Outgoing, str]] = field(default_factory=list)
+    would_send: list[Outgoing] = field(default_factory=list)
+
+
+class Ticker:
+    """Finds what is due and delivers it through the platforms' outbound ports."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        catalog: Catalog,
+        outbounds: Mapping[str, Outbound],
+        *,
+        late_limit: dt.timedelta = dt.timedelta(days=7),
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.catalog = catalog
+        self.outbounds = dict(outbounds)
+        self.late_limit = late_limit
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    async def tick(self, now: dt.datetime | None = None, *, dry_run: bool = False) -> TickReport:
+        """Deliver everything due at ``now`` once; with ``dry_run``, only say what would go."""
+        now = now or self.clock()
+        report = TickReport()
+        if dry_run:
+            report.would_send = await asyncio.to_thread(self._dry_run, now)
+            return report
+        report.planned = await asyncio.to_thread(
+            run_in_transaction, self.sessions, lambda s: self.plan(s, now)
+        )
+        token = secrets.token_hex(8)
+        claimed = await asyncio.to_thread(
+            run_in_transaction, self.sessions, lambda s: self.claim(s, now, token)
+        )
+        outcomes = await self._send_all(claimed)
+        await asyncio.to_thread(
+            run_in_transaction, self.sessions, lambda s: self.record(s, now, token, outcomes)
+        )
+        for outcome in outcomes:
+            if outcome.sent:
+                report.sent.append(outcome.outgoing)
+            elif outcome.permanent or outcome.outgoing.attempts >= MAX_ATTEMPTS:
+                report.failed.append((outcome.outgoing, outcome.error or ""))
+            else:
+                report.retrying.append((outcome.outgoing, outcome.error or ""))
+        return report
+
+    def _dry_run(self, now: dt.datetime) -> list[Outgoing]:
+        session = self.sessions()
+        try:
+            self.plan(session, now)
+            return self.claim(session, now, "dry-run")
+        finally:
+            session.rollback()
+            session.close()
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def plan(self, session: Session, now: dt.datetime) -> int:
+        """Insert a pending delivery for every slot now due that has none; returns how many."""
+        pairs = list(
+            session.scalars(
+                select(Pair)
+                .options(joinedload(Pair.mentor), joinedload(Pair.mentee), joinedload(Pair.program))
+                .where(Pair.status != PairStatus.ENDED)
+            ).unique()
+        )
+        existing = set(
+            session.execute(
+                select(Delivery.pair_id, Delivery.kind, Delivery.round_key).where(
+                    or_(
+                        Delivery.due_at >= now - self.late_limit - dt.timedelta(days=1),
+                        Delivery.kind == DeliveryKind.PROGRAM_CLOSING,
+                    )
+                )
+            ).all()
+        )
+        owed: list[tuple[Pair, Slot]] = []
+        for pair in pairs:
+            zone = pair_zone(pair)
+            today = now.astimezone(zone).date()
+            if pair.status == PairStatus.PAUSED:
+                if pair.paused_until is None or pair.paused_until > today:
+                    continue
+                pair.status, pair.paused_until = PairStatus.ACTIVE, None
+            if today > pair.program.end_date:
+                slot = Slot(
+                    DeliveryKind.PROGRAM_CLOSING,
+                    "end",
+                    local_moment(pair.program.end_date, pair.program.local_time, zone),
+                )
+                candidates = [slot]
+            else:
+                candidates = due_slots(rhythm_for(pair), now, self.late_limit)
+            owed += [
+                (pair, slot)
+                for slot in candidates
+                if (pair.id, slot.kind.value, slot.round_key) not in existing
+            ]
+        owed = self._drop_needless_checkins(session, owed)
+        if not owed:
+            return 0
+        histories = pair_histories(
+            session, self.catalog, {pair.id for pair, slot in owed if slot.kind in WITH_ACTIVITY}
+        )
+        rows = []
+        for pair, slot in owed:
+            activity_id = None
+            if slot.kind in WITH_ACTIVITY:
+                chosen = choose_activity(
+                    self.catalog,
+                    histories[pair.id],
+                    now=now,
+                    horizon=dt.timedelta(weeks=pair.program.interval_weeks),
+                    zone=pair_zone(pair),
+                    seed=zlib.crc32(f"{pair.id}:{slot.round_key}".encode()),
+                    phase=PHASES.get(slot.kind),
+                )
+                activity_id = chosen.id if chosen else None
+                if chosen:
+                    histories[pair.id].offered[chosen.id] += 1
+            rows.append(
+                {
+                    "pair_id": pair.id,
+                    "kind": slot.kind.value,
+                    "round_key": slot.round_key,
+                    "due_at": slot.due_at,
+                    "activity_id": activity_id,
+                    "status": DeliveryStatus.PENDING.value,
+                    "swaps": 0,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+            )
+        session.execute(_insert_ignoring_duplicates(session), rows)
+        return len(rows)
+
+    @staticmethod
+    def _drop_needless_checkins(
+        session: Session, owed: list[tuple[Pair, Slot]]
+    ) -> list[tuple[Pair, Slot]]:
+        """A check-in goes only to a pair with no meeting logged since its last suggestion."""
+        checkin_pairs = {pair.id for pair, slot in owed if slot.kind == DeliveryKind.CHECKIN}
+        if not checkin_pairs:
+            return owed
+        last_sent = dict(
+            session.execute(
+                select(Delivery.pair_id, func.max(Delivery.sent_at))
+                .where(Delivery.kind.in_(WITH_ACTIVITY), Delivery.status == DeliveryStatus.SENT)
+                .group_by(Delivery.pair_id)
+            ).all()
+        )
+        last_logged = dict(
+            session.execute(
+                select(Meeting.pair_id, func.max(Meeting.created_at)).group_by(Meeting.pair_id)
+            ).all()
+        )
+        kept = []
+        for pair, slot in owed:
+            if slot.kind == DeliveryKind.CHECKIN:
+                sent = last_sent.get(pair.id)
+                logged = last_logged.get(pair.id)
+                if sent is None or (logged is not None and _aware(logged) >= _aware(sent)):
+                    continue
+            kept.append((pair, slot))
+        return kept
+
+    # -- claiming ---------------------------------------------------------------------------
+
+    def claim(self, session: Session, now: dt.datetime, token: str) -> list[Outgoing]:
+        """Take every claimable row for this tick and compose its message."""
+        candidates = (
+            select(Delivery.id)
+            .where(
+                Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
+                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+                Delivery.due_at <= now,
+            )
+            .order_by(Delivery.due_at)
+            .limit(CLAIM_BATCH)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=DeliveryStatus.SENDING,
+                claim_token=token,
+                next_attempt_at=now + LEASE,
+                attempts=Delivery.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        deliveries = list(
+            session.scalars(
+                select(Delivery)
+                .options(
+                    joinedload(Delivery.pair).joinedload(Pair.mentor),
+                    joinedload(Delivery.pair).joinedload(Pair.mentee),
+                    joinedload(Delivery.pair).joinedload(Pair.program),
+                    joinedload(Delivery.answered_by),
+                )
+                .where(Delivery.claim_token == token)
+                .order_by(Delivery.due_at, Delivery.id)
+            ).unique()
+        )
+        next_steps = latest_next_steps(session, {d.pair_id for d in deliveries})
+        return [self._outgoing(d, next_steps.get(d.pair_id)) for d in deliveries]
+
+    def _outgoing(self, delivery: Delivery, next_steps: str | None) -> Outgoing:
+        pair = delivery.pair
+        return Outgoing(
+            delivery_id=delivery.id,
+            kind=delivery.kind,
+            address=PairAddress(
+                pair.id,
+                pair.platform,
+                pair.conversation_id,
+                (pair.mentor.platform_user_id or "", pair.mentee.platform_user_id or ""),
+            ),
+            message=compose(delivery, pair, self.catalog, next_steps),
+            idempotency_key=delivery.idempotency_key,
+            first_attempt=delivery.attempts <= 1,
+            attempts=delivery.attempts,
+            member_person_ids=(pair.mentor_id, pair.mentee_id),
+        )
+
+    # -- sending ----------------------------------------------------------------------------
+
+    async def _send_all(self, claimed: Sequence[Outgoing]) -> list[Outcome]:
+        limit = asyncio.Semaphore(SEND_CONCURRENCY)
+        reachability: dict[tuple[str, str], asyncio.Task[str | None]] = {}
+
+        async def send(outgoing: Outgoing) -> Outcome:
+            async with limit:
+                return await self._send_one(outgoing, reachability)
+
+        return list(await asyncio.gather(*(send(item) for item in claimed)))
+
+    async def _send_one(
+        self, outgoing: Outgoing, reachability: dict[tuple[str, str], asyncio.Task[str | None]]
+    ) -> Outcome:
+        outbound = self.outbounds.get(outgoing.address.platform)
+        if outbound is None:
+            return Outcome(
+                outgoing, error=f"the {outgoing.address.platform} connection is not running"
+            )
+        try:
+            if outgoing.kind in WITH_ACTIVITY:
+                unreachable = await self._unreachable_members(outbound, outgoing, reachability)
+                if unreachable:
+                    reason = "; ".join(unreachable.values())
+                    return Outcome(outgoing, error=reason, permanent=True, unreachable=unreachable)
+            sent = await outbound.send_to_pair(
+                outgoing.address,
+                outgoing.message,
+                outgoing.idempotency_key,
+                first_attempt=outgoing.first_attempt,
+            )
+            return Outcome(outgoing, sent=sent)
+        except DeliveryError as error:
+            return Outcome(
+                outgoing,
+                error=error.reason,
+                permanent=error.permanent,
+                retry_after=error.retry_after,
+            )
+        except Exception as error:  # one pair's surprise must not stop the others
+            log.exception("delivery %s failed", outgoing.delivery_id)
+            return Outcome(outgoing, error=f"unexpected error: {error}")
+
+    @staticmethod
+    async def _unreachable_members(
+        outbound: Outbound,
+        outgoing: Outgoing,
+        cache: dict[tuple[str, str], asyncio.Task[str | None]],
+    ) -> dict[int, str]:
+        found = {}
+        for person_id, user_id in zip(
+            outgoing.member_person_ids, outgoing.address.member_ids, strict=True
+        ):
+            key = (outgoing.address.platform, user_id)
+            if key not in cache:
+                cache[key] = asyncio.ensure_future(outbound.unreachable_reason(user_id))
+            reason = await cache[key]
+            if reason:
+                found[person_id] = reason
+        return found
+
+    # -- recording --------------------------------------------------------------------------
+
+    def record(
+        self, session: Session, now: dt.datetime, token: str, outcomes: Sequence[Outcome]
+    ) -> None:
+        """Mark each claimed row sent, failed or due for a retry, in a few executemany calls."""
+        table = Delivery.__table__
+        sent_rows, retry_rows, failed_rows = [], [], []
+        conversations: dict[int, str] = {}
+        unreachable: dict[int, str] = {}
+        for outcome in outcomes:
+            outgoing = outcome.outgoing
+            if outcome.sent:
+                sent_rows.append(
+                    {
+                        "b_id": outgoing.delivery_id,
+                        "b_ref": outcome.sent.message_ref,
+                        "b_conv": outcome.sent.conversation_id,
+                    }
+                )
+                if outcome.sent.conversation_id != outgoing.address.conversation_id:
+                    conversations[outgoing.address.pair_id] = outcome.sent.conversation_id
+            elif outcome.permanent or outgoing.attempts >= MAX_ATTEMPTS:
+                failed_rows.append(
+                    {"b_id": outgoing.delivery_id, "b_error": (outcome.error or "")[:500]}
+                )
+            else:
+                wait = backoff(outgoing.attempts)
+                if outcome.retry_after:
+                    wait = max(wait, dt.timedelta(seconds=outcome.retry_after))
+                retry_rows.append(
+                    {
+                        "b_id": outgoing.delivery_id,
+                        "b_next": now + wait,
+                        "b_error": (outcome.error or "")[:500],
+                    }
+                )
+            unreachable.update(outcome.unreachable)
+        mine = (table.c.id == bindparam("b_id")) & (table.c.claim_token == token)
+        if sent_rows:
+            session.execute(
+                update(table)
+                .where(mine)
+                .values(
+                    status=DeliveryStatus.SENT,
+                    message_ref=bindparam("b_ref"),
+                    conversation_ref=bindparam("b_conv"),
+                    sent_at=now,
+                    claim_token=None,
+                    next_attempt_at=None,
+                    last_error=None,
+                ),
+                sent_rows,
+            )
+        if retry_rows:
+            session.execute(
+                update(table)
+                .where(mine)
+                .values(
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at=bindparam("b_next"),
+                    last_error=bindparam("b_error"),
+                    claim_token=None,
+                ),
+                retry_rows,
+            )
+        if failed_rows:
+            session.execute(
+                update(table)
+                .where(mine)
+                .values(
+                    status=DeliveryStatus.FAILED,
+                    last_error=bindparam("b_error"),
+                    claim_token=None,
+                    next_attempt_at=None,
+                ),
+                failed_rows,
+            )
+        for pair_id, conversation_id in conversations.items():
+            session.execute(
+                update(Pair).where(Pair.id == pair_id).values(conversation_id=conversation_id)
+            )
+        for person_id, reason in unreachable.items():
+            session.execute(
+                update(Person)
+                .where(Person.id == person_id)
+                .values(unreachable_reason=reason[:200], unreachable_since=now)
+            )
+
+
+def _insert_ignoring_duplicates(session: Session) -> object:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Delivery).on_conflict_do_nothing(
+            constraint="uq_deliveries_pair_kind_round"
+        )
+    if dialect == "sqlite":
+        return sqlite.insert(Delivery).on_conflict_do_nothing()
+    return insert(Delivery)
+
+
+def latest_next_steps(session: Session, pair_ids: set[int]) -> dict[int, str]:
+    """The next steps of each pair's most recent meeting that recorded some."""
+    if not pair_ids:
+        return {}
+    latest = (
+        select(Meeting.pair_id, func.max(Meeting.number).label("number"))
+        .where(Meeting.next_steps != "")
+        .group_by(Meeting.pair_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Meeting.pair_id, Meeting.next_steps).join(
+            latest, (Meeting.pair_id == latest.c.pair_id) & (Meeting.number == latest.c.number)
+        )
+    )
+    return {pair_id: steps for pair_id, steps in rows if pair_id in pair_ids}
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,184 @@
+"""One tick at a time: what is delivered, when, and exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import build_ticker
+from storage.db import session_scope
+from storage.models import Delivery, Pair, Person
+from tests.scheduler.conftest import at
+from tests.support.bot import PairSpec, actor, add_pair, make_core
+
+
+def deliveries(core) -> list[Delivery]:
+    with session_scope(core.sessions) as session:
+        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def tick(ticker, now):
+    return asyncio.run(ticker.tick(now))
+
+
+@pytest.fixture
+def new_pair(core, program_id):
+    """A pair starting on Tue 17 Nov 2026."""
+    return add_pair(core, program_id, PairSpec(start=dt.date(2026, 11, 17)))
+
+
+def test_welcome_sent_once_on_start_day(core, ticker, sink, new_pair):
+    """The welcome goes at the program's local time on the start day, once."""
+    assert tick(ticker, at("2026-11-17", 14, 59)).sent == []
+    report = tick(ticker, at("2026-11-17", 15, 0))
+    assert [o.kind for o in report.sent] == ["welcome"]
+    text = sink.delivered[0].message.text
+    assert "Welcome to your mentoring year, Ada and Ben" in text
+    assert "A first activity" in text
+    assert [b.label for b in sink.delivered[0].message.buttons] == [
+        "We'll do this", "Show me another", "Done, log it", "Skip this round"]
+    assert tick(ticker, at("2026-11-17", 15, 1)).sent == []
+    assert len(sink.delivered) == 1
+
+
+def test_first_round_three_weeks_later_with_last_time(core, ticker, sink, new_pair):
+    """The next suggestion comes a round later and opens with the agreed next steps."""
+    tick(ticker, at("2026-11-17"))
+    core.clock.now = at("2026-11-20")
+    core.command(actor("ada"), "log-meeting", "today 1h talk next: draft a book list")
+    tick(ticker, at("2026-12-08", 14, 59))
+    assert len(sink.delivered) == 1
+    tick(ticker, at("2026-12-08", 15, 0))
+    assert len(sink.delivered) == 2
+    assert "Last time you agreed to: _draft a book list_" in sink.delivered[1].message.text
+
+
+def test_never_the_same_activity_twice(core, ticker, sink, new_pair):
+    """A pair is not offered an activity again before the catalog is used up."""
+    now = at("2026-11-17")
+    for _ in range(8):
+        tick(ticker, now)
+        now += dt.timedelta(weeks=3)
+    offered = [d.activity_id for d in deliveries(core) if d.activity_id]
+    assert len(offered) == 8
+    assert len(set(offered)) == len(offered)
+
+
+def test_paused_pair_gets_nothing_until_pause_ends(core, ticker, sink, pair_id):
+    """A paused pair is skipped; after the pause ends it gets the next round."""
+    core.command(actor("ben"), "mentoring", "pause 2")  # until Tue 24 Nov
+    tick(ticker, at("2026-11-17", 15))  # check-in for r5 would be due: paused, nothing
+    assert sink.delivered == []
+    tick(ticker, at("2026-11-24", 15))
+    assert [d.kind for d in deliveries(core)] == ["suggestion"]
+    with session_scope(core.sessions) as session:
+        assert session.get(Pair, pair_id).status == "active"
+
+
+def test_ended_pair_and_finished_program(core, ticker, sink, program_id):
+    """Ended pairs get nothing; a finished program's pairs get one closing message."""
+    ended = add_pair(core, program_id, PairSpec("dev", "eve"))
+    active = add_pair(core, program_id, PairSpec("ada", "ben"))
+    with session_scope(core.sessions) as session:
+        session.get(Pair, ended).status = "ended"
+    tick(ticker, at("2027-09-02"))
+    tick(ticker, at("2027-09-09"))
+    assert [(d.pair_id, d.kind) for d in deliveries(core)] == [(active, "program_closing")]
+    assert "has ended" in sink.delivered[0].message.text
+
+
+def test_crash_between_send_and_mark_does_not_send_twice(core, sink, pair_id):
+    """A process dying after sending leaves the row claimed; the next tick finds the message."""
+    crashing = build_ticker(core, {"console": sink})
+    sink.crash_after_send = True
+    with pytest.raises(SystemExit):
+        tick(crashing, at("2026-11-24"))
+    sink.crash_after_send = False
+    restarted = build_ticker(core, {"console": sink})
+    assert tick(restarted, at("2026-11-24", 15, 2)).sent == []  # lease still held
+    report = tick(restarted, at("2026-11-24", 15, 6))
+    assert len(report.sent) == 1
+    assert len(sink.delivered) == 1
+    assert [d.status for d in deliveries(core)] == ["sent"]
+
+
+def test_rate_limit_then_server_error_then_success(core, ticker, sink, pair_id):
+    """429 (Retry-After) then 500 are retried with backoff; one message arrives."""
+    sink.fail_next("ratelimited", retry_after=90)
+    sink.fail_next("internal_error")
+    report = tick(ticker, at("2026-11-24"))
+    assert [reason for _, reason in report.retrying] == ["ratelimited"]
+    assert tick(ticker, at("2026-11-24", 15, 1)).sent == []  # waits for Retry-After
+    assert [r for _, r in tick(ticker, at("2026-11-24", 15, 2)).retrying] == ["internal_error"]
+    assert len(tick(ticker, at("2026-11-24", 15, 5)).sent) == 1
+    assert len(sink.delivered) == 1
+    assert deliveries(core)[0].attempts == 3
+
+
+def test_permanent_error_fails_one_pair_not_others(core, ticker, sink, program_id):
+    """A permanent error marks that delivery failed; the other pairs still get theirs."""
+    add_pair(core, program_id, PairSpec("ada", "ben"))
+    add_pair(core, program_id, PairSpec("dev", "eve"))
+    sink.fail_next("channel_not_found", permanent=True)
+    report = tick(ticker, at("2026-11-24"))
+    assert len(report.sent) == 1 and len(report.failed) == 1
+    assert sorted(d.status for d in deliveries(core)) == ["failed", "sent"]
+    summary = core.command(actor("casey"), "mentoring-summary", "").message.table
+    assert any("a delivery failed: channel_not_found" in row[3] for row in summary.rows)
+
+
+def test_unreachable_member_flagged_not_messaged(core, ticker, sink, pair_id):
+    """A deactivated member is not messaged; the pair is flagged for coordinators."""
+    sink.unreachable["ben"] = "deactivated on Slack"
+    report = tick(ticker, at("2026-11-24"))
+    assert sink.delivered == [] and len(report.failed) == 1
+    with session_scope(core.sessions) as session:
+        ben = session.scalars(select(Person).where(Person.platform_user_id == "ben")).one()
+        assert ben.unreachable_reason == "deactivated on Slack"
+
+
+def test_checkin_only_when_no_meeting_since_last_suggestion(core, ticker, sink, program_id):
+    """A week before a round, a quiet pair is checked in on; a pair that met is not."""
+    quiet = add_pair(core, program_id, PairSpec("ada", "ben"))
+    busy = add_pair(core, program_id, PairSpec("dev", "eve"))
+    tick(ticker, at("2026-11-24"))
+    core.clock.now = at("2026-11-26")
+    core.command(actor("dev"), "log-meeting", "today 1h")
+    tick(ticker, at("2026-12-08"))
+    checkins = [d.pair_id for d in deliveries(core) if d.kind == "checkin"]
+    assert checkins == [quiet]
+    assert busy not in checkins
+    assert [b.label for b in sink.delivered[-1].message.buttons] == [
+        "Yes, log it", "Not yet", "We need help"]
+
+
+def test_dry_run_sends_and_writes_nothing(core, ticker, sink, pair_id):
+    """A dry run reports what is due and leaves the platform and database untouched."""
+    report = asyncio.run(ticker.tick(at("2026-11-24"), dry_run=True))
+    assert [o.kind for o in report.would_send] == ["suggestion"]
+    assert sink.delivered == [] and deliveries(core) == []
+
+
+def test_two_tickers_at_once_send_once(db_url, clock, pair_id, sink):
+    """Two tickers with their own engines ticking together deliver each round once."""
+    first = build_ticker(make_core(db_url, clock), {"console": sink})
+    second = build_ticker(make_core(db_url, clock), {"console": sink})
+
+    async def both():
+        await asyncio.gather(first.tick(at("2026-11-24")), second.tick(at("2026-11-24")))
+
+    asyncio.run(both())
+    assert len(sink.delivered) == 1
+    assert sink.calls == 1
+
+
+def test_members_timezone_sets_the_hour(core, ticker, sink, program_id):
+    """A mentee in Los Angeles gets the round at 10:00 Los Angeles time."""
+    add_pair(core, program_id, PairSpec(mentee_timezone="America/Los_Angeles"))
+    tick(ticker, at("2026-11-24", 15))
+    assert sink.delivered == []
+    tick(ticker, at("2026-11-24", 18))
+    assert len(sink.delivered) == 1
