@@ -1,0 +1,90 @@
+"""Building the running bot from settings: the core, the ticker, and the platforms to start."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.service import Core, utc_now
+from bot.settings import Settings
+from prompts.catalog import load_catalog
+from scheduler.outbound import Outbound
+from scheduler.tick import Ticker
+from storage.db import check_schema, make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = ("slack", "discord", "console")
+
+
+def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """The engine and sessions, refusing a database whose schema is behind the code."""
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    return engine, make_session_factory(engine)
+
+
+def build_core(settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> Core:
+    _, sessions = open_database(settings)
+    return Core(sessions, load_catalog(settings.catalog_files), settings, clock)
+
+
+def build_ticker(core: Core, outbounds: dict[str, Outbound]) -> Ticker:
+    return Ticker(
+        core.sessions,
+        core.catalog,
+        outbounds,
+        late_limit=dt.timedelta(days=core.settings.late_round_days),
+        clock=core.clock,
+    )
+
+
+def platforms_to_start(settings: Settings, choice: str) -> list[str]:
+    """``auto``: every platform whose token is set, or the console when none is."""
+    if choice != "auto":
+        return [choice]
+    chosen = [
+        name
+        for name, enabled in (
+            ("slack", settings.slack_enabled),
+            ("discord", settings.discord_enabled),
+        )
+        if enabled
+    ]
+    return chosen or ["console"]
+
+
+async def run_platforms(settings: Settings, names: list[str]) -> None:
+    """Run the chosen platforms and the scheduler on one event loop until stopped."""
+    from scheduler.jobs import start_scheduler
+
+    core = build_core(settings)
+    if names == ["console"]:
+        from bot.console.chat import ConsoleChat
+
+        await ConsoleChat(core).run()
+        return
+    outbounds: dict[str, Outbound] = {}
+    runners = []
+    if "slack" in names:
+        from bot.slack_app.app import SlackRunner
+
+        slack = SlackRunner(core)
+        outbounds["slack"] = slack.outbound
+        runners.append(slack.run())
+    if "discord" in names:
+        from bot.discord_app.bot import DiscordRunner
+
+        discord_runner = DiscordRunner(core)
+        outbounds["discord"] = discord_runner.outbound
+        runners.append(discord_runner.run())
+    scheduler = start_scheduler(build_ticker(core, outbounds), settings)
+    try:
+        await asyncio.gather(*runners)
+    finally:
+        scheduler.shutdown(wait=False)

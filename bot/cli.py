@@ -1,0 +1,509 @@
+"""The ``mentorbot`` command line. Heavy libraries are imported inside commands, so
+``mentorbot --help`` answers at once."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.settings import Settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Known failures become one line; a stack trace never reaches the operator."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.core.errors import InputError
+    from storage.db import SchemaBehind
+
+    try:
+        yield
+    except (SchemaBehind, InputError) as error:
+        raise click.ClickException(str(error)) from None
+    except OperationalError as error:
+        raise click.ClickException(f"The database could not be used: {error.orig}") from None
+
+
+def _in_transaction(work: Callable[[Session], T]) -> T:
+    from bot.app import open_database
+    from storage.db import run_in_transaction
+
+    with _friendly_errors():
+        _, sessions = open_database(_settings())
+        return run_in_transaction(sessions, work)
+
+
+def _now(value: str | None) -> dt.datetime:
+    if not value:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"“{value}” is not an ISO time like 2027-03-02T15:00:00Z", param_hint="--now"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """mentorbot: coaches mentor–mentee pairs through a mentoring year on Slack and Discord."""
+
+
+@main.command()
+@click.option(
+    "--platform",
+    type=click.Choice(["auto", "slack", "discord", "console"]),
+    default="auto",
+    show_default=True,
+    help="auto starts every platform whose token is set, or the console when none is.",
+)
+def run(platform: str) -> None:
+    """Run the bot and the scheduler."""
+    import asyncio
+    import logging
+
+    from bot.app import platforms_to_start, run_platforms
+
+    settings = _settings()
+    names = platforms_to_start(settings, platform)
+    missing = [n for n in names if n == "slack" and not settings.slack_enabled] + [
+        n for n in names if n == "discord" and not settings.discord_enabled
+    ]
+    if missing:
+        variable = "SLACK_BOT_TOKEN" if missing[0] == "slack" else "DISCORD_BOT_TOKEN"
+        raise click.ClickException(
+            f"{variable} is not set; it is needed for --platform {missing[0]}."
+        )
+    if names != ["console"]:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    with _friendly_errors(), contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_platforms(settings, names))
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    from storage.db import upgrade as upgrade_schema
+
+    settings = _settings()
+    upgrade_schema(settings.database_url)
+    click.echo("The database is up to date.")
+
+
+@main.group()
+def pairs() -> None:
+    """Import and manage pairs."""
+
+
+@pairs.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--program", "program_name", help="Program to import into (created if new).")
+@click.option(
+    "--platform",
+    default="console",
+    show_default=True,
+    type=click.Choice(["slack", "discord", "console"]),
+    help="Platform for rows without a platform column.",
+)
+@click.option("--skip-bad-rows", is_flag=True, help="Import the good rows even if some are bad.")
+def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_rows: bool) -> None:
+    """Import pairs from a CSV file with columns mentor, mentee (platform, cohort, timezone,
+    start, mentor_name, mentee_name optional)."""
+    from rich.console import Console
+    from rich.progress import track
+
+    from bot.core.pair_import import (
+        ImportFileError,
+        check_against_database,
+        find_or_create_program,
+        import_rows,
+        read_pairs_csv,
+    )
+
+    console = Console()
+    if not file.exists():
+        raise click.ClickException(f"There is no file {file}.")
+    settings = _settings()
+    try:
+        report = read_pairs_csv(file.read_bytes(), platform)
+    except ImportFileError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+
+    def work(session: Session) -> None:
+        today = dt.datetime.now(dt.UTC).date()
+        program, created = find_or_create_program(session, program_name, today, settings.timezone)
+        report.program = program.name
+        if created:
+            report.notes.append(created)
+        check_against_database(session, report)
+        if report.errors and not skip_bad_rows:
+            return
+        rows = list(
+            track(report.rows, description="Importing pairs", console=console, transient=True)
+        )
+        report.imported = len(import_rows(session, program, rows, today))
+
+    try:
+        _in_transaction(work)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+    for note in report.notes:
+        console.print(f"[dim]{note}[/dim]")
+    for line, message in sorted(report.errors):
+        console.print(f"[red]{file}, line {line}:[/red] {message}")
+    if report.errors and not skip_bad_rows:
+        raise click.ClickException(
+            f"{len(report.errors)} bad row(s), so nothing was imported. Fix them, or add "
+            "--skip-bad-rows to import the good rows."
+        )
+    skipped = f" ({len(report.errors)} bad row(s) skipped)" if report.errors else ""
+    console.print(f"Imported {report.imported} pair(s) into “{report.program}”{skipped}.")
+
+
+@pairs.command("list")
+@click.option("--status", type=click.Choice(["active", "paused", "ended"]))
+@click.option("--cohort")
+def list_pairs(status: str | None, cohort: str | None) -> None:
+    """List pairs."""
+    from rich.console import Console
+    from rich.table import Table
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from storage.models import Cohort, Pair
+
+    def work(session: Session) -> list[tuple[str, ...]]:
+        query = select(Pair).options(
+            joinedload(Pair.mentor),
+            joinedload(Pair.mentee),
+            joinedload(Pair.program),
+            joinedload(Pair.cohort),
+        )
+        if status:
+            query = query.where(Pair.status == status)
+        if cohort:
+            query = query.join(Cohort).where(Cohort.name == cohort)
+        return [
+            (
+                str(p.id),
+                p.program.name,
+                p.cohort.name if p.cohort else "",
+                p.platform,
+                p.mentor.display_name,
+                p.mentee.display_name,
+                p.status,
+                p.start_date.isoformat(),
+            )
+            for p in session.scalars(query.order_by(Pair.id)).unique()
+        ]
+
+    rows = _in_transaction(work)
+    if not rows:
+        click.echo("No pairs match; import some with `mentorbot pairs import FILE.csv`.")
+        return
+    table = Table("id", "program", "cohort", "platform", "mentor", "mentee", "status", "started")
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+
+
+def _change_pair(pair_id: int, change: Callable[[Any, dt.datetime], str]) -> None:
+    from storage.models import AuditEvent, Pair
+
+    def work(session: Session) -> str:
+        pair = session.get(Pair, pair_id)
+        if pair is None:
+            from bot.core.errors import InputError
+
+            raise InputError(f"There is no pair {pair_id}; `mentorbot pairs list` shows them.")
+        now = dt.datetime.now(dt.UTC)
+        said = change(pair, now)
+        session.add(
+            AuditEvent(
+                at=now,
+                actor="cli",
+                action=f"pair.{change.__name__}",
+                entity="pair",
+                entity_id=pair.id,
+                detail={},
+            )
+        )
+        return said
+
+    click.echo(_in_transaction(work))
+
+
+@pairs.command("pause")
+@click.argument("pair_id", type=int)
+@click.option("--weeks", type=click.IntRange(1, 26), default=4, show_default=True)
+def pause_cmd(pair_id: int, weeks: int) -> None:
+    """Hold a pair's suggestions."""
+    from bot.core.pairs import pause_pair
+
+    def pause(pair: Any, now: dt.datetime) -> str:
+        until = pause_pair(pair, weeks, now.date())
+        return f"Pair {pair.id} paused until {until}."
+
+    _change_pair(pair_id, pause)
+
+
+@pairs.command("resume")
+@click.argument("pair_id", type=int)
+def resume_cmd(pair_id: int) -> None:
+    """Resume a paused pair."""
+    from bot.core.pairs import resume_pair
+
+    def resume(pair: Any, now: dt.datetime) -> str:
+        resume_pair(pair)
+        return f"Pair {pair.id} resumed."
+
+    _change_pair(pair_id, resume)
+
+
+@pairs.command("end")
+@click.argument("pair_id", type=int)
+def end_cmd(pair_id: int) -> None:
+    """End a pair (its history is kept)."""
+    from bot.core.pairs import end_pair
+
+    def end(pair: Any, now: dt.datetime) -> str:
+        end_pair(pair, now)
+        return f"Pair {pair.id} ended; its goals and meetings are kept."
+
+    _change_pair(pair_id, end)
+
+
+@main.group()
+def nudge() -> None:
+    """Suggestion rounds and check-ins."""
+
+
+@nudge.command()
+@click.option("--dry-run", is_flag=True, help="Print what is due and send nothing.")
+@click.option("--now", "now_text", help="Pretend it is this time (ISO 8601).")
+def tick(dry_run: bool, now_text: str | None) -> None:
+    """Deliver every suggestion and check-in due now, once."""
+    import asyncio
+
+    from bot.app import build_core, build_ticker
+    from bot.console.outbound import PrintingOutbound
+
+    now = _now(now_text)
+    with _friendly_errors():
+        core = build_core(_settings())
+    report = asyncio.run(
+        build_ticker(core, {"console": PrintingOutbound()}).tick(now, dry_run=dry_run)
+    )
+    if dry_run:
+        for item in report.would_send:
+            click.echo(
+                f"would send {item.kind} to pair {item.address.pair_id}:\n{item.message.text}\n"
+            )
+        click.echo(f"{len(report.would_send)} delivery(ies) due; nothing sent (dry run).")
+        return
+    for item in report.sent:
+        click.echo(f"sent {item.kind} to pair {item.address.pair_id}")
+    for item, reason in report.retrying:
+        click.echo(f"will retry {item.kind} to pair {item.address.pair_id}: {reason}")
+    for item, reason in report.failed:
+        click.echo(f"failed {item.kind} to pair {item.address.pair_id}: {reason}")
+    click.echo(
+        f"{len(report.sent)} sent, {len(report.retrying)} to retry, {len(report.failed)} failed."
+    )
+
+
+@main.command()
+@click.option("--cohort")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--period", help="A quarter, like 2027Q1.")
+@click.option("--from", "start", help="First day, like 2027-01-01.")
+@click.option("--to", "end", help="Last day, like 2027-03-31.")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a PNG chart of meetings per week to this file.",
+)
+def summary(
+    cohort: str | None,
+    fmt: str,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    chart: Path | None,
+) -> None:
+    """The participation summary."""
+    from bot.core.errors import InputError
+    from bot.core.summary import (
+        meetings_chart_png,
+        parse_period,
+        period_between,
+        summary_csv,
+        summary_json,
+        summary_message,
+    )
+    from storage.summary import compute_summary
+
+    with _friendly_errors():
+        if period and (start or end):
+            raise InputError("Use either --period or --from/--to, not both.")
+        chosen = (
+            parse_period(period)
+            if period
+            else (period_between(start, end) if start or end else None)
+        )
+    result = _in_transaction(
+        lambda s: compute_summary(s, dt.datetime.now(dt.UTC), cohort=cohort, period=chosen)
+    )
+    if chart:
+        chart.write_bytes(meetings_chart_png(result))
+    if fmt == "csv":
+        sys.stdout.write(summary_csv(result).decode())
+    elif fmt == "json":
+        click.echo(json.dumps(summary_json(result), indent=2))
+    else:
+        from bot.console.render import print_message
+
+        print_message(summary_message(result))
+    if chart:
+        click.echo(f"Chart written to {chart}.", err=True)
+
+
+@main.command()
+def demo() -> None:
+    """Fill a fresh local database with a sample program, pairs, goals and meetings."""
+    from bot.demo import DemoExists, fill_demo
+    from prompts.catalog import load_catalog
+
+    catalog = load_catalog(_settings().catalog_files)
+    try:
+        program = _in_transaction(lambda s: fill_demo(s, catalog, dt.datetime.now(dt.UTC)))
+    except DemoExists as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created the demo program “{program.name}” with 3 pairs. Try `mentorbot run`.")
+
+
+@main.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export(output: Path | None) -> None:
+    """Export all data as JSON (meeting notes only where their writer shared them)."""
+    from storage.export import export_all
+
+    data = _in_transaction(export_all)
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Exported to {output}.")
+    else:
+        click.echo(text)
+
+
+@main.group()
+def coordinators() -> None:
+    """Who may read the participation summary (besides MENTORBOT_COORDINATORS)."""
+
+
+@coordinators.command("add")
+@click.argument("platform", type=click.Choice(["slack", "discord", "console"]))
+@click.argument("user_id")
+@click.option("--name", default="")
+def add_coordinator(platform: str, user_id: str, name: str) -> None:
+    """Give a platform user coordinator rights."""
+    from sqlalchemy import select
+
+    from storage.models import Coordinator
+
+    def work(session: Session) -> str:
+        found = session.scalar(
+            select(Coordinator).where(
+                Coordinator.platform == platform, Coordinator.platform_user_id == user_id
+            )
+        )
+        if found:
+            return f"{user_id} on {platform} is already a coordinator."
+        session.add(Coordinator(platform=platform, platform_user_id=user_id, display_name=name))
+        return f"{user_id} on {platform} is now a coordinator."
+
+    click.echo(_in_transaction(work))
+
+
+@coordinators.command("list")
+def list_coordinators() -> None:
+    """List the coordinators kept in the database."""
+    from sqlalchemy import select
+
+    from storage.models import Coordinator
+
+    rows = _in_transaction(
+        lambda s: [
+            (c.platform, c.platform_user_id, c.display_name) for c in s.scalars(select(Coordinator))
+        ]
+    )
+    for platform, user_id, name in rows:
+        click.echo(f"{platform}\t{user_id}\t{name}")
+    if not rows:
+        click.echo("No coordinators in the database (MENTORBOT_COORDINATORS may still name some).")
+
+
+@main.command("forget")
+@click.argument("person")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def forget_cmd(person: str, yes: bool) -> None:
+    """Delete a member's goals, meetings and clicks and strip their identity (PERSON: a
+    platform user id, e-mail address or display name)."""
+    from bot.core.errors import InputError
+    from storage.forget import find_people, forget
+
+    def work(session: Session) -> str:
+        people = find_people(session, person)
+        if not people:
+            raise InputError(f"No one matches “{person}”; give a user id, e-mail or name.")
+        names = ", ".join(f"{p.display_name} ({p.platform})" for p in people)
+        if not yes and not click.confirm(f"Forget {names}? This cannot be undone"):
+            raise click.Abort
+        done = forget(session, people)
+        return (f"Forgot {names}: {done.goals} goal(s), {done.meetings} meeting(s) and "
+                f"{done.clicks} click(s) deleted; their pairs' other history is kept.")
+
+    click.echo(_in_transaction(work))

@@ -1,0 +1,325 @@
+"""The console chat: try every command in a terminal, as any member or coordinator.
+
+It speaks to the same ``Core`` as Slack and Discord. Messages for a pair's conversation are
+printed under the conversation's name; buttons are numbered, and typing the number presses
+them; forms ask field by field. ``/skip-days N`` moves the clock on a day at a time, running
+the scheduler each day, so a whole season can be seen in a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import select
+
+from bot.app import build_ticker
+from bot.console.outbound import PrintingOutbound
+from bot.console.render import print_message, to_rich
+from bot.core.replies import Actor, DirectPost, FieldKind, Form, FormField, Message, Reply
+from bot.core.service import Core
+from bot.demo import PLATFORM, fill_demo
+from storage.db import run_in_transaction
+from storage.models import Coordinator, Pair, PairStatus, Person, Program
+
+SLASH_COMMANDS = ("goal", "log-meeting", "mentoring", "mentoring-summary")
+MAX_SKIP_DAYS = 400
+FILES_DIR = Path("mentorbot-files")
+HELP = """\
+**Console commands**
+  `/who`: the people you can act as        `/as NAME`: act as NAME
+  `/tick`: run the scheduler now           `/skip-days N`: move the clock N days on
+  `N` or `/press N`: press button N         `/quit`: leave
+**Bot commands** (as on Slack and Discord): `/goal help`, `/log-meeting help`,
+`/mentoring help`, `/mentoring-summary` (coordinators)"""
+
+
+class ConsoleChat:
+    """A line-based chat loop over a ``Core``."""
+
+    def __init__(
+        self, core: Core, read_line: Callable[[str], str] = input, console: Console | None = None
+    ) -> None:
+        self.core = core
+        self.read_line = read_line
+        self.console = console or Console(highlight=False)
+        self.offset = dt.timedelta()
+        real_clock = core.clock
+        core.clock = lambda: real_clock() + self.offset
+        self.actor: Actor | None = None
+        self.buttons: dict[int, str] = {}
+        self.outbound = PrintingOutbound(show=self.show_in_conversation)
+        self.ticker = build_ticker(core, {PLATFORM: self.outbound})
+
+    # -- output -----------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        for line in text.splitlines() or [""]:
+            self.console.print(to_rich(line), highlight=False)
+
+    def show(self, message: Message, heading: str) -> None:
+        self.console.print(f"[dim]── {heading} ──[/dim]")
+        print_message(message, self.console)
+        if message.buttons:
+            labels = []
+            for button in message.buttons:
+                number = len(self.buttons) + 1
+                self.buttons[number] = button.action
+                labels.append(f"[bold][{number}][/bold] {button.label}")
+            self.console.print("   ".join(labels), highlight=False)
+        for attachment in message.attachments:
+            FILES_DIR.mkdir(exist_ok=True)
+            path = FILES_DIR / attachment.filename
+            path.write_bytes(attachment.content)
+            self.console.print(f"📎 {attachment.title}: saved to {path}", highlight=False)
+
+    def show_in_conversation(self, conversation: str, message: Message) -> None:
+        if conversation.startswith("direct:"):
+            self.show(message, f"direct message to {conversation.removeprefix('direct:')}")
+            return
+        self.show(message, self._conversation_name(conversation))
+
+    def _conversation_name(self, conversation: str) -> str:
+        def work(session: object) -> str:
+            pair = session.scalar(select(Pair).where(Pair.conversation_id == conversation))  # type: ignore[attr-defined]
+            if pair is None:
+                return conversation
+            return f"{pair.mentor.display_name} & {pair.mentee.display_name}'s conversation"
+
+        return run_in_transaction(self.core.sessions, work)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        await asyncio.to_thread(self._ensure_people)
+        self.say(
+            "**mentorbot console**: the bot as Slack and Discord members see it. "
+            "Type `/help` for commands."
+        )
+        await asyncio.to_thread(self._act_as_default)
+        await self.tick()
+        while True:
+            try:
+                line = await asyncio.to_thread(self.read_line, self._prompt())
+            except (EOFError, KeyboardInterrupt):
+                self.say("Bye.")
+                return
+            if line.strip().casefold() in ("/quit", "/exit", "quit", "exit"):
+                self.say("Bye.")
+                return
+            await self.handle(line.strip())
+
+    def _prompt(self) -> str:
+        name = self.actor.display_name if self.actor else "nobody"
+        return f"[{name}] > "
+
+    async def handle(self, line: str) -> None:
+        if not line:
+            return
+        if line.isdigit() or line.casefold().startswith("/press"):
+            await self.press(line.removeprefix("/press").strip())
+            return
+        if not line.startswith("/"):
+            self.say("Commands start with `/`; type `/help` to see them.")
+            return
+        name, _, rest = line[1:].partition(" ")
+        name = name.casefold()
+        rest = rest.strip()
+        simple = {"help": lambda: self.say(HELP), "who": self.who, "as": lambda: self.act_as(rest)}
+        if name in simple:
+            await asyncio.to_thread(simple[name])
+        elif name == "tick":
+            await self.tick()
+        elif name in ("skip-days", "skip"):
+            await self.skip_days(rest)
+        elif name in SLASH_COMMANDS:
+            if self.actor is None:
+                self.say("Choose who you are first: `/who`, then `/as NAME`.")
+                return
+            reply = await asyncio.to_thread(self.core.command, self.actor, name, rest)
+            await self.answer(reply)
+        else:
+            self.say(f"I don't know `/{name}`; type `/help`.")
+
+    # -- people -----------------------------------------------------------------------------
+
+    def _ensure_people(self) -> None:
+        def work(session: object) -> bool:
+            if session.scalar(select(Program.id).limit(1)) is not None:  # type: ignore[attr-defined]
+                return False
+            fill_demo(session, self.core.catalog, self.core.clock())  # type: ignore[arg-type]
+            return True
+
+        if run_in_transaction(self.core.sessions, work):
+            self.say(
+                "_The database was empty, so I filled it with the demo program: "
+                "3 pairs, 5 members and a coordinator._"
+            )
+
+    def _people(self) -> list[tuple[Person, str]]:
+        def work(session: object) -> list[tuple[Person, str]]:
+            people = session.scalars(  # type: ignore[attr-defined]
+                select(Person).where(Person.platform == PLATFORM).order_by(Person.id)
+            ).all()
+            pairs = session.scalars(  # type: ignore[attr-defined]
+                select(Pair).where(Pair.platform == PLATFORM, Pair.status != PairStatus.ENDED)
+            ).all()
+            coordinators = set(
+                session.scalars(  # type: ignore[attr-defined]
+                    select(Coordinator.platform_user_id).where(Coordinator.platform == PLATFORM)
+                )
+            )
+            coordinators |= set(self.core.settings.coordinators)
+            roles: dict[int, list[str]] = {}
+            for pair in pairs:
+                roles.setdefault(pair.mentor_id, []).append(f"mentor of {pair.mentee.display_name}")
+                roles.setdefault(pair.mentee_id, []).append(f"mentee of {pair.mentor.display_name}")
+            result = []
+            for person in people:
+                described = roles.get(person.id, [])
+                if person.platform_user_id in coordinators:
+                    described.append("coordinator")
+                result.append((person, ", ".join(described) or "no pair"))
+            return result
+
+        return run_in_transaction(self.core.sessions, work)
+
+    def who(self) -> None:
+        lines = ["**People** (`/as NAME` to act as one)"]
+        for person, roles in self._people():
+            marker = (
+                " ← you" if self.actor and self.actor.user_id == person.platform_user_id else ""
+            )
+            lines.append(f"• {person.display_name} (`{person.platform_user_id}`): {roles}{marker}")
+        self.say("\n".join(lines))
+
+    def act_as(self, name: str) -> None:
+        wanted = name.lstrip("@").casefold()
+        if not wanted:
+            self.say("Say who: `/as NAME` (`/who` lists people).")
+            return
+        for person, roles in self._people():
+            if wanted in (
+                person.display_name.casefold(),
+                (person.platform_user_id or "").casefold(),
+            ):
+                self.actor = Actor(
+                    PLATFORM, person.platform_user_id or "", person.display_name, person.timezone
+                )
+                self.say(f"You are now **{person.display_name}** ({roles}).")
+                return
+        self.say(f"No one here is called “{name}”; `/who` lists people.")
+
+    def _act_as_default(self) -> None:
+        people = [p for p, roles in self._people() if roles.startswith("mentor")]
+        if people:
+            self.act_as(people[0].platform_user_id or "")
+
+    # -- clock ------------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        report = await self.ticker.tick()
+        for outgoing, reason in report.failed:
+            self.say(f"_Delivery to pair {outgoing.address.pair_id} failed: {reason}_")
+
+    async def skip_days(self, text: str) -> None:
+        if not text.isdigit() or not 1 <= int(text) <= MAX_SKIP_DAYS:
+            self.say(f"Type a number of days from 1 to {MAX_SKIP_DAYS}, e.g. `/skip-days 21`.")
+            return
+        for _ in range(int(text)):
+            self.offset += dt.timedelta(days=1)
+            await self.tick()
+        today = self.core.clock().date()
+        self.say(f"_The clock now reads {today:%A %-d %B %Y}._")
+
+    # -- replies, buttons and forms ------------------------------------------------------------
+
+    async def press(self, number: str) -> None:
+        if not number.isdigit() or int(number) not in self.buttons:
+            self.say("There is no such button; press one of the numbers shown in brackets.")
+            return
+        if self.actor is None:
+            self.say("Choose who you are first: `/as NAME`.")
+            return
+        reply = await asyncio.to_thread(self.core.press, self.actor, self.buttons[int(number)])
+        await self.answer(reply)
+
+    async def answer(self, reply: Reply) -> None:
+        if reply.replacement:
+            self.show(reply.replacement, "message updated")
+        if reply.message:
+            self.show(reply.message, "only you can see this")
+        for post in reply.posts:
+            if isinstance(post, DirectPost):
+                self.show(post.message, f"direct message to {post.user_id}")
+            else:
+                self.show(post.message, self._conversation_name(f"console-pair-{post.pair_id}"))
+        if reply.form:
+            await self.fill(reply.form)
+
+    async def fill(self, form: Form) -> None:
+        """Ask each field in turn; after a rejected submission, ask again only what was wrong."""
+        self.say(f"**{form.title}** (Enter keeps the value in brackets; `/cancel` stops)")
+        values: dict[str, object] = {}
+        fields = list(form.fields)
+        while True:
+            for field in fields:
+                answer = await self.ask(field, values.get(field.name))
+                if answer is None:
+                    self.say("Cancelled; nothing was saved.")
+                    return
+                values[field.name] = answer
+            assert self.actor is not None
+            reply = await asyncio.to_thread(
+                self.core.submit, self.actor, form.form_id, form.context, values
+            )
+            if not reply.field_errors:
+                await self.answer(reply)
+                return
+            for error in reply.field_errors.values():
+                self.say(f"✗ {error}")
+            fields = [f for f in form.fields if f.name in reply.field_errors]
+
+    async def ask(self, field: FormField, previous: object) -> object | None:
+        default = previous if previous is not None else field.initial
+        if field.kind in (FieldKind.SELECT, FieldKind.MULTI_SELECT):
+            for index, option in enumerate(field.options, start=1):
+                self.console.print(f"   {index}. {option.label}", highlight=False)
+        hint = f" ({field.hint})" if field.hint else ""
+        multi = " (numbers, comma-separated)" if field.kind == FieldKind.MULTI_SELECT else ""
+        shown = _shown_default(field, default)
+        try:
+            text = await asyncio.to_thread(
+                self.read_line, f"{field.label}{hint}{multi}{f' [{shown}]' if shown else ''}: "
+            )
+        except EOFError:
+            return None
+        text = text.strip()
+        if text.casefold() == "/cancel":
+            return None
+        if not text:
+            return default if default is not None else ""
+        if field.kind == FieldKind.SELECT:
+            return _option_value(field, text)
+        if field.kind == FieldKind.MULTI_SELECT:
+            return [_option_value(field, part.strip()) for part in text.split(",") if part.strip()]
+        return text
+
+
+def _option_value(field: FormField, text: str) -> str:
+    if text.isdigit() and 1 <= int(text) <= len(field.options):
+        return field.options[int(text) - 1].value
+    return text
+
+
+def _shown_default(field: FormField, default: object) -> str:
+    if default in (None, "", ()):
+        return ""
+    if field.kind == FieldKind.SELECT:
+        for option in field.options:
+            if option.value == default:
+                return option.label
+    return str(default)
