@@ -106,6 +106,7 @@ def test_each_phase_has_at_least_two_activities(catalog):
 
 
 def test_alscchat_is_the_second_thursday_at_nine_eastern(catalog):
+    assert catalog.activity("alscchat").title == "Join an #alscchat discussion"
     schedule = catalog.activity("alscchat").schedule
     after = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
     when = schedule.next_occurrence(after, ZoneInfo("UTC"))
