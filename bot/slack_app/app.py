@@ -1,0 +1,178 @@
+"""The Slack app: wiring the bolt app, its Web API client, and how ``mentorbot run`` starts it.
+
+Signatures are always checked by bolt: a forged or over-5-minute-old request gets 401. Slack
+resends a request it thinks was lost, marked with ``X-Slack-Retry-Num``; the first one was
+already acknowledged and handled, so a resend is acknowledged and dropped and nothing is
+applied twice. What each request does is in ``listeners.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.service import COMMANDS, Core
+from bot.settings import Settings, SettingsError
+from bot.slack_app.answers import Answers
+from bot.slack_app.conversations import PairConversations
+from bot.slack_app.listeners import Listeners
+from bot.slack_app.outbound import SlackOutbound
+from bot.slack_app.pacing import Pacer
+from bot.slack_app.people import SlackPeople, resolve_pending_people
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+ANY = re.compile(r".+")
+MAX_INLINE_RETRY_WAIT = 5  # seconds; a longer Retry-After goes back to the scheduler
+PEOPLE_SYNC_SECONDS = 900
+
+
+class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack-sdk's 429 retry, only when Slack asks for a short wait: a round's sender should
+    not sleep for minutes; the scheduler retries it after ``Retry-After`` instead."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
+        try:
+            return int(wait[0]) <= MAX_INLINE_RETRY_WAIT
+        except (ValueError, IndexError):  # slack-sdk could not read it either
+            return False
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    """The bot's Web API client: ``SLACK_API_URL`` as base URL, short 429s retried in place."""
+    options: dict[str, Any] = {}
+    if settings.slack_api_url:
+        options["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        retry_handlers=[ShortRateLimitRetry(max_retry_count=2)],
+        **options,
+    )
+
+
+def build_slack_outbound(core: Core) -> SlackOutbound:
+    """The scheduler's Slack port on its own, e.g. for ``mentorbot nudge tick``: it needs only
+    ``SLACK_BOT_TOKEN`` (and ``SLACK_API_URL``), not a running app."""
+    return SlackOutbound(make_client(core.settings), PairConversations(core.sessions), Pacer())
+
+
+async def ignore_retries(
+    req: AsyncBoltRequest, next_: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse:
+    """Acknowledge Slack's resends without handling them again (the first was handled).
+    Socket Mode marks first deliveries of events with retry number 0, so only >0 is a resend."""
+    retry = (req.headers.get("x-slack-retry-num") or ["0"])[0].strip()
+    if retry not in ("", "0"):
+        log.info("ignored a Slack retry (%s)", req.headers.get("x-slack-retry-reason"))
+        return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+    return await next_()
+
+
+def build_slack_app(
+    core: Core, client: AsyncWebClient, outbound: SlackOutbound | None = None
+) -> AsyncApp:
+    """The bolt app around ``core``, calling Slack through ``client``.
+
+    ``process_before_response``: the HTTP answer (or Socket Mode ack) goes out as soon as a
+    listener returns, and the listeners return right after ``ack()``, leaving the work to a
+    background task; bolt's default instead polls for the ack every 10 ms.
+    """
+    outbound = outbound or SlackOutbound(client, PairConversations(core.sessions))
+    listeners = Listeners(core, SlackPeople(client), Answers(outbound))
+    app = AsyncApp(
+        client=client,
+        signing_secret=core.settings.slack_signing_secret or "",
+        name="mentorbot",
+        process_before_response=True,
+    )
+    app.use(ignore_retries)
+    for name in COMMANDS:
+        app.command(f"/{name}")(listeners.command)
+    app.action(ANY)(listeners.click)
+    app.view(ANY)(listeners.submit)
+    return app
+
+
+class SlackRunner:
+    """The Slack side of ``mentorbot run``: the app, its outbound port, and how it connects."""
+
+    def __init__(self, core: Core) -> None:
+        settings = core.settings
+        if not settings.slack_bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN: expected the bot token (xoxb-…) to run on Slack")
+        if not settings.slack_app_token and not settings.slack_signing_secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET: expected the app's signing secret to serve HTTP "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        self.core = core
+        self.outbound = build_slack_outbound(core)
+        self.client = self.outbound.client
+        self.app = build_slack_app(core, self.client, self.outbound)
+
+    async def run(self) -> None:
+        """Serve until cancelled: Socket Mode with ``SLACK_APP_TOKEN``, else HTTP on ``PORT``."""
+        people = asyncio.create_task(self._keep_people_linked())
+        try:
+            if self.core.settings.slack_app_token:
+                await self._socket_mode(self.core.settings.slack_app_token)
+            else:
+                await self._http(self.core.settings.port)
+        finally:
+            people.cancel()
+
+    async def _socket_mode(self, app_token: str) -> None:
+        handler = AsyncSocketModeHandler(self.app, app_token)  # inside the running loop
+        await handler.connect_async()
+        log.info("Slack: connected in Socket Mode")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()
+
+    async def _http(self, port: int) -> None:
+        runner = web.AppRunner(self.app.web_app(path=EVENTS_PATH, port=port), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "0.0.0.0", port).start()
+        log.info("Slack: listening on port %s at %s", port, EVENTS_PATH)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def _keep_people_linked(self) -> None:
+        """Imported e-mails and missing time zones, at start-up and every quarter hour."""
+        while True:
+            try:
+                linked = await resolve_pending_people(self.core, self.client, self.outbound.pacer)
+            except Exception:
+                log.exception("Slack: could not look people up; will try again")
+            else:
+                if linked:
+                    log.info("Slack: updated %d people from Slack profiles", linked)
+            await asyncio.sleep(PEOPLE_SYNC_SECONDS)

@@ -1,0 +1,45 @@
+"""A pair's Slack conversation as stored: where a ``PairPost`` goes, and the id to keep.
+
+The scheduler hands the outbound a ``PairAddress`` and stores a newly opened conversation itself;
+replies to commands carry only a pair id, so the adapter reads the same address here (in a worker
+thread: no blocking database call on the event loop) and keeps a newly opened id, so later
+commands typed in that group DM are recognised as the pair's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from scheduler.outbound import PairAddress
+from storage.db import run_in_transaction
+from storage.models import Pair
+
+
+class PairConversations:
+    """Reads and remembers pairs' conversation ids."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    async def address(self, pair_id: int) -> PairAddress | None:
+        """The pair's address, or None when the pair is gone."""
+
+        def read(session: Session) -> PairAddress | None:
+            pair = session.get(Pair, pair_id)
+            if pair is None:
+                return None
+            members = (pair.mentor.platform_user_id or "", pair.mentee.platform_user_id or "")
+            return PairAddress(pair.id, pair.platform, pair.conversation_id, members)
+
+        return await asyncio.to_thread(run_in_transaction, self.sessions, read)
+
+    async def remember(self, pair_id: int, conversation_id: str) -> None:
+        def write(session: Session) -> None:
+            session.execute(
+                update(Pair).where(Pair.id == pair_id).values(conversation_id=conversation_id)
+            )
+
+        await asyncio.to_thread(run_in_transaction, self.sessions, write)

@@ -1,0 +1,127 @@
+"""The bolt listeners: commands, button clicks and form submissions, translated for the core.
+
+They only translate (STYLE.md 2): payload in, a ``Core`` call on a worker thread, ``Reply`` out.
+A command or click is acknowledged first, before any Slack or database call, so Slack hears back
+within its 3 seconds however busy the bot is; the rest runs as a background task and answers
+through the ``response_url``. A form submission must answer with its field errors, so it is
+acknowledged once the core has checked the values (one quick database call), then answered.
+
+Acks come before work. The core's calls are mostly Python (SQLAlchemy, SQLite) and hold the
+GIL, so they get only a couple of threads: more would not run them faster, only make the event
+loop wait for the GIL and so delay other requests' acks. And work starts after a few quiet
+milliseconds without a new request (a quarter second at most), so a burst of fifty commands is
+all acknowledged before its work begins (see ``bench/slack_ack``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.core.replies import Message, Reply
+from bot.core.service import SORRY, Core
+from bot.slack_app.answers import Answers, Origin
+from bot.slack_app.forms import error_blocks, read_submission
+from bot.slack_app.people import SlackPeople
+from bot.slack_app.text import command_text
+
+log = logging.getLogger(__name__)
+
+CORE_THREADS = 2
+QUIET = 0.005  # seconds without a new request before work starts…
+MAX_DEFER = 0.25  # …or this long after its own ack, whichever comes first
+
+
+class Listeners:
+    """What the app does with each kind of request; registered on the bolt app by ``app.py``."""
+
+    def __init__(self, core: Core, people: SlackPeople, answers: Answers) -> None:
+        self.core = core
+        self.people = people
+        self.answers = answers
+        self._workers = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="mentorbot-slack")
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._last_ack = 0.0
+
+    async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        """``/goal …`` and the others: ack, then answer privately."""
+        await ack()
+        origin = Origin(
+            user_id=command["user_id"],
+            conversation_id=command.get("channel_id"),
+            response_url=command.get("response_url"),
+            trigger_id=command.get("trigger_id"),
+        )
+        name = command["command"].lstrip("/")
+        text = command_text(command.get("text") or "")
+        self._after_ack(origin, self._run, origin, self.core.command, name, text)
+
+    async def click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button: its ``action_id`` is the core's action string, handed back unchanged."""
+        await ack()
+        container = body.get("container") or {}
+        origin = Origin(
+            user_id=body["user"]["id"],
+            conversation_id=container.get("channel_id") or (body.get("channel") or {}).get("id"),
+            response_url=body.get("response_url"),
+            trigger_id=body.get("trigger_id"),
+            message_ts=container.get("message_ts"),
+        )
+        self._after_ack(origin, self._run, origin, self.core.press, action["action_id"])
+
+    async def submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A modal: field errors keep it open beside their fields; otherwise it closes."""
+        form = read_submission(view)
+        origin = Origin(body["user"]["id"], form.conversation_id, form.response_url)
+        actor = await self.people.actor(origin.user_id)
+        reply = await self._in_worker(
+            self.core.submit, actor, form.form_id, form.context, form.values, origin.conversation_id
+        )
+        if reply.field_errors:
+            await ack(response_action="errors", errors=error_blocks(view, reply.field_errors))
+            return
+        await ack()
+        self._after_ack(origin, self.answers.send, reply, origin)
+
+    async def _run(self, origin: Origin, call: Callable[..., Reply], *args: object) -> None:
+        """Who is asking, the core's answer, and that answer played out on Slack."""
+        actor = await self.people.actor(origin.user_id)
+        reply = await self._in_worker(call, actor, *args, origin.conversation_id)
+        await self.answers.send(reply, origin)
+
+    async def _in_worker(self, call: Callable[..., Reply], *args: object) -> Reply:
+        return await asyncio.get_running_loop().run_in_executor(self._workers, partial(call, *args))
+
+    async def _quiet(self) -> None:
+        """Wait for a pause in incoming requests (at most ``MAX_DEFER``), so a burst of
+        commands is all acknowledged before their work competes with the acks for the GIL."""
+        deadline = time.monotonic() + MAX_DEFER
+        while (now := time.monotonic()) < deadline and now - self._last_ack < QUIET:
+            await asyncio.sleep(QUIET)
+
+    def _after_ack(
+        self, origin: Origin, work: Callable[..., Coroutine[Any, Any, None]], *args: Any
+    ) -> None:
+        """Run ``work`` in the background (kept referenced until done); a surprise is logged
+        and the caller told, never left without an answer."""
+
+        self._last_ack = time.monotonic()
+
+        async def guarded() -> None:
+            try:
+                await self._quiet()
+                await work(*args)
+            except Exception:
+                log.exception("Slack request from %s failed", origin.user_id)
+                await self.answers.tell(origin, Message(SORRY))
+
+        task = asyncio.ensure_future(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,173 @@
+"""Slack's implementation of the scheduler's ``Outbound`` port, and posts to pairs and people.
+
+A pair's conversation is a group DM of the bot and both members, opened with
+``conversations.open`` when the pair has none yet or Slack says the stored one is gone. Every
+scheduled delivery carries its idempotency key in message metadata; a re-send (not the first
+attempt, e.g. after a crash between posting and recording) first looks for that key in the
+conversation's recent history and returns the message found instead of posting a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.replies import Attachment, Message
+from bot.slack_app.conversations import PairConversations
+from bot.slack_app.errors import delivery_error, error_code
+from bot.slack_app.pacing import Pacer
+from bot.slack_app.render import fallback_text, message_blocks
+from scheduler.outbound import DeliveryError, PairAddress, Sent
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PLATFORM = "slack"
+DELIVERY_EVENT = "mentorbot_delivery"
+HISTORY_LIMIT = 50
+NOT_LINKED = "not matched to a Slack account yet (imported by e-mail that Slack does not know)"
+
+
+class SlackOutbound:
+    """Posts to pairs' group DMs and to members' DMs through the Web API."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        conversations: PairConversations,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.client = client
+        self.conversations = conversations
+        self.pacer = pacer or Pacer()
+
+    # -- the Outbound port ----------------------------------------------------------------
+
+    async def send_to_pair(
+        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+    ) -> Sent:
+        """Post once per key; a re-send returns the message already there."""
+        metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": idempotency_key}}
+
+        async def send(channel: str) -> str:
+            if not first_attempt:
+                found = await self._find_delivery(channel, idempotency_key)
+                if found:
+                    log.info("delivery %s was already in %s", idempotency_key, channel)
+                    return found
+            return await self.post(channel, message, metadata)
+
+        try:
+            ts, channel = await self._in_conversation(address, send)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            raise delivery_error(error) from error
+        return Sent(message_ref=ts, conversation_id=channel)
+
+    async def send_direct(self, user_id: str, message: Message) -> None:
+        """A DM from the bot to one member (coordinators' alerts, files)."""
+        try:
+            await self.post(await self.open_conversation((user_id,)), message)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            raise delivery_error(error) from error
+
+    async def unreachable_reason(self, user_id: str) -> str | None:
+        """Slack answers ``ok`` to a message for a deleted user, so ask ``users.info`` first."""
+        if not user_id:
+            return NOT_LINKED
+        await self.pacer.wait("users.info")
+        try:
+            user = (await self.client.users_info(user=user_id))["user"]
+        except SlackApiError as error:
+            if error_code(error) in ("user_not_found", "users_not_found"):
+                return "not found on Slack"
+            raise delivery_error(error) from error
+        except Exception as error:
+            raise delivery_error(error) from error
+        return "deactivated on Slack" if user.get("deleted") else None
+
+    # -- posts from replies ------------------------------------------------------------------
+
+    async def post_to_pair(self, pair_id: int, message: Message) -> None:
+        """A ``PairPost``: into the pair's conversation, opening (and storing) it if needed."""
+        address = await self.conversations.address(pair_id)
+        if address is None or address.platform != PLATFORM:
+            log.warning("pair %s has no Slack conversation to post to", pair_id)
+            return
+
+        async def send(channel: str) -> str:
+            return await self.post(channel, message)
+
+        _, channel = await self._in_conversation(address, send)
+        if channel != address.conversation_id:
+            await self.conversations.remember(pair_id, channel)
+
+    async def post(
+        self, channel: str, message: Message, metadata: dict[str, Any] | None = None
+    ) -> str:
+        """Post ``message`` (then its files) to ``channel``; returns the message's ts."""
+        await self.pacer.wait("chat.postMessage")
+        extra = {"metadata": metadata} if metadata else {}
+        response = await self.client.chat_postMessage(
+            channel=channel, text=fallback_text(message), blocks=message_blocks(message), **extra
+        )
+        if message.attachments:
+            await self.upload(channel, message.attachments)
+        return str(response["ts"])
+
+    async def upload(self, channel: str, attachments: Sequence[Attachment]) -> None:
+        """Share files in ``channel`` with files upload v2 (one call for all of them)."""
+        await self.client.files_upload_v2(
+            channel=channel,
+            file_uploads=[
+                {"content": a.content, "filename": a.filename, "title": a.title}
+                for a in attachments
+            ],
+        )
+
+    async def open_conversation(self, member_ids: Sequence[str]) -> str:
+        """The DM (one member) or group DM (two) of the bot with these members."""
+        if not all(member_ids):
+            raise DeliveryError(f"a member is {NOT_LINKED}", permanent=True)
+        await self.pacer.wait("conversations.open")
+        response = await self.client.conversations_open(users=",".join(member_ids))
+        return str(response["channel"]["id"])
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def _in_conversation(
+        self, address: PairAddress, send: Callable[[str], Awaitable[T]]
+    ) -> tuple[T, str]:
+        """Run ``send`` in the pair's conversation; reopen it once if Slack says it is gone."""
+        stored = address.conversation_id
+        channel = stored or await self.open_conversation(address.member_ids)
+        try:
+            return await send(channel), channel
+        except SlackApiError as error:
+            if stored is None or error_code(error) != "channel_not_found":
+                raise
+        log.info("pair %s: conversation %s is gone; opening a new one", address.pair_id, stored)
+        channel = await self.open_conversation(address.member_ids)
+        return await send(channel), channel
+
+    async def _find_delivery(self, channel: str, key: str) -> str | None:
+        await self.pacer.wait("conversations.history")
+        history = await self.client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=HISTORY_LIMIT
+        )
+        for item in history.get("messages") or ():
+            metadata = item.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+                return str(item["ts"])
+        return None

@@ -1,0 +1,100 @@
+"""A core ``Message`` as Block Kit: mrkdwn sections, a table as a code block, and buttons.
+
+Buttons: each button's ``action_id`` is the core's action string itself (``s:42:swap``), which is
+unique within a message as Slack requires; the click listener hands it back to ``Core.press``
+unchanged, so no mapping is kept anywhere. Files are not blocks; ``answers`` uploads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.replies import ButtonStyle, Message, Table
+from bot.slack_app.text import escape, mrkdwn, plain
+
+Block = dict[str, Any]
+
+SECTION_LIMIT = 3000  # characters in one section's text
+MAX_BLOCKS = 50  # blocks in one message
+FALLBACK_LIMIT = 3000  # characters of the notification text
+BUTTON_LABEL_LIMIT = 75
+STYLES = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger"}
+
+
+def message_blocks(message: Message, note: str = "") -> list[Block]:
+    """The blocks for ``message``; ``note`` is a small grey line under it (e.g. files sent)."""
+    blocks = [_section(chunk) for chunk in _chunks(mrkdwn(message.text))]
+    if message.table is not None:
+        blocks += [_section(chunk) for chunk in _table_chunks(message.table)]
+    if message.buttons:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "mentorbot-buttons",
+                "elements": [
+                    _button(b.label, b.action, STYLES.get(b.style)) for b in message.buttons
+                ],
+            }
+        )
+    if note:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(note)}]})
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    tail = [b for b in blocks if b["type"] != "section"]
+    body = [b for b in blocks if b["type"] == "section"][: MAX_BLOCKS - len(tail) - 1]
+    return [*body, _section("_…cut short: the rest did not fit in one message._"), *tail]
+
+
+def fallback_text(message: Message) -> str:
+    """The ``text`` Slack shows in notifications and where blocks cannot be drawn."""
+    text = escape(plain(message.text)).strip() or "mentorbot"
+    return text if len(text) <= FALLBACK_LIMIT else text[: FALLBACK_LIMIT - 1] + "…"
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _button(label: str, action: str, style: str | None) -> Block:
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label[:BUTTON_LABEL_LIMIT], "emoji": True},
+        "action_id": action,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split at line ends so each section stays under Slack's limit (long lines are cut)."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines() or [""]:
+        while len(line) > limit:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            candidate = line
+        current = candidate
+    if current.strip():
+        chunks.append(current)
+    return chunks or [" "]
+
+
+def _table_chunks(table: Table) -> list[str]:
+    """The table as aligned columns inside code fences, split across sections if long."""
+    rows = [table.columns, *table.rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(table.columns))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    fence = "```"
+    chunks = _chunks(mrkdwn("\n".join(lines)), SECTION_LIMIT - 2 * len(fence) - 2)
+    return [f"{fence}\n{chunk}\n{fence}" for chunk in chunks]

@@ -1,0 +1,226 @@
+"""The Slack app served over HTTP on a free port, and signed requests in Slack's shapes.
+
+``serve(app, fake)`` runs the real bolt app behind aiohttp on 127.0.0.1; its ``Served`` object
+sends form-encoded slash commands and ``payload=`` interactions signed like Slack signs them,
+each with a fresh ``trigger_id`` and its own ``response_url`` on the fake Slack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.app.async_app import AsyncApp
+from sqlalchemy import select
+
+from bot.core.service import Core
+from storage.db import run_in_transaction, session_scope
+from storage.models import Cohort, Pair, Person, Program
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import (
+    block_actions_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_body,
+)
+
+SECRET = "secret"
+COORDINATOR = "UCOORD"
+_numbers = itertools.count(1)
+
+
+@dataclass
+class Answer:
+    """What the app said over HTTP: the status and the body (JSON when it was JSON)."""
+
+    status: int
+    text: str
+    body: Any = None
+
+
+@dataclass
+class Served:
+    """A running app and the way to talk to it as Slack does."""
+
+    url: str
+    fake: FakeSlack
+    http: aiohttp.ClientSession
+    keys: list[str] = field(default_factory=list)
+
+    async def post(
+        self,
+        body: str,
+        *,
+        secret: str = SECRET,
+        timestamp: int | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> Answer:
+        headers = {**signed_headers(body, secret, timestamp), **(extra or {})}
+        async with self.http.post(self.url, data=body, headers=headers) as response:
+            text = await response.text()
+        try:
+            parsed = json.loads(text) if text else None
+        except json.JSONDecodeError:
+            parsed = None
+        return Answer(response.status, text, parsed)
+
+    def command_body(
+        self, command: str, text: str, user: str, channel: str = "C1"
+    ) -> tuple[str, str]:
+        """A signed-ready slash command body and the ``response_url`` key its answer lands on."""
+        key = f"r{next(_numbers)}"
+        body = slash_command_body(
+            command,
+            text,
+            user,
+            channel_id=channel,
+            response_url=self.fake.response_url(key),
+            trigger_id=f"trig-{key}",
+        )
+        return body, key
+
+    async def command(self, command: str, text: str, user: str, channel: str = "C1") -> str:
+        """Send a slash command; returns the key of its ``response_url``."""
+        body, key = self.command_body(command, text, user, channel)
+        answer = await self.post(body)
+        assert answer.status == 200, answer
+        return key
+
+    async def reply_to(self, key: str, timeout: float = 10) -> dict[str, Any]:
+        """The first payload the app POSTed to the ``response_url`` ``key``."""
+        return (await self.fake.wait_for(lambda: self.fake.responses_to(key), timeout))[0]
+
+    async def click(self, action_id: str, user: str, channel: str, message: dict[str, Any]) -> str:
+        """Press a button of a message the bot posted; returns the ``response_url`` key."""
+        key = f"r{next(_numbers)}"
+        body = block_actions_body(
+            action_id,
+            "",
+            user,
+            channel,
+            message["ts"],
+            response_url=self.fake.response_url(key),
+            trigger_id=f"trig-{key}",
+            block_id="mentorbot-buttons",
+            message=message,
+        )
+        answer = await self.post(body)
+        assert answer.status == 200, answer
+        return key
+
+    async def submit(
+        self, view: dict[str, Any], values: dict[str, dict[str, Any]], user: str
+    ) -> Answer:
+        """Submit an opened modal with ``state.values`` (block id -> action id -> value)."""
+        body = view_submission_body(
+            view["callback_id"],
+            values,
+            user,
+            private_metadata=view["private_metadata"],
+            view_id=view["id"],
+        )
+        return await self.post(body)
+
+
+@asynccontextmanager
+async def serve(app: AsyncApp, fake: FakeSlack) -> AsyncIterator[Served]:
+    """Serve ``app`` at /slack/events on a free port for the duration of the block."""
+    runner = web.AppRunner(app.web_app(), access_log=None, shutdown_timeout=1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            yield Served(f"http://127.0.0.1:{port}/slack/events", fake, http)
+    finally:
+        await runner.cleanup()
+
+
+# ---------------------------------------------------------------------- the world in the database
+
+
+def add_program(core: Core, name: str = "Reading Buddies") -> int:
+    def work(session: Any) -> int:
+        program = Program(
+            name=name,
+            start_date=dt.date(2026, 9, 1),
+            end_date=dt.date(2027, 8, 31),
+            timezone="America/New_York",
+            interval_weeks=3,
+            weekday=1,
+            local_time=dt.time(10, 0),
+        )
+        session.add(program)
+        session.flush()
+        return program.id
+
+    return run_in_transaction(core.sessions, work)
+
+
+def add_slack_pair(
+    core: Core,
+    program_id: int,
+    mentor: tuple[str, str],
+    mentee: tuple[str, str],
+    *,
+    start: dt.date = dt.date(2026, 11, 17),
+    conversation_id: str | None = None,
+) -> int:
+    """A pair of Slack members (user id, display name), started on ``start``."""
+
+    def person(session: Any, user_id: str, name: str) -> Person:
+        found = session.scalar(
+            select(Person).where(Person.platform == "slack", Person.platform_user_id == user_id)
+        )
+        return found or Person(platform="slack", platform_user_id=user_id, display_name=name)
+
+    def work(session: Any) -> int:
+        cohort = session.scalar(select(Cohort).where(Cohort.program_id == program_id))
+        pair = Pair(
+            program_id=program_id,
+            cohort=cohort or Cohort(program_id=program_id, name="Fall"),
+            platform="slack",
+            mentor=person(session, *mentor),
+            mentee=person(session, *mentee),
+            start_date=start,
+            conversation_id=conversation_id,
+        )
+        session.add(pair)
+        session.flush()
+        return pair.id
+
+    return run_in_transaction(core.sessions, work)
+
+
+def rows(core: Core, model: type, *where: Any) -> list[Any]:
+    """Stored rows of ``model`` (detached, attributes loaded)."""
+    with session_scope(core.sessions) as session:
+        return list(session.scalars(select(model).where(*where)))
+
+
+def shown(payload: dict[str, Any]) -> str:
+    """The text a message shows: its sections and context lines, else its ``text``."""
+    parts = []
+    for block in payload.get("blocks") or ():
+        if block.get("type") == "section":
+            parts.append(block["text"]["text"])
+        elif block.get("type") == "context":
+            parts += [element.get("text", "") for element in block["elements"]]
+    return "\n".join(parts) if parts else str(payload.get("text", ""))
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """A posted message's buttons: label -> action_id."""
+    return {
+        element["text"]["text"]: element["action_id"]
+        for block in message.get("blocks") or ()
+        if block.get("type") == "actions"
+        for element in block["elements"]
+    }

@@ -1,0 +1,62 @@
+"""The app manifests declare exactly the commands, scopes and endpoints the app uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.core.service import COMMANDS
+from bot.slack_app.app import EVENTS_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+SCOPES = {
+    "commands",
+    "chat:write",
+    "im:write",
+    "mpim:write",
+    "mpim:history",
+    "users:read",
+    "users:read.email",
+    "files:write",
+}
+
+
+def manifest(name: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket.yaml"])
+def test_manifest_declares_the_four_commands_with_escaping(name):
+    """Every core command is a slash command; mentions arrive escaped as <@U…> ids."""
+    commands = manifest(name)["features"]["slash_commands"]
+    assert sorted(c["command"] for c in commands) == sorted(f"/{c}" for c in COMMANDS)
+    assert all(c["should_escape"] is True for c in commands)
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket.yaml"])
+def test_manifest_asks_exactly_the_scopes_used_and_no_events(name):
+    """Bot scopes match the Web API methods the app calls; no events are subscribed."""
+    data = manifest(name)
+    assert set(data["oauth_config"]["scopes"]["bot"]) == SCOPES
+    assert "event_subscriptions" not in data["settings"]
+    assert data["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_http_manifest_points_everything_at_the_events_path():
+    """Commands and interactivity go to /slack/events; Socket Mode is off."""
+    data = manifest("manifest.yaml")
+    urls = [c["url"] for c in data["features"]["slash_commands"]]
+    urls.append(data["settings"]["interactivity"]["request_url"])
+    assert all(url.endswith(EVENTS_PATH) for url in urls)
+    assert data["settings"]["socket_mode_enabled"] is False
+
+
+def test_socket_manifest_has_no_urls_and_socket_mode_on():
+    """The Socket Mode variant needs no public address."""
+    data = manifest("manifest.socket.yaml")
+    assert all("url" not in c for c in data["features"]["slash_commands"])
+    assert "request_url" not in data["settings"]["interactivity"]
+    assert data["settings"]["socket_mode_enabled"] is True

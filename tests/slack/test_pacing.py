@@ -1,0 +1,58 @@
+"""Pacing Web API calls to Slack's tiers: bursts go at once, then calls take turns."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.slack_app.pacing import Pacer
+
+
+class FakeTime:
+    """A clock that only moves when the pacer sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 6))
+
+
+def test_a_minutes_burst_goes_at_once_then_calls_are_spaced():
+    """With 60 calls a minute, 60 go at once and the next three wait 1, 2 and 3 seconds."""
+    time = FakeTime()
+    pacer = Pacer({"chat.postMessage": 60}, clock=time, sleep=time.sleep)
+
+    async def scenario() -> None:
+        for _ in range(63):
+            await pacer.wait("chat.postMessage")
+
+    asyncio.run(scenario())
+    assert time.slept == [1.0, 2.0, 3.0]
+
+
+def test_the_bucket_refills_with_time():
+    """After a quiet half minute, thirty more calls go without waiting."""
+    time = FakeTime()
+    pacer = Pacer({"users.info": 60}, clock=time, sleep=time.sleep)
+
+    async def scenario() -> None:
+        for _ in range(60):
+            await pacer.wait("users.info")
+        time.now += 30
+        for _ in range(30):
+            await pacer.wait("users.info")
+
+    asyncio.run(scenario())
+    assert time.slept == []
+
+
+def test_methods_without_a_tier_are_not_paced():
+    """A method not in the table never waits."""
+    time = FakeTime()
+    pacer = Pacer({}, clock=time, sleep=time.sleep)
+    asyncio.run(pacer.wait("views.open"))
+    assert time.slept == []

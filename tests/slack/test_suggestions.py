@@ -1,0 +1,243 @@
+"""Suggestions delivered by the scheduler through SlackOutbound, and their buttons clicked."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from bot.app import build_ticker
+from bot.slack_app.conversations import PairConversations
+from bot.slack_app.outbound import DELIVERY_EVENT, SlackOutbound
+from scheduler.tick import TickReport
+from storage.models import Delivery, Pair, Person, Response
+from tests.slack.harness import COORDINATOR, add_slack_pair, buttons, rows, serve, shown
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def at(day: str, hour: int = 15, minute: int = 0) -> dt.datetime:
+    """A UTC moment; 15:00 UTC is the program's 10:00 in New York in November."""
+    return dt.datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=dt.UTC)
+
+
+WELCOME = at("2026-11-17")
+
+
+def tick(ticker: Any, now: dt.datetime) -> TickReport:
+    return asyncio.run(ticker.tick(now))
+
+
+def conversation(core: Any) -> str:
+    [pair] = rows(core, Pair)
+    assert pair.conversation_id
+    return pair.conversation_id
+
+
+def click(app: Any, fake: Any, label: str, user: str, channel: str) -> str:
+    """Press the button ``label`` on the pair's suggestion; returns the reply's key."""
+
+    async def scenario() -> str:
+        async with serve(app, fake) as slack:
+            message = fake.messages(channel)[0]
+            calls = len(fake.calls)
+            key = await slack.click(buttons(message)[label], user, channel, message)
+            await fake.wait_for(
+                lambda: (
+                    fake.responses_to(key)
+                    or any(c.method in ("chat.update", "views.open") for c in fake.calls[calls:])
+                )
+            )
+            await asyncio.sleep(0.2)  # the rest of the reply (update, private answer, posts)
+            return key
+
+    return asyncio.run(scenario())
+
+
+def test_suggestion_goes_to_a_group_dm_with_its_delivery_key(core, fake, ticker, pair_id):
+    """The welcome opens a group DM of both members, carries its key, and the id is kept."""
+    report = tick(ticker, WELCOME)
+    assert [o.kind for o in report.sent] == ["welcome"]
+    [opened] = fake.calls_to("conversations.open")
+    assert opened.args["users"] == "U1,U2"
+    channel = conversation(core)
+    [message] = fake.messages(channel)
+    [delivery] = rows(core, Delivery)
+    assert message["metadata"] == {
+        "event_type": DELIVERY_EVENT,
+        "event_payload": {"key": delivery.idempotency_key},
+    }
+    assert (delivery.status, delivery.message_ref) == ("sent", message["ts"])
+    assert list(buttons(message)) == [
+        "We'll do this",
+        "Show me another",
+        "Done, log it",
+        "Skip this round",
+    ]
+    assert "Welcome" in shown(message)
+
+
+def test_well_do_this_updates_the_message_to_show_who_chose(app, core, fake, ticker, pair_id):
+    """“We'll do this” is stored and the suggestion is updated in place naming who chose."""
+    tick(ticker, WELCOME)
+    channel = conversation(core)
+    key = click(app, fake, "We'll do this", "U2", channel)
+    [update] = fake.calls_to("chat.update")
+    assert update.args["channel"] == channel
+    [message] = fake.messages(channel)
+    assert "Ben chose “We'll do this”" in shown(message)
+    assert list(buttons(message)) == ["Done, log it"]
+    assert "meeting form" in shown(fake.responses_to(key)[0])
+    [response] = rows(core, Response)
+    assert response.action == "accept"
+
+
+def test_show_me_another_replaces_the_suggestion_in_place(app, core, fake, ticker, pair_id):
+    """“Show me another” swaps the activity in the same message; no new message is posted."""
+    tick(ticker, WELCOME)
+    channel = conversation(core)
+    [before] = rows(core, Delivery)
+    first_text = shown(fake.messages(channel)[0])
+    click(app, fake, "Show me another", "U1", channel)
+    [after] = rows(core, Delivery)
+    assert (after.swaps, after.activity_id != before.activity_id) == (1, True)
+    [message] = fake.messages(channel)
+    assert shown(message) != first_text
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def test_done_log_it_opens_the_form_with_the_activity_chosen(app, core, fake, ticker, pair_id):
+    """“Done, log it” opens the meeting modal with the suggested activity already selected."""
+    tick(ticker, WELCOME)
+    click(app, fake, "Done, log it", "U1", conversation(core))
+    [delivery] = rows(core, Delivery)
+    [view] = fake.views
+    activity = next(b for b in view["blocks"] if b["block_id"] == "activity")
+    assert activity["element"]["initial_option"]["value"] == delivery.activity_id
+
+
+def test_we_need_help_tells_the_coordinator_by_dm(app, core, fake, ticker, pair_id):
+    """A check-in's “We need help” DMs the coordinators and updates the check-in."""
+    tick(ticker, WELCOME)
+    tick(ticker, at("2026-12-08"))  # round 1; no meeting logged after it
+    report = tick(ticker, at("2026-12-22"))  # a week before round 2
+    assert [o.kind for o in report.sent] == ["checkin"]
+    channel = conversation(core)
+    checkin = fake.messages(channel)[2]
+    dm = fake.open_conversation(COORDINATOR)  # the id the bot's conversations.open will get
+
+    async def scenario() -> None:
+        async with serve(app, fake) as slack:
+            await slack.click(buttons(checkin)["We need help"], "U2", channel, checkin)
+            await fake.wait_for(lambda: fake.messages(dm))
+
+    asyncio.run(scenario())
+    [alert] = fake.messages(dm)
+    assert "Ben asked for help" in alert["text"]
+    assert "chose “We need help”" in shown(fake.messages(channel)[2])
+
+
+def test_resend_after_a_crash_finds_the_first_message(core, fake, outbound, pair_id):
+    """A process dying between posting and recording: the next tick finds the message by its
+    metadata key in the history instead of posting it twice."""
+
+    class CrashAfterPosting(SlackOutbound):
+        async def send_to_pair(self, *args: Any, **kwargs: Any) -> Any:
+            await super().send_to_pair(*args, **kwargs)
+            raise SystemExit("died before recording the delivery")
+
+    crashing = CrashAfterPosting(outbound.client, PairConversations(core.sessions))
+    with pytest.raises(SystemExit):
+        tick(build_ticker(core, {"slack": crashing}), WELCOME)
+    [first] = fake.calls_to("chat.postMessage")
+    restarted = build_ticker(core, {"slack": outbound})
+    report = tick(restarted, WELCOME + dt.timedelta(minutes=6))  # after the claim's lease
+    assert len(report.sent) == 1
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    [history] = fake.calls_to("conversations.history")
+    assert history.args["include_all_metadata"] in (True, "true", "1")
+    [delivery] = rows(core, Delivery)
+    channel = conversation(core)
+    assert (delivery.status, delivery.message_ref) == ("sent", fake.messages(channel)[0]["ts"])
+    assert first.args["channel"] == channel
+
+
+def test_deactivated_member_flags_the_pair_and_nothing_is_posted(core, fake, ticker, pair_id):
+    """users.info says deleted: the delivery fails, the member is flagged, nothing is sent."""
+    fake.add_user("U2", name="ben", deleted=True)
+    report = tick(ticker, WELCOME)
+    assert [reason for _, reason in report.failed] == ["deactivated on Slack"]
+    [ben] = rows(core, Person, Person.platform_user_id == "U2")
+    assert ben.unreachable_reason == "deactivated on Slack"
+    assert rows(core, Delivery)[0].status == "failed"
+    assert fake.calls_to("chat.postMessage") == []
+    assert fake.calls_to("conversations.open") == []
+
+
+def test_member_unknown_to_slack_is_a_clear_failure(core, fake, ticker, program_id):
+    """users.info answering user_not_found flags the member as not found on Slack."""
+    add_slack_pair(core, program_id, ("U1", "Ada"), ("U404", "Gone"))
+    report = tick(ticker, WELCOME)
+    assert [reason for _, reason in report.failed] == ["not found on Slack"]
+    assert rows(core, Person, Person.platform_user_id == "U404")[0].unreachable_reason == (
+        "not found on Slack"
+    )
+    assert fake.calls_to("chat.postMessage") == []
+
+
+def test_user_not_found_when_opening_the_dm_fails_the_delivery(core, fake, ticker, pair_id):
+    """conversations.open refusing with user_not_found is permanent, in plain words."""
+    fake.fail_next("conversations.open", error="user_not_found")
+    report = tick(ticker, WELCOME)
+    [(_, reason)] = report.failed
+    assert reason == "a member's Slack account was not found (Slack: user_not_found)"
+    assert rows(core, Delivery)[0].last_error == reason
+
+
+def test_rate_limited_post_is_retried_then_sent_once(core, fake, ticker, pair_id):
+    """A 429 with a short Retry-After is retried in place; one message arrives."""
+    fake.fail_next("chat.postMessage", status=429, retry_after=0)
+    report = tick(ticker, WELCOME)
+    assert len(report.sent) == 1
+    assert len(fake.calls_to("chat.postMessage")) == 2
+    assert len(fake.messages(conversation(core))) == 1
+
+
+def test_long_rate_limit_is_left_to_the_scheduler(core, fake, ticker, pair_id):
+    """A 429 asking for minutes is not slept on: the delivery waits for Retry-After."""
+    fake.fail_next("chat.postMessage", status=429, retry_after=120)
+    report = tick(ticker, WELCOME)
+    [(_, reason)] = report.retrying
+    assert reason == "Slack is rate-limiting the bot"
+    [delivery] = rows(core, Delivery)
+    assert delivery.next_attempt_at == WELCOME + dt.timedelta(seconds=120)
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def test_server_error_is_retried_on_a_later_tick(core, fake, ticker, pair_id):
+    """HTTP 500 is transient: retried later, then sent once."""
+    fake.fail_next("chat.postMessage", status=500)
+    assert [r for _, r in tick(ticker, WELCOME).retrying] == ["Slack had a server error (HTTP 500)"]
+    assert len(tick(ticker, WELCOME + dt.timedelta(minutes=1)).sent) == 1
+    assert len(fake.messages(conversation(core))) == 1
+
+
+def test_gone_conversation_is_reopened_and_kept(core, fake, ticker, program_id):
+    """channel_not_found for the stored group DM: a new one is opened, used and stored."""
+    add_slack_pair(core, program_id, ("U1", "Ada"), ("U2", "Ben"), conversation_id="GOLD0001")
+    fake.fail_next("chat.postMessage", error="channel_not_found")
+    assert len(tick(ticker, WELCOME).sent) == 1
+    channel = conversation(core)
+    assert channel != "GOLD0001"
+    assert fake.conversation_users(channel) == ["U1", "U2"]
+    assert len(fake.messages(channel)) == 1
+
+
+def test_conversation_gone_for_good_fails_in_plain_words(core, fake, ticker, program_id):
+    """When even the reopened conversation is not found, the delivery fails and says why."""
+    add_slack_pair(core, program_id, ("U1", "Ada"), ("U2", "Ben"), conversation_id="GOLD0001")
+    fake.fail_next("chat.postMessage", error="channel_not_found", times=2)
+    [(_, reason)] = tick(ticker, WELCOME).failed
+    assert reason == ("the pair's Slack conversation no longer exists (Slack: channel_not_found)")
