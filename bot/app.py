@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +43,25 @@ def build_ticker(core: Core, outbounds: dict[str, Outbound]) -> Ticker:
         late_limit=dt.timedelta(days=core.settings.late_round_days),
         clock=core.clock,
     )
+
+
+@asynccontextmanager
+async def tick_outbounds(core: Core) -> AsyncIterator[dict[str, Outbound]]:
+    """Where a one-off tick (``mentorbot nudge tick``) delivers: the terminal for console pairs,
+    and Slack and Discord for their pairs when their tokens are set, without serving either."""
+    from bot.console.outbound import PrintingOutbound
+
+    outbounds: dict[str, Outbound] = {"console": PrintingOutbound()}
+    async with AsyncExitStack() as stack:
+        if core.settings.slack_enabled:
+            from bot.slack_app.app import build_slack_outbound
+
+            outbounds["slack"] = build_slack_outbound(core)
+        if core.settings.discord_enabled:
+            from bot.discord_app.bot import open_discord_outbound
+
+            outbounds["discord"] = await stack.enter_async_context(open_discord_outbound(core))
+        yield outbounds
 
 
 def platforms_to_start(settings: Settings, choice: str) -> list[str]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.settings import Settings
+    from scheduler.tick import TickReport
 
 T = TypeVar("T")
 
@@ -316,15 +317,17 @@ def tick(dry_run: bool, now_text: str | None) -> None:
     """Deliver every suggestion and check-in due now, once."""
     import asyncio
 
-    from bot.app import build_core, build_ticker
-    from bot.console.outbound import PrintingOutbound
+    from bot.app import build_core, build_ticker, tick_outbounds
 
     now = _now(now_text)
     with _friendly_errors():
         core = build_core(_settings())
-    report = asyncio.run(
-        build_ticker(core, {"console": PrintingOutbound()}).tick(now, dry_run=dry_run)
-    )
+
+    async def one_tick() -> TickReport:
+        async with tick_outbounds(core) as outbounds:
+            return await build_ticker(core, outbounds).tick(now, dry_run=dry_run)
+
+    report = asyncio.run(one_tick())
     if dry_run:
         for item in report.would_send:
             click.echo(

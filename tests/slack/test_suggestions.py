@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -241,3 +244,18 @@ def test_conversation_gone_for_good_fails_in_plain_words(core, fake, ticker, pro
     fake.fail_next("chat.postMessage", error="channel_not_found", times=2)
     [(_, reason)] = tick(ticker, WELCOME).failed
     assert reason == ("the pair's Slack conversation no longer exists (Slack: channel_not_found)")
+
+
+def test_nudge_tick_from_the_command_line_posts_to_slack(core, fake, settings, pair_id):
+    """`mentorbot nudge tick` with Slack tokens delivers through the Slack Web API."""
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "SLACK_BOT_TOKEN": "xoxb-test",
+           "SLACK_API_URL": fake.url}
+    env.pop("DISCORD_BOT_TOKEN", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "nudge", "tick", "--now", WELCOME.isoformat()],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"sent welcome to pair {pair_id}" in result.stdout
+    [posted] = fake.calls_to("chat.postMessage")
+    assert "Welcome" in shown(fake.messages(posted.args["channel"])[0])
