@@ -44,6 +44,7 @@ PEOPLE = (
     DemoPerson("lee", "Lee", "America/Chicago"),
 )
 COORDINATOR = DemoPerson("casey", "Casey", "America/New_York")
+GUIDE = "ben"  # whom the console starts as: a mentee in one pair with goals and meetings
 # mentor, mentee, cohort, days since start, goals (text, done?), meetings (days ago, minutes)
 PAIRS = (
     (

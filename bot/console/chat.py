@@ -21,6 +21,7 @@ from bot.console.outbound import PrintingOutbound
 from bot.console.render import print_message, to_rich
 from bot.core.replies import Actor, DirectPost, FieldKind, Form, FormField, Message, Reply
 from bot.core.service import Core
+from bot.demo import GUIDE as DEMO_GUIDE
 from bot.demo import PLATFORM, fill_demo
 from storage.db import run_in_transaction
 from storage.models import Coordinator, Pair, PairStatus, Person, Program
@@ -159,8 +160,10 @@ class ConsoleChat:
                 "3 pairs, 5 members and a coordinator._"
             )
 
-    def _people(self) -> list[tuple[Person, str]]:
-        def work(session: object) -> list[tuple[Person, str]]:
+    def _people(self) -> list[tuple[Person, list[str]]]:
+        """Everyone on the console with their roles: "mentor of Ben", "coordinator"."""
+
+        def work(session: object) -> list[tuple[Person, list[str]]]:
             people = session.scalars(  # type: ignore[attr-defined]
                 select(Person).where(Person.platform == PLATFORM).order_by(Person.id)
             ).all()
@@ -182,7 +185,7 @@ class ConsoleChat:
                 described = roles.get(person.id, [])
                 if person.platform_user_id in coordinators:
                     described.append("coordinator")
-                result.append((person, ", ".join(described) or "no pair"))
+                result.append((person, described))
             return result
 
         return run_in_transaction(self.core.sessions, work)
@@ -193,7 +196,9 @@ class ConsoleChat:
             marker = (
                 " ← you" if self.actor and self.actor.user_id == person.platform_user_id else ""
             )
-            lines.append(f"• {person.display_name} (`{person.platform_user_id}`): {roles}{marker}")
+            lines.append(
+                f"• {person.display_name} (`{person.platform_user_id}`): {_roles(roles)}{marker}"
+            )
         self.say("\n".join(lines))
 
     def act_as(self, name: str) -> None:
@@ -209,14 +214,19 @@ class ConsoleChat:
                 self.actor = Actor(
                     PLATFORM, person.platform_user_id or "", person.display_name, person.timezone
                 )
-                self.say(f"You are now **{person.display_name}** ({roles}).")
+                self.say(f"You are now **{person.display_name}** ({_roles(roles)}).")
                 return
         self.say(f"No one here is called “{name}”; `/who` lists people.")
 
     def _act_as_default(self) -> None:
-        people = [p for p, roles in self._people() if roles.startswith("mentor")]
-        if people:
-            self.act_as(people[0].platform_user_id or "")
+        """Start as the demo's guide, else as someone in exactly one pair, so that the first
+        commands a newcomer types need no @partner."""
+        people = self._people()
+        in_one_pair = [p for p, roles in people if sum(" of " in r for r in roles) == 1]
+        guide = [p for p in in_one_pair if p.platform_user_id == DEMO_GUIDE]
+        chosen = guide or in_one_pair or [p for p, roles in people if roles]
+        if chosen:
+            self.act_as(chosen[0].platform_user_id or "")
 
     # -- clock ------------------------------------------------------------------------------
 
@@ -267,7 +277,12 @@ class ConsoleChat:
         fields = list(form.fields)
         while True:
             for field in fields:
-                answer = await self.ask(field, values.get(field.name))
+                try:
+                    answer = await self.ask(field, values.get(field.name))
+                except CommandInsteadOfAnswer as typed:
+                    self.say("Left the form; nothing was saved.")
+                    await self.handle(typed.line)
+                    return
                 if answer is None:
                     self.say("Cancelled; nothing was saved.")
                     return
@@ -279,15 +294,17 @@ class ConsoleChat:
             if not reply.field_errors:
                 await self.answer(reply)
                 return
-            for error in reply.field_errors.values():
+            for name, error in reply.field_errors.items():
                 self.say(f"✗ {error}")
+                values.pop(name, None)  # ask again from the form's default, not the bad value
             fields = [f for f in form.fields if f.name in reply.field_errors]
 
     async def ask(self, field: FormField, previous: object) -> object | None:
         default = previous if previous is not None else field.initial
         if field.kind in (FieldKind.SELECT, FieldKind.MULTI_SELECT):
-            for index, option in enumerate(field.options, start=1):
-                self.console.print(f"   {index}. {option.label}", highlight=False)
+            for number, option in zip(_option_numbers(field), field.options, strict=True):
+                label = option.label.removeprefix(f"{number}. ")
+                self.console.print(f"   {number}. {label}", highlight=False)
         hint = f" ({field.hint})" if field.hint else ""
         multi = " (numbers, comma-separated)" if field.kind == FieldKind.MULTI_SELECT else ""
         shown = _shown_default(field, default)
@@ -300,6 +317,8 @@ class ConsoleChat:
         text = text.strip()
         if text.casefold() == "/cancel":
             return None
+        if text.startswith("/"):
+            raise CommandInsteadOfAnswer(text)
         if not text:
             return default if default is not None else ""
         if field.kind == FieldKind.SELECT:
@@ -309,9 +328,27 @@ class ConsoleChat:
         return text
 
 
+class CommandInsteadOfAnswer(Exception):
+    """A slash command typed at a form's question: the form is left and the command run."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _option_numbers(field: FormField) -> list[str]:
+    """What to type for each option: its own value when that is a number (a goal's number),
+    else its place in the list."""
+    values = [option.value for option in field.options]
+    if all(value.isdigit() for value in values):
+        return values
+    return [str(index) for index in range(1, len(values) + 1)]
+
+
 def _option_value(field: FormField, text: str) -> str:
-    if text.isdigit() and 1 <= int(text) <= len(field.options):
-        return field.options[int(text) - 1].value
+    numbers = _option_numbers(field)
+    if text in numbers:
+        return field.options[numbers.index(text)].value
     return text
 
 
@@ -323,3 +360,7 @@ def _shown_default(field: FormField, default: object) -> str:
             if option.value == default:
                 return option.label
     return str(default)
+
+
+def _roles(roles: list[str]) -> str:
+    return ", ".join(roles) or "no pair"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from sqlalchemy import func, select
 
@@ -21,6 +22,8 @@ from bot.core.pairs import resolve_pair
 from bot.core.replies import FieldKind, Form, FormField, Message, Option, PairPost, Reply
 from prompts.messages import render
 from storage.models import Delivery, DeliveryKind, Goal, GoalStatus, Meeting, MeetingGoal, Pair
+
+T = TypeVar("T")
 
 USAGE = "/log-meeting"
 MEETING_FORM = "log-meeting"
@@ -130,9 +133,9 @@ def submit_meeting_form(request: Request, context: str, values: Mapping[str, obj
     today = request.today(pair.program.timezone)
     errors: dict[str, str] = {}
 
-    def check(name: str, parse: object) -> object:
+    def check(name: str, parse: Callable[[], T]) -> T | None:
         try:
-            return parse()  # type: ignore[operator]
+            return parse()
         except InputError as error:
             errors[name] = error.message
             return None
@@ -154,7 +157,7 @@ def submit_meeting_form(request: Request, context: str, values: Mapping[str, obj
     activity = _text(values, "activity") or OTHER_ACTIVITY
     if activity != OTHER_ACTIVITY and activity not in request.core.catalog.activity_ids:
         errors["activity"] = "Choose one of the listed activities, or “Something else”."
-    goal_numbers = _numbers(values.get("goals"))
+    goal_numbers = check("goals", lambda: _goal_numbers(request, pair, values.get("goals")))
     if errors:
         return Reply(field_errors=errors)
     return record_meeting(
@@ -162,10 +165,10 @@ def submit_meeting_form(request: Request, context: str, values: Mapping[str, obj
         pair,
         met_on=met_on,
         duration_minutes=duration,
-        notes=notes,  # type: ignore[arg-type]
+        notes=notes or "",
         next_steps=_text(values, "next_steps"),
         activity_id=None if activity == OTHER_ACTIVITY else activity,
-        goal_numbers=goal_numbers,
+        goal_numbers=goal_numbers or (),
         delivery_id=delivery_id,
     )
 
@@ -300,6 +303,16 @@ def _text(values: Mapping[str, object], name: str) -> str:
     return str(value or "").strip()
 
 
-def _numbers(value: object) -> list[int]:
+def _goal_numbers(request: Request, pair: Pair, value: object) -> list[int]:
+    """The pair's goal numbers picked in the form; anything else is named back to the member."""
     items = value if isinstance(value, list | tuple) else str(value or "").replace(",", " ").split()
-    return [int(item) for item in items if str(item).strip().isdigit()]
+    known = set(request.session.scalars(select(Goal.number).where(Goal.pair_id == pair.id)))
+    numbers = []
+    for item in map(str, items):
+        if not item.strip().isdigit() or int(item) not in known:
+            choices = ", ".join(map(str, sorted(known))) or "none yet"
+            raise InputError(
+                f"“{item.strip()}” is not one of your pair's goal numbers ({choices})."
+            )
+        numbers.append(int(item))
+    return numbers

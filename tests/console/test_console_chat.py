@@ -31,11 +31,13 @@ def run_console(tmp_path):
     return run
 
 
-def test_first_run_fills_demo_and_acts_as_a_mentor(run_console):
-    """An empty database gets the demo, and the chat starts as a mentor."""
-    out = run_console("/who", "/quit")
+def test_first_run_fills_demo_and_acts_as_a_member_of_one_pair(run_console):
+    """An empty database gets the demo, and the chat starts as someone whose commands need no
+    @partner, so the first /goal works."""
+    out = run_console("/who", "/goal", "/quit")
     assert "filled it with the demo program" in out
-    assert "You are now Maria" in out
+    assert "You are now Ben (mentee of Maria)" in out
+    assert "Create a book list of diverse titles for my storytime" in out
     assert "Casey" in out and "coordinator" in out
     assert out.rstrip().endswith("Bye.")
 
@@ -92,3 +94,18 @@ def test_bad_console_input_is_explained(run_console):
     assert "number of days" in out
     assert "No one here is called “nobody”" in out
     assert "no such button" in out
+
+
+def test_a_command_typed_inside_a_form_leaves_the_form_and_runs(run_console):
+    out = run_console("/log-meeting", "yesterday", "/goal list", "/quit")
+    assert "Left the form; nothing was saved." in out
+    assert "Your goals" in out
+    assert "Logged meeting" not in out
+
+
+def test_goal_options_are_typed_by_their_own_numbers(run_console):
+    """The form lists goals by their goal numbers, and takes those numbers."""
+    out = run_console("/log-meeting", "yesterday", "1h", "", "", "", "2", "/log-meeting list",
+                      "/quit")
+    assert "   2. Create a book list of diverse titles for my storytime" in out
+    assert "Goals moved: 2." in out

@@ -85,6 +85,15 @@ def test_form_submission_stores_goals_moved(core, pair_id):
         assert session.scalars(select(Meeting)).one().duration_minutes == 90
 
 
+def test_form_names_a_goal_number_the_pair_does_not_have(core, pair_id):
+    core.command(BEN, "goal", "add Learn more about school librarianship")
+    form = core.command(ADA, "log-meeting", "").form
+    reply = core.submit(ADA, form.form_id, form.context,
+                        {"date": "2026-11-09", "duration": "1h", "goals": ["1", "7"]})
+    assert reply.field_errors == {"goals": "“7” is not one of your pair's goal numbers (1)."}
+    assert stored_meetings(core) == []
+
+
 def test_form_for_another_pair_is_refused(core, pair_id):
     """A member cannot submit a form for a pair they are not in."""
     form = core.command(ADA, "log-meeting", "").form
