@@ -105,6 +105,24 @@ def test_crash_between_send_and_mark_does_not_send_twice(core, sink, pair_id):
     assert [d.status for d in deliveries(core)] == ["sent"]
 
 
+def test_restart_mid_round_finishes_the_round_without_repeats(core, sink, program_id):
+    """The process dies partway through a round of three pairs; after a restart every pair
+    has exactly one suggestion."""
+    for mentor, mentee in (("ada", "ben"), ("dev", "eve"), ("fay", "gus")):
+        add_pair(core, program_id, PairSpec(mentor, mentee))
+    sink.crash_after_send = True
+    with pytest.raises(SystemExit):
+        tick(build_ticker(core, {"console": sink}), at("2026-11-24"))
+    assert len(sink.delivered) == 1
+    sink.crash_after_send = False
+    restarted = build_ticker(core, {"console": sink})
+    tick(restarted, at("2026-11-24", 15, 1))
+    tick(restarted, at("2026-11-24", 15, 6))  # after the dead process's claim has lapsed
+    assert sorted(d.pair_id for d in sink.delivered) == sorted({d.pair_id for d in sink.delivered})
+    assert len(sink.delivered) == 3
+    assert [d.status for d in deliveries(core)] == ["sent"] * 3
+
+
 def test_rate_limit_then_server_error_then_success(core, ticker, sink, pair_id):
     """429 (Retry-After) then 500 are retried with backoff; one message arrives."""
     sink.fail_next("ratelimited", retry_after=90)
