@@ -8,30 +8,20 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from bot.core.service import Core, utc_now
 from bot.settings import Settings
 from prompts.catalog import load_catalog
 from scheduler.outbound import Outbound
 from scheduler.tick import Ticker
-from storage.db import check_schema, make_engine, make_session_factory
+from storage.db import open_database
 
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("slack", "discord", "console")
 
 
-def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
-    """The engine and sessions, refusing a database whose schema is behind the code."""
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    return engine, make_session_factory(engine)
-
-
 def build_core(settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> Core:
-    _, sessions = open_database(settings)
+    _, sessions = open_database(settings.database_url)
     return Core(sessions, load_catalog(settings.catalog_files), settings, clock)
 
 

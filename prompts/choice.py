@@ -15,6 +15,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from prompts.catalog import Activity, Catalog
@@ -47,15 +48,21 @@ GOAL_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+GOAL_PATTERNS = {
+    tag: re.compile("|".join(rf"\b{re.escape(stem)}" for stem in stems))
+    for tag, stems in GOAL_KEYWORDS.items()
+}
+
+
+@lru_cache(maxsize=4096)
+def _tags_of(text: str) -> frozenset[str]:
+    words = text.casefold()
+    return frozenset(tag for tag, pattern in GOAL_PATTERNS.items() if pattern.search(words))
+
+
 def goal_tags(goal_texts: Iterable[str]) -> frozenset[str]:
     """The catalog tags the pair's open goals talk about."""
-    found = set()
-    for text in goal_texts:
-        words = text.casefold()
-        for tag, stems in GOAL_KEYWORDS.items():
-            if any(re.search(rf"\b{re.escape(stem)}", words) for stem in stems):
-                found.add(tag)
-    return frozenset(found)
+    return frozenset().union(*map(_tags_of, goal_texts))
 
 
 @dataclass(frozen=True)

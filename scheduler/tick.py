@@ -120,22 +120,26 @@ class Ticker:
         report.planned = await asyncio.to_thread(
             run_in_transaction, self.sessions, lambda s: self.plan(s, now)
         )
-        token = secrets.token_hex(8)
-        claimed = await asyncio.to_thread(
-            run_in_transaction, self.sessions, lambda s: self.claim(s, now, token)
-        )
-        outcomes = await self._send_all(claimed)
-        await asyncio.to_thread(
-            run_in_transaction, self.sessions, lambda s: self.record(s, now, token, outcomes)
-        )
-        for outcome in outcomes:
-            if outcome.sent:
-                report.sent.append(outcome.outgoing)
-            elif outcome.permanent or outcome.outgoing.attempts >= MAX_ATTEMPTS:
-                report.failed.append((outcome.outgoing, outcome.error or ""))
-            else:
-                report.retrying.append((outcome.outgoing, outcome.error or ""))
-        return report
+        while True:  # batch by batch, so memory stays flat however many pairs are due
+            token = secrets.token_hex(8)
+            claimed = await asyncio.to_thread(
+                run_in_transaction, self.sessions, lambda s, t=token: self.claim(s, now, t)
+            )
+            outcomes = await self._send_all(claimed)
+            await asyncio.to_thread(
+                run_in_transaction,
+                self.sessions,
+                lambda s, t=token, o=outcomes: self.record(s, now, t, o),
+            )
+            for outcome in outcomes:
+                if outcome.sent:
+                    report.sent.append(outcome.outgoing)
+                elif outcome.permanent or outcome.outgoing.attempts >= MAX_ATTEMPTS:
+                    report.failed.append((outcome.outgoing, outcome.error or ""))
+                else:
+                    report.retrying.append((outcome.outgoing, outcome.error or ""))
+            if len(claimed) < CLAIM_BATCH:  # sent, failed and retried rows are not claimable
+                return report
 
     def _dry_run(self, now: dt.datetime) -> list[Outgoing]:
         session = self.sessions()
@@ -458,15 +462,21 @@ class Ticker:
                 ),
                 failed_rows,
             )
-        for pair_id, conversation_id in conversations.items():
+        if conversations:
+            pairs = Pair.__table__
             session.execute(
-                update(Pair).where(Pair.id == pair_id).values(conversation_id=conversation_id)
+                update(pairs)
+                .where(pairs.c.id == bindparam("b_id"))
+                .values(conversation_id=bindparam("b_conv")),
+                [{"b_id": pair_id, "b_conv": conv} for pair_id, conv in conversations.items()],
             )
-        for person_id, reason in unreachable.items():
+        if unreachable:
+            people = Person.__table__
             session.execute(
-                update(Person)
-                .where(Person.id == person_id)
-                .values(unreachable_reason=reason[:200], unreachable_since=now)
+                update(people)
+                .where(people.c.id == bindparam("b_id"))
+                .values(unreachable_reason=bindparam("b_reason"), unreachable_since=now),
+                [{"b_id": pid, "b_reason": reason[:200]} for pid, reason in unreachable.items()],
             )
 
 

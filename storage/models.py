@@ -194,7 +194,8 @@ class Meeting(Base):
     __tablename__ = "meetings"
     __table_args__ = (
         UniqueConstraint("pair_id", "number"),
-        Index("ix_meetings_pair_met_on", "pair_id", "met_on"),
+        Index("ix_meetings_pair_met_on_minutes", "pair_id", "met_on", "duration_minutes"),
+        Index("ix_meetings_met_on", "met_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import (
@@ -118,7 +119,7 @@ def compute_summary(
     """Totals, per-pair rows with attention reasons, and meetings per week."""
     as_of = min(period.end, now.date()) if period else now.date()
     rows = _pair_rows(session, cohort)
-    pair_filter = _pair_filter(cohort)
+    pair_filter = _in_scope(cohort)
     _add_meetings(session, rows, pair_filter, period)
     _add_goals(session, rows, pair_filter, period)
     recent_from = now - dt.timedelta(days=RECENT_DAYS)
@@ -127,7 +128,7 @@ def compute_summary(
     active_people = _active_people(session, pair_filter, as_of - dt.timedelta(days=RECENT_DAYS))
     intervals = dict(
         session.execute(
-            select(Pair.id, Program.interval_weeks).join(Program).where(pair_filter)
+            select(Pair.id, Program.interval_weeks).join(Program).where(pair_filter(Pair.id))
         ).all()
     )
     unreachable = _unreachable(session, pair_filter)
@@ -147,10 +148,16 @@ def compute_summary(
     return ParticipationSummary(as_of, cohort, period, totals, list(rows.values()), weekly)
 
 
-def _pair_filter(cohort: str | None) -> object:
+InScope = Callable[[ColumnElement[int]], ColumnElement[bool]]
+
+
+def _in_scope(cohort: str | None) -> InScope:
+    """A filter on any pair-id column: every pair, or one cohort's (so no query joins pairs
+    just to filter)."""
     if cohort is None:
-        return literal(True)
-    return Pair.cohort_id.in_(select(Cohort.id).where(Cohort.name == cohort))
+        return lambda pair_id: literal(True)
+    of_cohort = select(Pair.id).join(Cohort, Pair.cohort_id == Cohort.id)
+    return lambda pair_id: pair_id.in_(of_cohort.where(Cohort.name == cohort))
 
 
 def _pair_rows(session: Session, cohort: str | None) -> dict[int, PairRow]:
@@ -169,7 +176,7 @@ def _pair_rows(session: Session, cohort: str | None) -> dict[int, PairRow]:
         .outerjoin(Cohort, Pair.cohort_id == Cohort.id)
         .join(mentor, Pair.mentor_id == mentor.id)
         .join(mentee, Pair.mentee_id == mentee.id)
-        .where(_pair_filter(cohort))
+        .where(_in_scope(cohort)(Pair.id))
         .order_by(Pair.id)
     )
     return {
@@ -193,17 +200,16 @@ def _moment_in_period(column: object, period: Period | None) -> object:
 
 
 def _add_meetings(
-    session: Session, rows: dict[int, PairRow], pair_filter: object, period: Period | None
+    session: Session, rows: dict[int, PairRow], pair_filter: InScope, period: Period | None
 ) -> None:
     query = (
         select(
             Meeting.pair_id,
-            func.count(Meeting.id),
+            func.count(),
             func.coalesce(func.sum(Meeting.duration_minutes), 0),
             func.max(Meeting.met_on),
         )
-        .join(Pair, Meeting.pair_id == Pair.id)
-        .where(pair_filter, _in_period(Meeting.met_on, period))
+        .where(pair_filter(Meeting.pair_id), _in_period(Meeting.met_on, period))
         .group_by(Meeting.pair_id)
     )
     for pair_id, count, minutes, last in session.execute(query):
@@ -212,7 +218,7 @@ def _add_meetings(
 
 
 def _add_goals(
-    session: Session, rows: dict[int, PairRow], pair_filter: object, period: Period | None
+    session: Session, rows: dict[int, PairRow], pair_filter: InScope, period: Period | None
 ) -> None:
     done = and_(Goal.status == GoalStatus.DONE, _moment_in_period(Goal.closed_at, period))
     query = (
@@ -221,8 +227,7 @@ def _add_goals(
             func.sum(case((_moment_in_period(Goal.created_at, period), 1), else_=0)),
             func.sum(case((done, 1), else_=0)),
         )
-        .join(Pair, Goal.pair_id == Pair.id)
-        .where(pair_filter)
+        .where(pair_filter(Goal.pair_id))
         .group_by(Goal.pair_id)
     )
     for pair_id, created, completed in session.execute(query):
@@ -239,7 +244,7 @@ class DeliveryFacts:
 def _add_deliveries(
     session: Session,
     rows: dict[int, PairRow],
-    pair_filter: object,
+    pair_filter: InScope,
     period: Period | None,
     recent_from: dt.datetime,
 ) -> dict[int, DeliveryFacts]:
@@ -258,8 +263,7 @@ def _add_deliveries(
             func.sum(case((and_(failed, recent), 1), else_=0)),
             func.max(case((failed, Delivery.last_error), else_=None)),
         )
-        .join(Pair, Delivery.pair_id == Pair.id)
-        .where(pair_filter, _moment_in_period(Delivery.due_at, period))
+        .where(pair_filter(Delivery.pair_id), _moment_in_period(Delivery.due_at, period))
         .group_by(Delivery.pair_id)
     )
     facts = {}
@@ -271,19 +275,22 @@ def _add_deliveries(
 
 
 def _help_requests(
-    session: Session, pair_filter: object, recent_from: dt.datetime
+    session: Session, pair_filter: InScope, recent_from: dt.datetime
 ) -> dict[int, dt.datetime]:
     query = (
         select(Delivery.pair_id, func.max(Response.created_at))
         .join(Response, Response.delivery_id == Delivery.id)
-        .join(Pair, Delivery.pair_id == Pair.id)
-        .where(pair_filter, Response.action == "help", Response.created_at >= recent_from)
+        .where(
+            pair_filter(Delivery.pair_id),
+            Response.action == "help",
+            Response.created_at >= recent_from,
+        )
         .group_by(Delivery.pair_id)
     )
     return {pair_id: at for pair_id, at in session.execute(query)}
 
 
-def _active_people(session: Session, pair_filter: object, since: dt.date) -> dict[int, set[int]]:
+def _active_people(session: Session, pair_filter: InScope, since: dt.date) -> dict[int, set[int]]:
     """Who did anything lately in each pair: logged a meeting, set a goal or clicked."""
     since_moment = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     acts = union_all(
@@ -297,8 +304,7 @@ def _active_people(session: Session, pair_filter: object, since: dt.date) -> dic
     ).subquery()
     query = (
         select(acts.c.pair_id, acts.c.person_id)
-        .join(Pair, Pair.id == acts.c.pair_id)
-        .where(pair_filter, acts.c.person_id.is_not(None))
+        .where(pair_filter(acts.c.pair_id), acts.c.person_id.is_not(None))
         .distinct()
     )
     active: dict[int, set[int]] = {}
@@ -307,11 +313,11 @@ def _active_people(session: Session, pair_filter: object, since: dt.date) -> dic
     return active
 
 
-def _unreachable(session: Session, pair_filter: object) -> dict[int, list[str]]:
+def _unreachable(session: Session, pair_filter: InScope) -> dict[int, list[str]]:
     query = (
         select(Pair.id, Person.display_name, Person.unreachable_reason)
         .join(Person, (Person.id == Pair.mentor_id) | (Person.id == Pair.mentee_id))
-        .where(pair_filter, Person.unreachable_reason.is_not(None))
+        .where(pair_filter(Pair.id), Person.unreachable_reason.is_not(None))
     )
     found: dict[int, list[str]] = {}
     for pair_id, name, reason in session.execute(query):
@@ -320,12 +326,11 @@ def _unreachable(session: Session, pair_filter: object) -> dict[int, list[str]]:
 
 
 def _meetings_per_week(
-    session: Session, pair_filter: object, period: Period | None
+    session: Session, pair_filter: InScope, period: Period | None
 ) -> list[tuple[dt.date, int]]:
     query = (
-        select(Meeting.met_on, func.count(Meeting.id))
-        .join(Pair, Meeting.pair_id == Pair.id)
-        .where(pair_filter, _in_period(Meeting.met_on, period))
+        select(Meeting.met_on, func.count())
+        .where(pair_filter(Meeting.pair_id), _in_period(Meeting.met_on, period))
         .group_by(Meeting.met_on)
     )
     weeks: Counter[dt.date] = Counter()
