@@ -1,0 +1,1 @@
+"""Benchmark: how fast the Slack app acknowledges slash commands (``python -m bench.slack_ack``)."""

@@ -1,0 +1,2 @@
+"""Benchmark: ``mentorbot summary --format json`` over 10,000 pairs
+(``python -m bench.summary``)."""
