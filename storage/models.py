@@ -195,7 +195,7 @@ class Meeting(Base):
     __table_args__ = (
         UniqueConstraint("pair_id", "number"),
         Index("ix_meetings_pair_met_on_minutes", "pair_id", "met_on", "duration_minutes"),
-        Index("ix_meetings_met_on", "met_on"),
+        Index("ix_meetings_met_on_pair_person", "met_on", "pair_id", "logged_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,8 @@
 """meeting indexes for the summary
 
-The summary reads every meeting's pair, date and duration, and counts meetings per day; these
-two indexes let SQLite and PostgreSQL answer from the index alone.
+The summary reads every meeting's pair, date and duration, counts meetings per day, and finds
+who logged meetings lately; these two indexes let SQLite and PostgreSQL answer from the index
+alone.
 
 Revision ID: 0002
 Revises: 0001
@@ -23,11 +24,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_meetings_pair_met_on_minutes", ["pair_id", "met_on", "duration_minutes"]
         )
-        batch_op.create_index("ix_meetings_met_on", ["met_on"])
+        batch_op.create_index(
+            "ix_meetings_met_on_pair_person", ["met_on", "pair_id", "logged_by_id"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("meetings", schema=None) as batch_op:
-        batch_op.drop_index("ix_meetings_met_on")
+        batch_op.drop_index("ix_meetings_met_on_pair_person")
         batch_op.drop_index("ix_meetings_pair_met_on_minutes")
         batch_op.create_index("ix_meetings_pair_met_on", ["pair_id", "met_on"])
