@@ -168,7 +168,7 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
             report.notes.append(created)
         check_against_database(session, report)
         if report.errors and not skip_bad_rows:
-            return
+            raise NothingImported  # rolls back the program too: all or nothing
         rows = list(
             track(report.rows, description="Importing pairs", console=console, transient=True)
         )
@@ -178,10 +178,12 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
         _in_transaction(work)
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
+    except NothingImported:
+        report.notes.clear()
     for note in report.notes:
-        console.print(f"[dim]{note}[/dim]")
+        console.print(f"[dim]{note}[/dim]", soft_wrap=True)
     for line, message in sorted(report.errors):
-        console.print(f"[red]{file}, line {line}:[/red] {message}")
+        console.print(f"[red]{file}, line {line}:[/red] {message}", soft_wrap=True)
     if report.errors and not skip_bad_rows:
         raise click.ClickException(
             f"{len(report.errors)} bad row(s), so nothing was imported. Fix them, or add "
@@ -189,6 +191,10 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
         )
     skipped = f" ({len(report.errors)} bad row(s) skipped)" if report.errors else ""
     console.print(f"Imported {report.imported} pair(s) into “{report.program}”{skipped}.")
+
+
+class NothingImported(Exception):
+    """A file with bad rows, imported without ``--skip-bad-rows``: undo everything."""
 
 
 @pairs.command("list")

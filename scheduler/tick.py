@@ -29,7 +29,7 @@ from prompts.choice import choose_activity
 from scheduler.compose import WITH_ACTIVITY, compose
 from scheduler.history import pair_histories
 from scheduler.outbound import DeliveryError, Outbound, PairAddress, Sent
-from scheduler.rounds import Slot, due_slots, local_moment, pair_zone, rhythm_for
+from scheduler.rounds import PairClock, Slot, due_slots, local_moment, pair_clocks
 from storage.db import run_in_transaction
 from storage.models import (
     Delivery,
@@ -154,13 +154,6 @@ class Ticker:
 
     def plan(self, session: Session, now: dt.datetime) -> int:
         """Insert a pending delivery for every slot now due that has none; returns how many."""
-        pairs = list(
-            session.scalars(
-                select(Pair)
-                .options(joinedload(Pair.mentor), joinedload(Pair.mentee), joinedload(Pair.program))
-                .where(Pair.status != PairStatus.ENDED)
-            ).unique()
-        )
         existing = set(
             session.execute(
                 select(Delivery.pair_id, Delivery.kind, Delivery.round_key).where(
@@ -171,53 +164,63 @@ class Ticker:
                 )
             ).all()
         )
-        owed: list[tuple[Pair, Slot]] = []
-        for pair in pairs:
-            zone = pair_zone(pair)
-            today = now.astimezone(zone).date()
-            if pair.status == PairStatus.PAUSED:
-                if pair.paused_until is None or pair.paused_until > today:
+        owed: list[tuple[PairClock, Slot]] = []
+        resumed = []
+        for clock in pair_clocks(session):
+            rhythm = clock.rhythm
+            today = now.astimezone(rhythm.zone).date()
+            if clock.paused:
+                if clock.paused_until is None or clock.paused_until > today:
                     continue
-                pair.status, pair.paused_until = PairStatus.ACTIVE, None
-            if today > pair.program.end_date:
-                slot = Slot(
-                    DeliveryKind.PROGRAM_CLOSING,
-                    "end",
-                    local_moment(pair.program.end_date, pair.program.local_time, zone),
-                )
-                candidates = [slot]
+                resumed.append(clock.pair_id)
+            if today > rhythm.end_date:
+                candidates = [
+                    Slot(
+                        DeliveryKind.PROGRAM_CLOSING,
+                        "end",
+                        local_moment(rhythm.end_date, rhythm.local_time, rhythm.zone),
+                    )
+                ]
             else:
-                candidates = due_slots(rhythm_for(pair), now, self.late_limit)
+                candidates = due_slots(rhythm, now, self.late_limit)
             owed += [
-                (pair, slot)
+                (clock, slot)
                 for slot in candidates
-                if (pair.id, slot.kind.value, slot.round_key) not in existing
+                if (clock.pair_id, slot.kind.value, slot.round_key) not in existing
             ]
+        if resumed:  # a pause that has run out ends here, once
+            session.execute(
+                update(Pair)
+                .where(Pair.id.in_(resumed))
+                .values(status=PairStatus.ACTIVE, paused_until=None)
+            )
         owed = self._drop_needless_checkins(session, owed)
         if not owed:
             return 0
         histories = pair_histories(
-            session, self.catalog, {pair.id for pair, slot in owed if slot.kind in WITH_ACTIVITY}
+            session,
+            self.catalog,
+            {clock.pair_id for clock, slot in owed if slot.kind in WITH_ACTIVITY},
         )
         rows = []
-        for pair, slot in owed:
+        for clock, slot in owed:
             activity_id = None
             if slot.kind in WITH_ACTIVITY:
                 chosen = choose_activity(
                     self.catalog,
-                    histories[pair.id],
+                    histories[clock.pair_id],
                     now=now,
-                    horizon=dt.timedelta(weeks=pair.program.interval_weeks),
-                    zone=pair_zone(pair),
-                    seed=zlib.crc32(f"{pair.id}:{slot.round_key}".encode()),
+                    horizon=dt.timedelta(weeks=clock.rhythm.interval_weeks),
+                    zone=clock.rhythm.zone,
+                    seed=zlib.crc32(f"{clock.pair_id}:{slot.round_key}".encode()),
                     phase=PHASES.get(slot.kind),
                 )
                 activity_id = chosen.id if chosen else None
                 if chosen:
-                    histories[pair.id].offered[chosen.id] += 1
+                    histories[clock.pair_id].offered[chosen.id] += 1
             rows.append(
                 {
-                    "pair_id": pair.id,
+                    "pair_id": clock.pair_id,
                     "kind": slot.kind.value,
                     "round_key": slot.round_key,
                     "due_at": slot.due_at,
@@ -233,10 +236,10 @@ class Ticker:
 
     @staticmethod
     def _drop_needless_checkins(
-        session: Session, owed: list[tuple[Pair, Slot]]
-    ) -> list[tuple[Pair, Slot]]:
+        session: Session, owed: list[tuple[PairClock, Slot]]
+    ) -> list[tuple[PairClock, Slot]]:
         """A check-in goes only to a pair with no meeting logged since its last suggestion."""
-        checkin_pairs = {pair.id for pair, slot in owed if slot.kind == DeliveryKind.CHECKIN}
+        checkin_pairs = {c.pair_id for c, slot in owed if slot.kind == DeliveryKind.CHECKIN}
         if not checkin_pairs:
             return owed
         last_sent = dict(
@@ -252,13 +255,13 @@ class Ticker:
             ).all()
         )
         kept = []
-        for pair, slot in owed:
+        for clock, slot in owed:
             if slot.kind == DeliveryKind.CHECKIN:
-                sent = last_sent.get(pair.id)
-                logged = last_logged.get(pair.id)
+                sent = last_sent.get(clock.pair_id)
+                logged = last_logged.get(clock.pair_id)
                 if sent is None or (logged is not None and _aware(logged) >= _aware(sent)):
                     continue
-            kept.append((pair, slot))
+            kept.append((clock, slot))
         return kept
 
     # -- claiming ---------------------------------------------------------------------------

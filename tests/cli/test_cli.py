@@ -9,7 +9,7 @@ import sys
 from sqlalchemy import select
 
 from storage.db import make_engine, make_session_factory, session_scope
-from storage.models import Pair
+from storage.models import Pair, Program
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -21,6 +21,11 @@ def write(tmp_path, name, text, encoding="utf-8"):
 def pairs_in(db_url):
     with session_scope(make_session_factory(make_engine(db_url))) as session:
         return session.scalars(select(Pair)).all()
+
+
+def programs_in(db_url):
+    with session_scope(make_session_factory(make_engine(db_url))) as session:
+        return session.scalars(select(Program)).all()
 
 
 def test_help_lists_every_command():
@@ -77,7 +82,9 @@ def test_import_reports_every_bad_row_and_imports_none(cli, db_url, tmp_path):
     assert "line 6:" in out and "Mars/Olympus" in out
     assert "line 7:" in out and "e-mail" in out
     assert "nothing was imported" in out
+    assert "Created the program" not in out
     assert pairs_in(db_url) == []
+    assert programs_in(db_url) == []  # not even the program the import would have created
 
 
 def test_import_skip_bad_rows(cli, db_url, tmp_path):
