@@ -28,11 +28,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.service import COMMANDS, Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
-from bot.slack_app.conversations import PairConversations
 from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
 from bot.slack_app.people import SlackPeople, resolve_pending_people
+from scheduler.conversations import PairConversations
 
 log = logging.getLogger(__name__)
 

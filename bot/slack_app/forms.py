@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.replies import FieldKind, Form, FormField, Option
+from bot.slack_app.text import mrkdwn
 
 Block = dict[str, Any]
 
@@ -49,8 +50,15 @@ def modal_view(form: Form, conversation_id: str | None, response_url: str | None
         "submit": _plain(_clip(form.submit_label, TITLE_LIMIT)),
         "close": _plain("Cancel"),
         "private_metadata": packed,
-        "blocks": [_input(field) for field in form.fields],
+        "blocks": _intro(form.intro) + [_input(field) for field in form.fields],
     }
+
+
+def _intro(text: str) -> list[Block]:
+    if not text:
+        return []
+    section = {"type": "mrkdwn", "text": mrkdwn(text)}
+    return [{"type": "section", "block_id": "intro", "text": section}]
 
 
 def read_submission(view: Mapping[str, Any]) -> Submission:

@@ -1,9 +1,9 @@
-"""A pair's Slack conversation as stored: where a ``PairPost`` goes, and the id to keep.
+"""A pair's conversation as stored: where a ``PairPost`` goes, and the id to keep.
 
-The scheduler hands the outbound a ``PairAddress`` and stores a newly opened conversation itself;
-replies to commands carry only a pair id, so the adapter reads the same address here (in a worker
-thread: no blocking database call on the event loop) and keeps a newly opened id, so later
-commands typed in that group DM are recognised as the pair's.
+The scheduler hands an outbound a ``PairAddress`` and stores a newly opened conversation itself;
+replies to commands carry only a pair id, so each platform adapter reads the same address here
+(in a worker thread: no blocking database call on the event loop) and keeps a newly opened id
+(a Slack group DM, a Discord thread), so later commands typed there are recognised as the pair's.
 """
 
 from __future__ import annotations
