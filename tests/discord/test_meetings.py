@@ -1,0 +1,226 @@
+"""`/log-meeting`: the modal, the options with an autocompleted activity, errors that keep what
+was typed, and forms that outlive a restart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storage.models import Delivery, Meeting
+from tests.discord.harness import (
+    ADA,
+    BEN,
+    LOBBY,
+    STEP,
+    at,
+    buttons,
+    inputs,
+    make_bot,
+    rows,
+    running,
+    scenario,
+)
+from tests.fakes.discord_api import FakeDiscord
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def value_of(modal: dict[str, Any], custom_id: str) -> Any:
+    """An input's pre-filled value (text) or chosen options (select) in an opened modal."""
+    for label in modal["components"]:
+        component = label["component"]
+        if component["custom_id"] == custom_id:
+            if "options" in component:
+                return [o["value"] for o in component["options"] if o.get("default")]
+            return component.get("value")
+    raise KeyError(custom_id)
+
+
+def test_log_meeting_without_options_opens_a_modal_and_logs(core, fake: FakeDiscord, pair_id):
+    """No options: the meeting form opens as a modal (date filled with today, activity a
+    select); submitting it stores the meeting and tells the pair."""
+
+    async def body() -> tuple[Any, Any]:
+        async with running(make_bot(core), fake):
+            opened = await fake.interact(fake.slash("log-meeting", BEN, LOBBY), STEP)
+            values = {"date": "yesterday", "duration": "45m", "notes": "Picture books"}
+            values["activity"] = ["other"]
+            submitted = await fake.interact(
+                fake.modal_submit(opened.data["custom_id"], BEN, LOBBY, values), STEP
+            )
+            await fake.wait_for(lambda: fake.threads, STEP)
+            await fake.wait_for(lambda: fake.messages(int(fake.threads[0]["id"])), STEP)
+            return opened, submitted
+
+    opened, submitted = scenario(body())
+    assert opened.type == 9 and opened.data["title"] == "Log a meeting"
+    assert inputs(opened.data) == ["date", "duration", "activity", "notes", "next_steps"]
+    assert value_of(opened.data, "date") == "2026-11-20"
+    assert value_of(opened.data, "activity") == ["other"]
+    assert submitted.ephemeral and (submitted.content or "").startswith("Logged meeting **1**")
+    [meeting] = rows(core, Meeting)
+    assert (str(meeting.met_on), meeting.duration_minutes) == ("2026-11-19", 45)
+    assert meeting.notes == "Picture books" and meeting.activity_id is None
+    [notice] = fake.messages(int(fake.threads[0]["id"]))
+    assert notice["content"].startswith("📝 Ben logged a meeting: Thu 19 Nov 2026, 45 min")
+
+
+def test_log_meeting_options_with_an_autocompleted_activity(core, fake, ticker_for, pair_id):
+    """Options log the meeting in one go; the activity is autocompleted from the pair's recent
+    suggestions, and next steps and goals are taken as the form takes them."""
+
+    async def body() -> tuple[Any, Any]:
+        bot = make_bot(core)
+        async with running(bot, fake):
+            await ticker_for(bot).tick(at("2026-11-17"))
+            [delivery] = rows(core, Delivery)
+            title = core.catalog.activity(delivery.activity_id).title
+            offered = await fake.interact(
+                fake.autocomplete("log-meeting", ADA, LOBBY, None, "activity", title[:5]), STEP
+            )
+            await fake.interact(fake.slash("goal", ADA, LOBBY, "add", {"text": "Read more"}), STEP)
+            options = {
+                "date": "2026-11-18",
+                "duration": "1h30m",
+                "activity": delivery.activity_id,
+                "notes": "Went well",
+                "next_steps": "Visit the library",
+                "goals": "1",
+            }
+            logged = await fake.interact(fake.slash("log-meeting", ADA, LOBBY, None, options), STEP)
+            await fake.wait_for(lambda: len(fake.messages(int(fake.threads[0]["id"]))) == 3, STEP)
+            return offered, logged, delivery
+
+    offered, logged, delivery = scenario(body())
+    choices = offered.data["choices"]
+    assert offered.type == 8
+    assert choices[0]["value"] == delivery.activity_id
+    assert all(c["value"] != "other" for c in choices)  # "Something else" does not match
+    assert logged.type == 4 and "Goals moved: 1." in (logged.content or "")
+    [meeting] = rows(core, Meeting)
+    assert (meeting.activity_id, meeting.duration_minutes) == (delivery.activity_id, 90)
+    assert meeting.next_steps == "Visit the library"
+
+
+def test_errors_keep_what_was_typed_and_the_form_reopens_filled(core, fake, pair_id):
+    """A bad duration saves nothing; the private answer names the field, repeats what was typed,
+    and its button reopens the modal filled in, ready to correct."""
+
+    async def body() -> tuple[Any, Any, Any]:
+        async with running(make_bot(core), fake):
+            opened = await fake.interact(fake.slash("log-meeting", BEN, LOBBY), STEP)
+            typed = {
+                "date": "2026-11-20",
+                "duration": "forever",
+                "activity": ["other"],
+                "notes": "A long talk about comics",
+            }
+            refused = await fake.interact(
+                fake.modal_submit(opened.data["custom_id"], BEN, LOBBY, typed), STEP
+            )
+            fix = buttons(fake.message(refused.message_id or 0) or {})["Fix the form"]
+            reopened = await fake.interact(
+                fake.button(fix, BEN, LOBBY, refused.message_id or 0), STEP
+            )
+            typed["duration"] = "50m"
+            saved = await fake.interact(
+                fake.modal_submit(reopened.data["custom_id"], BEN, LOBBY, typed), STEP
+            )
+            await fake.wait_for(lambda: fake.threads, STEP)
+            await fake.wait_for(lambda: fake.messages(int(fake.threads[0]["id"])), STEP)
+            return refused, reopened, saved
+
+    refused, reopened, saved = scenario(body())
+    assert refused.ephemeral
+    assert "**Duration**:" in (refused.content or "")
+    assert "A long talk about comics" in (refused.content or "")
+    assert reopened.type == 9
+    assert value_of(reopened.data, "duration") == "forever"
+    assert value_of(reopened.data, "notes") == "A long talk about comics"
+    assert (saved.content or "").startswith("Logged meeting **1**")
+    [meeting] = rows(core, Meeting)
+    assert (meeting.duration_minutes, meeting.notes) == (50, "A long talk about comics")
+
+
+def test_option_errors_are_answered_per_field(core, fake, pair_id):
+    """Bad options are refused field by field, and nothing is stored."""
+
+    async def body() -> Any:
+        async with running(make_bot(core), fake):
+            options = {"date": "next year", "duration": "13h", "notes": "Hm"}
+            return await fake.interact(fake.slash("log-meeting", BEN, LOBBY, None, options), STEP)
+
+    refused = scenario(body())
+    content = refused.content or ""
+    assert refused.ephemeral and "**Date**:" in content and "**Duration**:" in content
+    assert list(buttons(fake.message(refused.message_id or 0) or {})) == ["Fix the form"]
+    assert rows(core, Meeting) == []
+
+
+def test_a_modal_opened_before_a_restart_is_accepted_after_it(core, fake, pair_id):
+    """The modal's custom id carries the form and its pair, so a new run accepts it."""
+
+    async def open_form() -> Any:
+        async with running(make_bot(core), fake):
+            return await fake.interact(fake.slash("log-meeting", BEN, LOBBY), STEP)
+
+    opened = scenario(open_form())
+
+    async def submit() -> Any:
+        async with running(make_bot(core), fake):
+            values = {"date": "2026-11-20", "duration": "1h", "activity": ["other"]}
+            reply = await fake.interact(
+                fake.modal_submit(opened.data["custom_id"], BEN, LOBBY, values), STEP
+            )
+            await fake.wait_for(lambda: fake.threads, STEP)
+            await fake.wait_for(lambda: fake.messages(int(fake.threads[0]["id"])), STEP)
+            return reply
+
+    assert (scenario(submit()).content or "").startswith("Logged meeting **1**")
+    assert len(rows(core, Meeting)) == 1
+
+
+def test_a_slow_form_comes_as_a_button_that_opens_it(core, fake, pair_id):
+    """When the answer had to be deferred, the modal can no longer be the first answer: a
+    private message with a button opens it instead."""
+
+    async def body() -> Any:
+        async with running(make_bot(core, ack_within=0), fake):
+            interaction = await fake.send_interaction(fake.slash("log-meeting", BEN, LOBBY))
+            followup = await fake.wait_for_response(interaction, STEP, kind="followup")
+            assert fake.responses_for(interaction)[0].type == 5
+            message = fake.message(followup.message_id or 0) or {}
+            opened = await fake.interact(
+                fake.button(buttons(message)["Open the form"], BEN, LOBBY, int(message["id"])),
+                STEP,
+            )
+            return opened
+
+    opened = scenario(body())
+    assert opened.type == 9
+    assert inputs(opened.data)[:2] == ["date", "duration"]
+
+
+def test_manage_lists_meetings_and_refuses_mixed_options(core, fake, pair_id):
+    """`manage:list` shows the pair's meetings; `manage` with meeting details is refused."""
+
+    async def body() -> tuple[Any, Any]:
+        async with running(make_bot(core), fake):
+            options = {"duration": "30m", "notes": "Quick call"}
+            await fake.interact(fake.slash("log-meeting", ADA, LOBBY, None, options), STEP)
+            listed = await fake.interact(
+                fake.slash("log-meeting", BEN, LOBBY, None, {"manage": "list"}), STEP
+            )
+            mixed = await fake.interact(
+                fake.slash("log-meeting", BEN, LOBBY, None, {"manage": "list", "notes": "x"}), STEP
+            )
+            await fake.wait_for(lambda: fake.threads, STEP)
+            await fake.wait_for(lambda: fake.messages(int(fake.threads[0]["id"])), STEP)
+            return listed, mixed
+
+    listed, mixed = scenario(body())
+    assert "**Meetings** (1)" in (listed.content or "")
+    assert "Quick call" in (listed.content or "")
+    assert "not both" in (mixed.content or "")
+    assert len(rows(core, Meeting)) == 1
