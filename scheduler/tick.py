@@ -81,6 +81,7 @@ class Outcome:
     permanent: bool = False
     retry_after: float | None = None
     unreachable: dict[int, str] = field(default_factory=dict)
+    reachable: tuple[int, ...] = ()  # members the platform now reports present
 
 
 @dataclass
@@ -345,19 +346,21 @@ class Ticker:
             return Outcome(
                 outgoing, error=f"the {outgoing.address.platform} connection is not running"
             )
+        reachable: tuple[int, ...] = ()
         try:
             if outgoing.kind in WITH_ACTIVITY:
                 unreachable = await self._unreachable_members(outbound, outgoing, reachability)
                 if unreachable:
                     reason = "; ".join(unreachable.values())
                     return Outcome(outgoing, error=reason, permanent=True, unreachable=unreachable)
+                reachable = outgoing.member_person_ids
             sent = await outbound.send_to_pair(
                 outgoing.address,
                 outgoing.message,
                 outgoing.idempotency_key,
                 first_attempt=outgoing.first_attempt,
             )
-            return Outcome(outgoing, sent=sent)
+            return Outcome(outgoing, sent=sent, reachable=reachable)
         except DeliveryError as error:
             return Outcome(
                 outgoing,
@@ -397,6 +400,7 @@ class Ticker:
         sent_rows, retry_rows, failed_rows = [], [], []
         conversations: dict[int, str] = {}
         unreachable: dict[int, str] = {}
+        reachable: set[int] = set()
         for outcome in outcomes:
             outgoing = outcome.outgoing
             if outcome.sent:
@@ -425,6 +429,7 @@ class Ticker:
                     }
                 )
             unreachable.update(outcome.unreachable)
+            reachable.update(outcome.reachable)
         mine = (table.c.id == bindparam("b_id")) & (table.c.claim_token == token)
         if sent_rows:
             session.execute(
@@ -480,6 +485,12 @@ class Ticker:
                 .where(people.c.id == bindparam("b_id"))
                 .values(unreachable_reason=bindparam("b_reason"), unreachable_since=now),
                 [{"b_id": pid, "b_reason": reason[:200]} for pid, reason in unreachable.items()],
+            )
+        if reachable:  # back on the platform: no longer flagged for the coordinators
+            session.execute(
+                update(Person)
+                .where(Person.id.in_(reachable), Person.unreachable_reason.is_not(None))
+                .values(unreachable_reason=None, unreachable_since=None)
             )
 
 

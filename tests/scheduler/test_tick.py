@@ -158,6 +158,21 @@ def test_unreachable_member_flagged_not_messaged(core, ticker, sink, pair_id):
         assert ben.unreachable_reason == "deactivated on Slack"
 
 
+def test_member_back_on_the_platform_is_no_longer_flagged(core, ticker, sink, pair_id):
+    """Once the platform reports the member present again, the next round goes out and the
+    coordinators' flag is cleared."""
+    sink.unreachable["ben"] = "deactivated on Slack"
+    tick(ticker, at("2026-11-24"))
+    del sink.unreachable["ben"]
+    tick(ticker, at("2026-12-15"))  # the next round
+    assert len(sink.delivered) == 1
+    with session_scope(core.sessions) as session:
+        ben = session.scalars(select(Person).where(Person.platform_user_id == "ben")).one()
+        assert (ben.unreachable_reason, ben.unreachable_since) == (None, None)
+    summary = core.command(actor("casey"), "mentoring-summary", "").message.table
+    assert not any("unreachable" in row[3] for row in summary.rows)
+
+
 def test_checkin_only_when_no_meeting_since_last_suggestion(core, ticker, sink, program_id):
     """A week before a round, a quiet pair is checked in on; a pair that met is not."""
     quiet = add_pair(core, program_id, PairSpec("ada", "ben"))
