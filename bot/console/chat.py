@@ -273,6 +273,8 @@ class ConsoleChat:
     async def fill(self, form: Form) -> None:
         """Ask each field in turn; after a rejected submission, ask again only what was wrong."""
         self.say(f"**{form.title}** (Enter keeps the value in brackets; `/cancel` stops)")
+        if form.intro:
+            self.say(form.intro)
         values: dict[str, object] = {}
         fields = list(form.fields)
         while True:

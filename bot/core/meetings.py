@@ -82,6 +82,9 @@ def meeting_form(
         .where(Goal.pair_id == pair.id, Goal.status == GoalStatus.OPEN)
         .order_by(Goal.number)
     ).all()
+    # From a suggestion's "Done, log it" the activity is known: no field for it (which keeps
+    # the form within Discord's five fields), just a line saying which.
+    preset = activity_id if delivery_id and activity_id in catalog.activity_ids else None
     fields = [
         FormField(
             "date",
@@ -112,6 +115,8 @@ def meeting_form(
         ),
         FormField("next_steps", "Next steps you agreed", FieldKind.LONG_TEXT, max_length=1000),
     ]
+    if preset:
+        fields = [f for f in fields if f.name != "activity"]
     if goals:
         fields.append(
             FormField(
@@ -122,8 +127,14 @@ def meeting_form(
             )
         )
     context = f"pair:{pair.id}" + (f":delivery:{delivery_id}" if delivery_id else "")
+    intro = f"Activity: **{catalog.activity(preset).title}**" if preset else ""
     return Form(
-        MEETING_FORM, "Log a meeting", tuple(fields), submit_label="Log it", context=context
+        MEETING_FORM,
+        "Log a meeting",
+        tuple(fields),
+        submit_label="Log it",
+        context=context,
+        intro=intro,
     )
 
 
@@ -154,7 +165,7 @@ def submit_meeting_form(request: Request, context: str, values: Mapping[str, obj
     met_on = check("date", parse_met_on)
     duration = check("duration", lambda: parse_duration(_text(values, "duration")))
     notes = check("notes", parse_notes)
-    activity = _text(values, "activity") or OTHER_ACTIVITY
+    activity = _text(values, "activity") or _suggested_activity(request, pair, delivery_id)
     if activity != OTHER_ACTIVITY and activity not in request.core.catalog.activity_ids:
         errors["activity"] = "Choose one of the listed activities, or “Something else”."
     goal_numbers = check("goals", lambda: _goal_numbers(request, pair, values.get("goals")))
@@ -294,6 +305,14 @@ def _form_context(request: Request, context: str) -> tuple[Pair, int | None]:
     if pair is None or request.person.id not in (pair.mentor_id, pair.mentee_id):
         raise InputError("This form is for a pair you are not in; type `/log-meeting` for yours.")
     return pair, delivery_id
+
+
+def _suggested_activity(request: Request, pair: Pair, delivery_id: int | None) -> str:
+    """The activity of the suggestion a form was opened from, else "something else"."""
+    delivery = request.session.get(Delivery, delivery_id) if delivery_id else None
+    if delivery is None or delivery.pair_id != pair.id or not delivery.activity_id:
+        return OTHER_ACTIVITY
+    return delivery.activity_id
 
 
 def _text(values: Mapping[str, object], name: str) -> str:

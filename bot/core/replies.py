@@ -74,6 +74,7 @@ class Form:
     fields: tuple[FormField, ...]
     submit_label: str = "Save"
     context: str = ""
+    intro: str = ""  # a line above the fields, where the platform can show one
 
 
 @dataclass(frozen=True)

@@ -51,14 +51,16 @@ def test_swap_replaces_in_place_at_most_twice(core, suggestion):
     assert stored(core).activity_id == third
 
 
-def test_done_opens_form_with_activity(core, suggestion):
-    """Done, log it opens the meeting form with the suggested activity chosen."""
+def test_done_opens_form_for_the_suggested_activity(core, suggestion):
+    """Done, log it opens the meeting form for the suggested activity, which the meeting gets."""
     reply = core.press(ADA, suggestion["Done, log it"])
-    activity = next(f for f in reply.form.fields if f.name == "activity")
-    assert activity.initial == stored(core).activity_id
+    suggested = stored(core).activity_id
+    assert [f.name for f in reply.form.fields] == ["date", "duration", "notes", "next_steps"]
+    assert core.catalog.activity(suggested).title in reply.form.intro
     logged = core.submit(ADA, reply.form.form_id, reply.form.context,
-                         {"date": "today", "duration": "45m", "activity": activity.initial})
+                         {"date": "today", "duration": "45m"})
     assert "Logged meeting **1**" in text_of(logged)
+    assert core.catalog.activity(suggested).title in text_of(logged)
 
 
 def test_skip_and_every_click_stored(core, suggestion):

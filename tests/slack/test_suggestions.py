@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.app import build_ticker
-from bot.slack_app.conversations import PairConversations
 from bot.slack_app.outbound import DELIVERY_EVENT, SlackOutbound
+from scheduler.conversations import PairConversations
 from scheduler.tick import TickReport
 from storage.models import Delivery, Pair, Person, Response
 from tests.slack.harness import COORDINATOR, add_slack_pair, buttons, rows, serve, shown
@@ -111,14 +111,16 @@ def test_show_me_another_replaces_the_suggestion_in_place(app, core, fake, ticke
     assert len(fake.calls_to("chat.postMessage")) == 1
 
 
-def test_done_log_it_opens_the_form_with_the_activity_chosen(app, core, fake, ticker, pair_id):
+def test_done_log_it_opens_the_form_for_the_suggested_activity(app, core, fake, ticker, pair_id):
     """“Done, log it” opens the meeting modal with the suggested activity already selected."""
     tick(ticker, WELCOME)
     click(app, fake, "Done, log it", "U1", conversation(core))
     [delivery] = rows(core, Delivery)
     [view] = fake.views
-    activity = next(b for b in view["blocks"] if b["block_id"] == "activity")
-    assert activity["element"]["initial_option"]["value"] == delivery.activity_id
+    block_ids = [b["block_id"] for b in view["blocks"]]
+    assert block_ids == ["intro", "date", "duration", "notes", "next_steps"]
+    title = core.catalog.activity(delivery.activity_id).title
+    assert view["blocks"][0]["text"]["text"] == f"Activity: *{title}*"
 
 
 def test_we_need_help_tells_the_coordinator_by_dm(app, core, fake, ticker, pair_id):
