@@ -17,7 +17,6 @@ from storage.db import open_database
 
 log = logging.getLogger(__name__)
 
-PLATFORMS = ("slack", "discord", "console")
 
 
 def build_core(settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> Core:

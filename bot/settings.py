@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+PLATFORMS = ("slack", "discord", "console")
+
 
 class SettingsError(RuntimeError):
     """One line naming the variable at fault and what it expects."""
@@ -68,6 +70,19 @@ class Settings(BaseSettings):
         if value.startswith(("postgres://", "postgresql://")):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
+
+    def coordinator_ids(self, platform: str) -> tuple[str, ...]:
+        """``MENTORBOT_COORDINATORS`` for one platform: ids written ``slack:U0123`` or
+        ``discord:1234…`` count on that platform only; a bare id counts on every platform."""
+        found = []
+        for entry in self.coordinators:
+            prefix, _, rest = entry.partition(":")
+            if rest and prefix in PLATFORMS:
+                if prefix == platform:
+                    found.append(rest)
+            else:
+                found.append(entry)
+        return tuple(found)
 
     @property
     def slack_enabled(self) -> bool:

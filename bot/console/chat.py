@@ -175,7 +175,7 @@ class ConsoleChat:
                     select(Coordinator.platform_user_id).where(Coordinator.platform == PLATFORM)
                 )
             )
-            coordinators |= set(self.core.settings.coordinators)
+            coordinators |= set(self.core.settings.coordinator_ids(PLATFORM))
             roles: dict[int, list[str]] = {}
             for pair in pairs:
                 roles.setdefault(pair.mentor_id, []).append(f"mentor of {pair.mentee.display_name}")

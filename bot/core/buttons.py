@@ -168,4 +168,4 @@ def _coordinator_ids(request: Request, platform: str) -> list[str]:
     stored = request.session.scalars(
         select(Coordinator.platform_user_id).where(Coordinator.platform == platform)
     ).all()
-    return list(dict.fromkeys([*request.core.settings.coordinators, *stored]))
+    return list(dict.fromkeys([*request.core.settings.coordinator_ids(platform), *stored]))

@@ -73,7 +73,7 @@ def person_for(session: Session, actor: Actor) -> Person:
 
 def is_coordinator(core: Core, session: Session, actor: Actor) -> bool:
     """Coordinators come from the setting, the database, or (Discord) a named role."""
-    if actor.user_id in core.settings.coordinators:
+    if actor.user_id in core.settings.coordinator_ids(actor.platform):
         return True
     role = core.settings.discord_coordinator_role
     if role and actor.platform == "discord" and role in actor.roles:

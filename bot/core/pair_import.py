@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.settings import PLATFORMS
 from storage.models import Cohort, Pair, PairStatus, Person, Program
 
-PLATFORMS = ("slack", "discord", "console")
 REQUIRED = ("mentor", "mentee")
 OPTIONAL = ("platform", "cohort", "timezone", "start", "mentor_name", "mentee_name")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DISCORD_ID = re.compile(r"^\d{15,21}$")
 PROGRAM_LENGTH = dt.timedelta(days=365)
 
 
@@ -114,6 +115,13 @@ def _check_row(number: int, values: dict[str, str], default_platform: str) -> Pa
     platform = (values.get("platform") or default_platform).casefold()
     if platform not in PLATFORMS:
         raise ValueError(f"platform “{platform}” is unknown; use one of {', '.join(PLATFORMS)}")
+    if platform == "discord":
+        for value in (mentor, mentee):
+            if not DISCORD_ID.match(value):
+                raise ValueError(
+                    f"“{value}” is not a Discord user id; Discord cannot look people up by name "
+                    "or e-mail, so use the long number from Copy User ID"
+                )
     zone = values.get("timezone") or None
     if zone:
         try:

@@ -104,6 +104,17 @@ def test_import_spreadsheet_quirks(cli, db_url, tmp_path):
     assert len(pairs_in(db_url)) == 1
 
 
+def test_discord_rows_need_discord_user_ids(cli, db_url, tmp_path):
+    """Discord cannot find people by e-mail, so such a row is named before anything is stored."""
+    path = write(tmp_path, "pairs.csv", "mentor,mentee,platform\n"
+                 "345678901234567890,456789012345678901,discord\n"
+                 "ada@example.org,456789012345678902,discord\n")
+    result = cli("pairs", "import", path)
+    assert result.exit_code == 1
+    assert "line 3:" in result.output and "is not a Discord user id" in result.output
+    assert pairs_in(db_url) == []
+
+
 def test_import_unreadable_files(cli, tmp_path):
     """Missing columns, wrong encodings and missing files get one sentence each."""
     assert "lacks the column(s) mentee" in cli("pairs", "import",

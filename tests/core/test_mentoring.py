@@ -66,3 +66,17 @@ def test_unknown_command_and_subcommand(core, pair_id):
     """Unknown commands and subcommands say what exists."""
     assert "/goal" in text_of(core.command(ADA, "gaol", ""))
     assert "/mentoring status" in text_of(core.command(ADA, "mentoring", "statsu"))
+
+
+def test_coordinator_ids_can_name_their_platform(db_url, clock):
+    """`slack:U1` counts on Slack only; a bare id on every platform."""
+    from bot.core.replies import Actor
+    from tests.support.bot import make_core
+
+    core = make_core(db_url, clock, MENTORBOT_COORDINATORS="slack:U1, 42")
+    assert core.settings.coordinator_ids("slack") == ("U1", "42")
+    assert core.settings.coordinator_ids("discord") == ("42",)
+    refused = core.command(Actor("discord", "U1"), "mentoring-summary", "").message.text
+    allowed = core.command(Actor("slack", "U1"), "mentoring-summary", "").message.text
+    assert "for program coordinators" in refused
+    assert "for program coordinators" not in allowed
