@@ -83,6 +83,11 @@ class Outcome:
     unreachable: dict[int, str] = field(default_factory=dict)
     reachable: tuple[int, ...] = ()  # members the platform now reports present
 
+    @property
+    def failed_for_good(self) -> bool:
+        """Not sent, and not worth another try."""
+        return not self.sent and (self.permanent or self.outgoing.attempts >= MAX_ATTEMPTS)
+
 
 @dataclass
 class TickReport:
@@ -135,7 +140,7 @@ class Ticker:
             for outcome in outcomes:
                 if outcome.sent:
                     report.sent.append(outcome.outgoing)
-                elif outcome.permanent or outcome.outgoing.attempts >= MAX_ATTEMPTS:
+                elif outcome.failed_for_good:
                     report.failed.append((outcome.outgoing, outcome.error or ""))
                 else:
                     report.retrying.append((outcome.outgoing, outcome.error or ""))
@@ -413,7 +418,7 @@ class Ticker:
                 )
                 if outcome.sent.conversation_id != outgoing.address.conversation_id:
                     conversations[outgoing.address.pair_id] = outcome.sent.conversation_id
-            elif outcome.permanent or outgoing.attempts >= MAX_ATTEMPTS:
+            elif outcome.failed_for_good:
                 failed_rows.append(
                     {"b_id": outgoing.delivery_id, "b_error": (outcome.error or "")[:500]}
                 )
@@ -431,45 +436,34 @@ class Ticker:
             unreachable.update(outcome.unreachable)
             reachable.update(outcome.reachable)
         mine = (table.c.id == bindparam("b_id")) & (table.c.claim_token == token)
-        if sent_rows:
-            session.execute(
-                update(table)
-                .where(mine)
-                .values(
-                    status=DeliveryStatus.SENT,
-                    message_ref=bindparam("b_ref"),
-                    conversation_ref=bindparam("b_conv"),
-                    sent_at=now,
-                    claim_token=None,
-                    next_attempt_at=None,
-                    last_error=None,
-                ),
-                sent_rows,
-            )
-        if retry_rows:
-            session.execute(
-                update(table)
-                .where(mine)
-                .values(
-                    status=DeliveryStatus.PENDING,
-                    next_attempt_at=bindparam("b_next"),
-                    last_error=bindparam("b_error"),
-                    claim_token=None,
-                ),
-                retry_rows,
-            )
-        if failed_rows:
-            session.execute(
-                update(table)
-                .where(mine)
-                .values(
-                    status=DeliveryStatus.FAILED,
-                    last_error=bindparam("b_error"),
-                    claim_token=None,
-                    next_attempt_at=None,
-                ),
-                failed_rows,
-            )
+
+        def release(rows: list[dict[str, object]], status: str, **values: object) -> None:
+            """Hand this tick's claimed rows back with their new status, in one executemany."""
+            if rows:
+                statement = update(table).where(mine)
+                session.execute(statement.values(status=status, claim_token=None, **values), rows)
+
+        release(
+            sent_rows,
+            DeliveryStatus.SENT,
+            message_ref=bindparam("b_ref"),
+            conversation_ref=bindparam("b_conv"),
+            sent_at=now,
+            next_attempt_at=None,
+            last_error=None,
+        )
+        release(
+            retry_rows,
+            DeliveryStatus.PENDING,
+            next_attempt_at=bindparam("b_next"),
+            last_error=bindparam("b_error"),
+        )
+        release(
+            failed_rows,
+            DeliveryStatus.FAILED,
+            last_error=bindparam("b_error"),
+            next_attempt_at=None,
+        )
         if conversations:
             pairs = Pair.__table__
             session.execute(
