@@ -82,6 +82,15 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
+    def aligned_lines(self) -> list[str]:
+        """The header and rows as lines with padded columns, for a monospaced block."""
+        rows = [self.columns, *self.rows]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(self.columns))]
+        return [
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows
+        ]
+
 
 @dataclass(frozen=True)
 class Attachment:

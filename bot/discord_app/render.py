@@ -112,11 +112,6 @@ def _pack(blocks: Sequence[str], limit: int = CONTENT_LIMIT) -> list[str]:
 
 def _table_blocks(table: Table) -> list[str]:
     """The table as aligned columns inside code fences, several fences if it is long."""
-    rows = [table.columns, *table.rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(table.columns))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
+    lines = table.aligned_lines()
     room = CONTENT_LIMIT - 2 * len(FENCE) - 2
     return [f"{FENCE}\n{chunk}\n{FENCE}" for chunk in _pack([line[:room] for line in lines], room)]

@@ -89,12 +89,7 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 def _table_chunks(table: Table) -> list[str]:
     """The table as aligned columns inside code fences, split across sections if long."""
-    rows = [table.columns, *table.rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(table.columns))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
+    lines = table.aligned_lines()
     fence = "```"
     chunks = _chunks(mrkdwn("\n".join(lines)), SECTION_LIMIT - 2 * len(fence) - 2)
     return [f"{fence}\n{chunk}\n{fence}" for chunk in chunks]
