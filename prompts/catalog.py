@@ -209,12 +209,6 @@ class Catalog(_Frozen):
     def activity(self, activity_id: str) -> Activity:
         return self._by_id[activity_id]
 
-    def by_category(self) -> dict[str, list[Activity]]:
-        grouped: dict[str, list[Activity]] = {c.id: [] for c in self.categories}
-        for activity in self.activities:
-            grouped[activity.category].append(activity)
-        return grouped
-
 
 class _CatalogFile(_Frozen):
     categories: tuple[Category, ...] = ()
