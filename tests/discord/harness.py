@@ -15,13 +15,11 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import discord
-from sqlalchemy import select
 
 from bot.core.service import Core
 from bot.discord_app.bot import MentorBot
-from storage.db import run_in_transaction, session_scope
-from storage.models import Cohort, Pair, Person, Program
 from tests.fakes.discord_api import FakeDiscord, custom_ids
+from tests.support import bot as support
 
 APP_ID = 900000000000000001
 GUILD_ID = 900000000000000100
@@ -90,21 +88,7 @@ def inputs(modal: dict[str, Any]) -> list[str]:
 
 
 def add_program(core: Core) -> int:
-    def work(session: Any) -> int:
-        program = Program(
-            name="Reading Buddies",
-            start_date=dt.date(2026, 9, 1),
-            end_date=dt.date(2027, 8, 31),
-            timezone="America/New_York",
-            interval_weeks=3,
-            weekday=1,
-            local_time=dt.time(10, 0),
-        )
-        session.add(program)
-        session.flush()
-        return program.id
-
-    return run_in_transaction(core.sessions, work)
+    return support.add_program(core, name="Reading Buddies")
 
 
 def add_discord_pair(
@@ -117,37 +101,20 @@ def add_discord_pair(
     conversation_id: str | None = None,
 ) -> int:
     """A pair of Discord members (user id, display name), started on ``start``."""
-
-    def person(session: Any, user_id: str, name: str) -> Person:
-        found = session.scalar(
-            select(Person).where(Person.platform == "discord", Person.platform_user_id == user_id)
-        )
-        return found or Person(platform="discord", platform_user_id=user_id, display_name=name)
-
-    def work(session: Any) -> int:
-        cohort = session.scalar(select(Cohort).where(Cohort.program_id == program_id))
-        pair = Pair(
-            program_id=program_id,
-            cohort=cohort or Cohort(program_id=program_id, name="Fall"),
+    return support.add_pair(
+        core,
+        program_id,
+        support.PairSpec(
+            mentor=mentor[0],
+            mentee=mentee[0],
+            mentor_name=mentor[1],
+            mentee_name=mentee[1],
+            start=start,
             platform="discord",
-            mentor=person(session, *mentor),
-            mentee=person(session, *mentee),
-            start_date=start,
             conversation_id=conversation_id,
-        )
-        session.add(pair)
-        session.flush()
-        return pair.id
+        ),
+    )
 
-    return run_in_transaction(core.sessions, work)
-
-
-def rows(core: Core, model: type, *where: Any) -> list[Any]:
-    """Stored rows of ``model`` (detached, attributes loaded)."""
-    with session_scope(core.sessions) as session:
-        found = list(session.scalars(select(model).where(*where)))
-        session.expunge_all()
-        return found
 
 
 def at(day: str, hour: int = 15) -> dt.datetime:

@@ -18,11 +18,11 @@ from tests.discord.harness import (
     ROBIN,
     STEP,
     make_bot,
-    rows,
     running,
     scenario,
 )
 from tests.fakes.discord_api import FakeDiscord
+from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -17,11 +17,11 @@ from tests.discord.harness import (
     buttons,
     inputs,
     make_bot,
-    rows,
     running,
     scenario,
 )
 from tests.fakes.discord_api import FakeDiscord
+from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -18,11 +18,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_bolt.app.async_app import AsyncApp
-from sqlalchemy import select
 
 from bot.core.service import Core
-from storage.db import run_in_transaction, session_scope
-from storage.models import Cohort, Pair, Person, Program
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     block_actions_body,
@@ -30,6 +27,7 @@ from tests.fakes.slack_requests import (
     slash_command_body,
     view_submission_body,
 )
+from tests.support import bot as support
 
 SECRET = "secret"
 COORDINATOR = "UCOORD"
@@ -147,21 +145,7 @@ async def serve(app: AsyncApp, fake: FakeSlack) -> AsyncIterator[Served]:
 
 
 def add_program(core: Core, name: str = "Reading Buddies") -> int:
-    def work(session: Any) -> int:
-        program = Program(
-            name=name,
-            start_date=dt.date(2026, 9, 1),
-            end_date=dt.date(2027, 8, 31),
-            timezone="America/New_York",
-            interval_weeks=3,
-            weekday=1,
-            local_time=dt.time(10, 0),
-        )
-        session.add(program)
-        session.flush()
-        return program.id
-
-    return run_in_transaction(core.sessions, work)
+    return support.add_program(core, name=name)
 
 
 def add_slack_pair(
@@ -174,35 +158,20 @@ def add_slack_pair(
     conversation_id: str | None = None,
 ) -> int:
     """A pair of Slack members (user id, display name), started on ``start``."""
-
-    def person(session: Any, user_id: str, name: str) -> Person:
-        found = session.scalar(
-            select(Person).where(Person.platform == "slack", Person.platform_user_id == user_id)
-        )
-        return found or Person(platform="slack", platform_user_id=user_id, display_name=name)
-
-    def work(session: Any) -> int:
-        cohort = session.scalar(select(Cohort).where(Cohort.program_id == program_id))
-        pair = Pair(
-            program_id=program_id,
-            cohort=cohort or Cohort(program_id=program_id, name="Fall"),
+    return support.add_pair(
+        core,
+        program_id,
+        support.PairSpec(
+            mentor=mentor[0],
+            mentee=mentee[0],
+            mentor_name=mentor[1],
+            mentee_name=mentee[1],
+            start=start,
             platform="slack",
-            mentor=person(session, *mentor),
-            mentee=person(session, *mentee),
-            start_date=start,
             conversation_id=conversation_id,
-        )
-        session.add(pair)
-        session.flush()
-        return pair.id
+        ),
+    )
 
-    return run_in_transaction(core.sessions, work)
-
-
-def rows(core: Core, model: type, *where: Any) -> list[Any]:
-    """Stored rows of ``model`` (detached, attributes loaded)."""
-    with session_scope(core.sessions) as session:
-        return list(session.scalars(select(model).where(*where)))
 
 
 def shown(payload: dict[str, Any]) -> str:

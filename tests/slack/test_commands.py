@@ -11,7 +11,8 @@ import pytest
 from bot.core.replies import Actor
 from storage.models import Goal, Meeting, Pair
 from tests.fakes.slack_requests import datepicker_value, plain_text_value, static_select_value
-from tests.slack.harness import COORDINATOR, add_slack_pair, rows, serve, shown
+from tests.slack.harness import COORDINATOR, add_slack_pair, serve, shown
+from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(30)
 

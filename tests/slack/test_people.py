@@ -11,7 +11,7 @@ from bot.core.replies import Actor
 from bot.slack_app.people import SlackPeople, resolve_pending_people
 from storage.db import run_in_transaction
 from storage.models import Pair, Person
-from tests.slack.harness import rows
+from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -21,7 +21,8 @@ from tests.fakes.slack_requests import (
     slash_command_payload,
     socket_envelope,
 )
-from tests.slack.harness import SECRET, add_program, add_slack_pair, rows, shown
+from tests.slack.harness import SECRET, add_program, add_slack_pair, shown
+from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from storage.models import Goal
-from tests.slack.harness import Answer, rows, serve, shown
+from tests.slack.harness import Answer, serve, shown
+from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(30)
 

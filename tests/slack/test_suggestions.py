@@ -16,7 +16,8 @@ from bot.slack_app.outbound import DELIVERY_EVENT, SlackOutbound
 from scheduler.conversations import PairConversations
 from scheduler.tick import TickReport
 from storage.models import Delivery, Pair, Person, Response
-from tests.slack.harness import COORDINATOR, add_slack_pair, buttons, rows, serve, shown
+from tests.slack.harness import COORDINATOR, add_slack_pair, buttons, serve, shown
+from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.core.replies import Actor, Message, Reply
 from bot.core.service import Core
@@ -54,6 +55,9 @@ class PairSpec:
     cohort: str | None = "Fall"
     platform: str = "console"
     mentee_timezone: str | None = None
+    mentor_name: str | None = None  # display names; the user id, capitalised, when not given
+    mentee_name: str | None = None
+    conversation_id: str | None = None
 
 
 @dataclass
@@ -89,7 +93,7 @@ def add_program(
 def add_pair(core: Core, program_id: int, spec: PairSpec | None = None) -> int:
     spec = spec or PairSpec()
 
-    def person(session: object, user_id: str, timezone: str | None) -> Person:
+    def person(session: object, user_id: str, name: str | None, timezone: str | None) -> Person:
         from sqlalchemy import select
 
         found = session.scalar(select(Person).where(  # type: ignore[attr-defined]
@@ -97,7 +101,7 @@ def add_pair(core: Core, program_id: int, spec: PairSpec | None = None) -> int:
         if found:
             return found
         created = Person(platform=spec.platform, platform_user_id=user_id,
-                         display_name=user_id.title(), timezone=timezone)
+                         display_name=name or user_id.title(), timezone=timezone)
         session.add(created)  # type: ignore[attr-defined]
         return created
 
@@ -110,14 +114,26 @@ def add_pair(core: Core, program_id: int, spec: PairSpec | None = None) -> int:
                 Cohort.program_id == program_id, Cohort.name == spec.cohort))
             cohort = cohort or Cohort(program_id=program_id, name=spec.cohort)
         pair = Pair(program_id=program_id, cohort=cohort, platform=spec.platform,
-                    mentor=person(session, spec.mentor, None),
-                    mentee=person(session, spec.mentee, spec.mentee_timezone),
-                    start_date=spec.start)
+                    mentor=person(session, spec.mentor, spec.mentor_name, None),
+                    mentee=person(session, spec.mentee, spec.mentee_name, spec.mentee_timezone),
+                    start_date=spec.start, conversation_id=spec.conversation_id)
         session.add(pair)  # type: ignore[attr-defined]
         session.flush()  # type: ignore[attr-defined]
         return pair.id
 
     return run_in_transaction(core.sessions, work)
+
+
+def rows(core: Core, model: type, *where: object) -> list[Any]:
+    """Stored rows of ``model`` (detached, attributes loaded)."""
+    from sqlalchemy import select
+
+    from storage.db import session_scope
+
+    with session_scope(core.sessions) as session:
+        found = list(session.scalars(select(model).where(*where)))
+        session.expunge_all()
+        return found
 
 
 def text_of(reply: Reply) -> str:
