@@ -41,7 +41,6 @@ class Slot:
     kind: DeliveryKind
     round_key: str
     due_at: dt.datetime
-    round_number: int = 0
 
 
 def zone_of(mentee_zone: str | None, mentor_zone: str | None, program_zone: str) -> ZoneInfo:
@@ -162,10 +161,9 @@ def slots(rhythm: Rhythm) -> tuple[Slot, ...]:
                     DeliveryKind.CHECKIN,
                     f"r{number}",
                     local_moment(checkin_day, rhythm.local_time, rhythm.zone),
-                    number,
                 )
             )
-        result.append(Slot(round_kind(number, dates, rhythm), f"r{number}", due, number))
+        result.append(Slot(round_kind(number, dates, rhythm), f"r{number}", due))
     return tuple(result)
 
 
