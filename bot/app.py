@@ -18,7 +18,6 @@ from storage.db import open_database
 log = logging.getLogger(__name__)
 
 
-
 def build_core(settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> Core:
     _, sessions = open_database(settings.database_url)
     return Core(sessions, load_catalog(settings.catalog_files), settings, clock)

@@ -513,7 +513,9 @@ def forget_cmd(person: str, yes: bool) -> None:
         if not yes and not click.confirm(f"Forget {names}? This cannot be undone"):
             raise click.Abort
         done = forget(session, people)
-        return (f"Forgot {names}: {done.goals} goal(s), {done.meetings} meeting(s) and "
-                f"{done.clicks} click(s) deleted; their pairs' other history is kept.")
+        return (
+            f"Forgot {names}: {done.goals} goal(s), {done.meetings} meeting(s) and "
+            f"{done.clicks} click(s) deleted; their pairs' other history is kept."
+        )
 
     click.echo(_in_transaction(work))

@@ -64,9 +64,7 @@ class MonthlyWeekday(_Frozen):
 
     def _in_month(self, year: int, month: int) -> dt.datetime | None:
         weekday = WEEKDAYS.index(self.weekday)
-        days = [
-            week[weekday] for week in calendar.monthcalendar(year, month) if week[weekday] != 0
-        ]
+        days = [week[weekday] for week in calendar.monthcalendar(year, month) if week[weekday] != 0]
         if self.week == 0 or abs(self.week) > len(days):
             return None
         day = days[self.week - 1] if self.week > 0 else days[-1]

@@ -105,8 +105,17 @@ def pair_clocks(session: Session) -> list[PairClock]:
             Rhythm(start, end, interval, weekday, at, zone_of(mentee_tz, mentor_tz, program_tz)),
         )
         for (
-            pair_id, status, paused_until, start, end, interval, weekday, at, program_tz,
-            mentee_tz, mentor_tz,
+            pair_id,
+            status,
+            paused_until,
+            start,
+            end,
+            interval,
+            weekday,
+            at,
+            program_tz,
+            mentee_tz,
+            mentor_tz,
         ) in session.execute(query)
     ]
 

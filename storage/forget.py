@@ -22,8 +22,13 @@ class Forgotten:
 
 def find_people(session: Session, who: str) -> list[Person]:
     """People matching a platform user id, e-mail address or display name."""
-    return list(session.scalars(select(Person).where(or_(
-        Person.platform_user_id == who, Person.email == who, Person.display_name == who))))
+    return list(
+        session.scalars(
+            select(Person).where(
+                or_(Person.platform_user_id == who, Person.email == who, Person.display_name == who)
+            )
+        )
+    )
 
 
 def forget(session: Session, people: list[Person]) -> Forgotten:
@@ -32,6 +37,9 @@ def forget(session: Session, people: list[Person]) -> Forgotten:
     goals = session.execute(delete(Goal).where(Goal.created_by_id.in_(ids))).rowcount
     meetings = session.execute(delete(Meeting).where(Meeting.logged_by_id.in_(ids))).rowcount
     clicks = session.execute(delete(Response).where(Response.person_id.in_(ids))).rowcount
-    session.execute(update(Person).where(Person.id.in_(ids)).values(
-        display_name=FORGOTTEN_NAME, platform_user_id=None, email=None, timezone=None))
+    session.execute(
+        update(Person)
+        .where(Person.id.in_(ids))
+        .values(display_name=FORGOTTEN_NAME, platform_user_id=None, email=None, timezone=None)
+    )
     return Forgotten(len(ids), goals, meetings, clicks)

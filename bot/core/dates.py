@@ -23,19 +23,33 @@ MAX_MINUTES = 12 * 60
 DATE_HINT = "type a date like 2026-11-03, today, yesterday, tuesday or 3 days ago"
 DURATION_HINT = "type a duration like 45m, 1h or 1h30m"
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAYS = {
     name: number
-    for number, names in enumerate((
-        ("monday", "mon"),
-        ("tuesday", "tue", "tues"),
-        ("wednesday", "wed"),
-        ("thursday", "thu", "thur", "thurs"),
-        ("friday", "fri"),
-        ("saturday", "sat"),
-        ("sunday", "sun"),
-    ))
+    for number, names in enumerate(
+        (
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thur", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        )
+    )
     for name in names
 }
 # Abbreviations that are also English words: at the start of the text form they are a date
@@ -296,4 +310,3 @@ def parse_meeting_text(text: str, today: date) -> MeetingText:
         notes=notes,
         next_steps=next_steps,
     )
-

@@ -30,8 +30,9 @@ def programs_in(db_url):
 
 def test_help_lists_every_command():
     """`mentorbot --help` runs as installed and names each command."""
-    out = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for command in ("run", "db", "pairs", "nudge", "summary", "demo", "export"):
         assert command in out
 
@@ -54,8 +55,11 @@ def test_db_upgrade_creates_schema(tmp_path, monkeypatch):
 
 def test_import_good_file(cli, db_url, tmp_path):
     """A good CSV imports every pair, with cohorts and time zones."""
-    path = write(tmp_path, "pairs.csv",
-                 "mentor,mentee,cohort,timezone\nada,ben,Fall,America/Chicago\ncy,dee,Fall,\n")
+    path = write(
+        tmp_path,
+        "pairs.csv",
+        "mentor,mentee,cohort,timezone\nada,ben,Fall,America/Chicago\ncy,dee,Fall,\n",
+    )
     result = cli("pairs", "import", path, "--program", "ALSC 2026")
     assert result.exit_code == 0, result.output
     assert "Imported 2 pair(s) into “ALSC 2026”" in result.output
@@ -66,13 +70,17 @@ def test_import_good_file(cli, db_url, tmp_path):
 
 def test_import_reports_every_bad_row_and_imports_none(cli, db_url, tmp_path):
     """Each bad row is named by line with its reason, and nothing is imported."""
-    path = write(tmp_path, "pairs.csv", "mentor,mentee,timezone\n"
-                 "ada,ben,\n"
-                 ",ben,\n"
-                 "cy,cy,\n"
-                 "ada,ben,\n"
-                 "dee,eve,Mars/Olympus\n"
-                 "fay,not@an@email,\n")
+    path = write(
+        tmp_path,
+        "pairs.csv",
+        "mentor,mentee,timezone\n"
+        "ada,ben,\n"
+        ",ben,\n"
+        "cy,cy,\n"
+        "ada,ben,\n"
+        "dee,eve,Mars/Olympus\n"
+        "fay,not@an@email,\n",
+    )
     result = cli("pairs", "import", path)
     assert result.exit_code == 1
     out = result.output
@@ -106,9 +114,13 @@ def test_import_spreadsheet_quirks(cli, db_url, tmp_path):
 
 def test_discord_rows_need_discord_user_ids(cli, db_url, tmp_path):
     """Discord cannot find people by e-mail, so such a row is named before anything is stored."""
-    path = write(tmp_path, "pairs.csv", "mentor,mentee,platform\n"
-                 "345678901234567890,456789012345678901,discord\n"
-                 "ada@example.org,456789012345678902,discord\n")
+    path = write(
+        tmp_path,
+        "pairs.csv",
+        "mentor,mentee,platform\n"
+        "345678901234567890,456789012345678901,discord\n"
+        "ada@example.org,456789012345678902,discord\n",
+    )
     result = cli("pairs", "import", path)
     assert result.exit_code == 1
     assert "line 3:" in result.output and "is not a Discord user id" in result.output
@@ -117,8 +129,10 @@ def test_discord_rows_need_discord_user_ids(cli, db_url, tmp_path):
 
 def test_import_unreadable_files(cli, tmp_path):
     """Missing columns, wrong encodings and missing files get one sentence each."""
-    assert "lacks the column(s) mentee" in cli("pairs", "import",
-                                              write(tmp_path, "a.csv", "mentor\nada\n")).output
+    assert (
+        "lacks the column(s) mentee"
+        in cli("pairs", "import", write(tmp_path, "a.csv", "mentor\nada\n")).output
+    )
     latin = write(tmp_path, "b.csv", "mentor,mentee\nJosé,Zoë\n", encoding="latin-1")
     assert "not UTF-8" in cli("pairs", "import", latin).output
     assert "no file" in cli("pairs", "import", str(tmp_path / "none.csv")).output

@@ -21,8 +21,13 @@ def run_console(tmp_path):
         for name in ("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "MENTORBOT_COORDINATORS"):
             env.pop(name, None)
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "run"], input="\n".join(lines) + "\n",
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=90,
+            [sys.executable, "-m", "bot", "run"],
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=90,
         )
         assert "Traceback" not in result.stderr + result.stdout, result.stderr
         assert result.returncode == 0, result.stderr
@@ -53,15 +58,17 @@ def test_goal_commands_as_a_mentee(run_console):
 def test_log_meeting_form_asks_field_by_field(run_console):
     """A bare /log-meeting asks each field, re-asks a wrong one, and saves."""
     out = run_console(
-        "/as ben", "/log-meeting",
-        "",            # date: keep today
-        "forever",     # duration: wrong
-        "",            # activity: keep
-        "We talked",   # notes
-        "",            # next steps
-        "",            # goals
-        "45m",         # duration again
-        "/log-meeting list", "/quit",
+        "/as ben",
+        "/log-meeting",
+        "",  # date: keep today
+        "forever",  # duration: wrong
+        "",  # activity: keep
+        "We talked",  # notes
+        "",  # next steps
+        "",  # goals
+        "45m",  # duration again
+        "/log-meeting list",
+        "/quit",
     )
     assert "Log a meeting" in out
     assert "✗" in out and "duration" in out.lower()
@@ -105,7 +112,8 @@ def test_a_command_typed_inside_a_form_leaves_the_form_and_runs(run_console):
 
 def test_goal_options_are_typed_by_their_own_numbers(run_console):
     """The form lists goals by their goal numbers, and takes those numbers."""
-    out = run_console("/log-meeting", "yesterday", "1h", "", "", "", "2", "/log-meeting list",
-                      "/quit")
+    out = run_console(
+        "/log-meeting", "yesterday", "1h", "", "", "", "2", "/log-meeting list", "/quit"
+    )
     assert "   2. Create a book list of diverse titles for my storytime" in out
     assert "Goals moved: 2." in out

@@ -166,8 +166,15 @@ def test_parse_duration_refuses_with_reason(text, words):
 
 @pytest.mark.parametrize(
     ("minutes", "text"),
-    [(0, "0 min"), (1, "1 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30 min"),
-     (125, "2 h 5 min"), (720, "12 h")],
+    [
+        (0, "0 min"),
+        (1, "1 min"),
+        (45, "45 min"),
+        (60, "1 h"),
+        (90, "1 h 30 min"),
+        (125, "2 h 5 min"),
+        (720, "12 h"),
+    ],
 )
 def test_format_duration(minutes, text):
     """Minutes read as people say them."""
@@ -189,8 +196,10 @@ def meeting(met_on: dt.date, minutes: int | None, notes: str, next_steps: str = 
     [
         ("", meeting(TODAY, None, "")),
         ("talked about CVs", meeting(TODAY, None, "talked about CVs")),
-        ("yesterday 45m mock interview next: send CVs",
-         meeting(D(2026, 11, 21), 45, "mock interview", "send CVs")),
+        (
+            "yesterday 45m mock interview next: send CVs",
+            meeting(D(2026, 11, 21), 45, "mock interview", "send CVs"),
+        ),
         ("2026-11-03 1h30m went well", meeting(D(2026, 11, 3), 90, "went well")),
         ("tue 1h 30m two-token duration", meeting(D(2026, 11, 17), 90, "two-token duration")),
         ("3 days ago 45 minutes chat", meeting(D(2026, 11, 19), 45, "chat")),
@@ -285,7 +294,7 @@ def test_check_meeting_date_refuses_naming_both_dates(met_on, started, words):
 
 @given(hours=st.integers(0, 12), minutes=st.integers(0, 59))
 def test_hours_and_minutes_round_trip(hours, minutes):
-    """"XhYm" for every valid X and Y parses back to X*60+Y minutes."""
+    """ "XhYm" for every valid X and Y parses back to X*60+Y minutes."""
     total = hours * 60 + minutes
     if 1 <= total <= MAX_MINUTES:
         assert parse_duration(f"{hours}h{minutes}m") == total
@@ -300,11 +309,40 @@ def test_format_duration_round_trips(minutes):
     assert parse_duration(format_duration(minutes)) == minutes
 
 
-WORDS = st.sampled_from([
-    "today", "yesterday", "tomorrow", "tue", "sat", "last", "friday", "next:", "NEXT:", "3",
-    "-3", "a", "days", "weeks", "ago", "45m", "1h", "30m", "0m", "13h", "1:30", "1.5h",
-    "minutes", "hours", "2026-02-30", "2026-11-03", "2026/11", "notes", ",", "9" * 30,
-])
+WORDS = st.sampled_from(
+    [
+        "today",
+        "yesterday",
+        "tomorrow",
+        "tue",
+        "sat",
+        "last",
+        "friday",
+        "next:",
+        "NEXT:",
+        "3",
+        "-3",
+        "a",
+        "days",
+        "weeks",
+        "ago",
+        "45m",
+        "1h",
+        "30m",
+        "0m",
+        "13h",
+        "1:30",
+        "1.5h",
+        "minutes",
+        "hours",
+        "2026-02-30",
+        "2026-11-03",
+        "2026/11",
+        "notes",
+        ",",
+        "9" * 30,
+    ]
+)
 ANY_TEXT = st.one_of(st.text(), st.lists(WORDS, max_size=8).map(" ".join))
 
 
@@ -340,8 +378,21 @@ def test_parse_duration_never_crashes(text):
 
 
 RELATIVE = st.one_of(
-    st.sampled_from(["today", "yesterday", "a day ago", "a week ago", "mon", "tuesday",
-                     "last wed", "thu", "friday", "sat", "last sunday"]),
+    st.sampled_from(
+        [
+            "today",
+            "yesterday",
+            "a day ago",
+            "a week ago",
+            "mon",
+            "tuesday",
+            "last wed",
+            "thu",
+            "friday",
+            "sat",
+            "last sunday",
+        ]
+    ),
     st.builds("{} days ago".format, st.integers(0, 10**6)),
     st.builds("{} weeks ago".format, st.integers(0, 10**5)),
 )
@@ -356,8 +407,10 @@ def test_relative_words_never_reach_the_future(text, today):
         assert "too far back" in error.message
 
 
-@given(text=RELATIVE.filter(lambda text: text != "today" and " 0 " not in f" {text}"),
-       today=st.dates(min_value=dt.date(2000, 1, 1)))
+@given(
+    text=RELATIVE.filter(lambda text: text != "today" and " 0 " not in f" {text}"),
+    today=st.dates(min_value=dt.date(2000, 1, 1)),
+)
 def test_past_words_are_strictly_before_today(text, today):
     """Weekdays, "yesterday" and N>0 days ago are strictly before today."""
     try:

@@ -28,7 +28,10 @@ def test_text_form_stores_date_duration_notes_next_steps(core, pair_id):
     # the clock reads 2026-11-10 15:00 UTC: 10:00 in New York, so yesterday is 9 Nov
     assert meeting.met_on == dt.date(2026, 11, 9)
     assert (meeting.duration_minutes, meeting.notes, meeting.next_steps) == (
-        45, "mock interview", "send CVs")
+        45,
+        "mock interview",
+        "send CVs",
+    )
 
 
 def test_notes_are_not_in_the_conversation_notice(core, pair_id):
@@ -66,8 +69,12 @@ def test_no_text_opens_form_with_fields(core, pair_id):
 def test_form_errors_come_back_per_field(core, pair_id):
     """A bad field keeps the form open with a sentence beside that field; nothing stored."""
     form = core.command(ADA, "log-meeting", "").form
-    reply = core.submit(ADA, form.form_id, form.context,
-                        {"date": "2026-13-40", "duration": "forever", "activity": "other"})
+    reply = core.submit(
+        ADA,
+        form.form_id,
+        form.context,
+        {"date": "2026-13-40", "duration": "forever", "activity": "other"},
+    )
     assert set(reply.field_errors) == {"date", "duration"}
     assert stored_meetings(core) == []
 
@@ -76,9 +83,19 @@ def test_form_submission_stores_goals_moved(core, pair_id):
     """The form records the goals a meeting moved."""
     core.command(BEN, "goal", "add Learn more about school librarianship")
     form = core.command(ADA, "log-meeting", "").form
-    reply = core.submit(ADA, form.form_id, form.context,
-                        {"date": "2026-11-09", "duration": "1h30m", "activity": "other",
-                         "notes": "", "next_steps": "visit", "goals": ["1"]})
+    reply = core.submit(
+        ADA,
+        form.form_id,
+        form.context,
+        {
+            "date": "2026-11-09",
+            "duration": "1h30m",
+            "activity": "other",
+            "notes": "",
+            "next_steps": "visit",
+            "goals": ["1"],
+        },
+    )
     assert "Goals moved: 1" in text_of(reply)
     with session_scope(core.sessions) as session:
         assert session.scalars(select(MeetingGoal)).all()
@@ -88,8 +105,12 @@ def test_form_submission_stores_goals_moved(core, pair_id):
 def test_form_names_a_goal_number_the_pair_does_not_have(core, pair_id):
     core.command(BEN, "goal", "add Learn more about school librarianship")
     form = core.command(ADA, "log-meeting", "").form
-    reply = core.submit(ADA, form.form_id, form.context,
-                        {"date": "2026-11-09", "duration": "1h", "goals": ["1", "7"]})
+    reply = core.submit(
+        ADA,
+        form.form_id,
+        form.context,
+        {"date": "2026-11-09", "duration": "1h", "goals": ["1", "7"]},
+    )
     assert reply.field_errors == {"goals": "“7” is not one of your pair's goal numbers (1)."}
     assert stored_meetings(core) == []
 
@@ -97,8 +118,12 @@ def test_form_names_a_goal_number_the_pair_does_not_have(core, pair_id):
 def test_form_for_another_pair_is_refused(core, pair_id):
     """A member cannot submit a form for a pair they are not in."""
     form = core.command(ADA, "log-meeting", "").form
-    reply = core.submit(actor("mallory"), form.form_id, form.context,
-                        {"date": "today", "duration": "1h", "activity": "other"})
+    reply = core.submit(
+        actor("mallory"),
+        form.form_id,
+        form.context,
+        {"date": "today", "duration": "1h", "activity": "other"},
+    )
     assert "not in" in text_of(reply)
     assert stored_meetings(core) == []
 

@@ -64,14 +64,27 @@ def test_one_sided_help_unreachable_and_failed(core, program_id, clock):
     core.command(ADA, "log-meeting", "today 1h a")
     core.command(ADA, "goal", "add A")
     with session_scope(core.sessions) as session:
-        checkin = Delivery(pair_id=pair, kind="checkin", round_key="r2", due_at=clock.now,
-                           status="sent", sent_at=clock.now)
-        failed = Delivery(pair_id=pair, kind="suggestion", round_key="r3", due_at=clock.now,
-                          status="failed", last_error="channel_not_found")
+        checkin = Delivery(
+            pair_id=pair,
+            kind="checkin",
+            round_key="r2",
+            due_at=clock.now,
+            status="sent",
+            sent_at=clock.now,
+        )
+        failed = Delivery(
+            pair_id=pair,
+            kind="suggestion",
+            round_key="r3",
+            due_at=clock.now,
+            status="failed",
+            last_error="channel_not_found",
+        )
         session.add_all([checkin, failed])
         session.flush()
-        session.add(Response(delivery_id=checkin.id, person_id=None, action="help",
-                             created_at=clock.now))
+        session.add(
+            Response(delivery_id=checkin.id, person_id=None, action="help", created_at=clock.now)
+        )
         ben = session.query(Person).filter_by(platform_user_id="ben").one()
         ben.unreachable_reason = "deactivated on Slack"
     reasons = summarise(core).pairs[0].attention
@@ -85,10 +98,25 @@ def test_answered_share(core, pair_id, clock):
     """The share of suggestions answered counts sent suggestions only."""
     with session_scope(core.sessions) as session:
         for number, answer in enumerate(("accept", None, "skip", None)):
-            session.add(Delivery(pair_id=pair_id, kind="suggestion", round_key=f"r{number}",
-                                 due_at=clock.now, status="sent", answer=answer))
-        session.add(Delivery(pair_id=pair_id, kind="suggestion", round_key="r9",
-                             due_at=clock.now, status="pending"))
+            session.add(
+                Delivery(
+                    pair_id=pair_id,
+                    kind="suggestion",
+                    round_key=f"r{number}",
+                    due_at=clock.now,
+                    status="sent",
+                    answer=answer,
+                )
+            )
+        session.add(
+            Delivery(
+                pair_id=pair_id,
+                kind="suggestion",
+                round_key="r9",
+                due_at=clock.now,
+                status="pending",
+            )
+        )
     totals = summarise(core).totals
     assert (totals.suggestions_sent, totals.suggestions_answered) == (4, 2)
     assert totals.answered_share == 0.5
@@ -115,7 +143,9 @@ def test_csv_has_one_row_per_pair(core, two_pairs):
     """The CSV holds the full per-pair table."""
     rows = list(csv.DictReader(io.StringIO(summary_csv(summarise(core)).decode())))
     assert [(r["mentor"], r["meetings"], r["hours"]) for r in rows] == [
-        ("Ada", "2", "2.0"), ("Dev", "0", "0.0")]
+        ("Ada", "2", "2.0"),
+        ("Dev", "0", "0.0"),
+    ]
 
 
 def test_coordinator_gets_text_csv_and_chart(core, two_pairs):
@@ -128,28 +158,36 @@ def test_coordinator_gets_text_csv_and_chart(core, two_pairs):
     assert "No pairs in cohort “Nope”" in text_of(core.command(CASEY, "mentoring-summary", "Nope"))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", (None, None)),
-    ("Fall", ("Fall", None)),
-    ("--period 2027Q1", (None, Period(dt.date(2027, 1, 1), dt.date(2027, 3, 31)))),
-    ("Fall --period=2026Q4", ("Fall", Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31)))),
-    ('"Spring 2027" --from 2027-01-01 --to 2027-02-01',
-     ("Spring 2027", Period(dt.date(2027, 1, 1), dt.date(2027, 2, 1)))),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", (None, None)),
+        ("Fall", ("Fall", None)),
+        ("--period 2027Q1", (None, Period(dt.date(2027, 1, 1), dt.date(2027, 3, 31)))),
+        ("Fall --period=2026Q4", ("Fall", Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31)))),
+        (
+            '"Spring 2027" --from 2027-01-01 --to 2027-02-01',
+            ("Spring 2027", Period(dt.date(2027, 1, 1), dt.date(2027, 2, 1))),
+        ),
+    ],
+)
 def test_summary_arguments(text, expected):
     """Cohort and period options parse as documented."""
     query = parse_summary_args(text)
     assert (query.cohort, query.period) == expected
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("--period 2027Q5", "not a quarter"),
-    ("--period", "needs a value"),
-    ("--from 2027-02-01 --to 2027-01-01", "before --from"),
-    ("--period 2027Q1 --from 2027-01-01", "either --period or --from/--to"),
-    ("--cohort x", "Unknown option"),
-    ("a b", "one cohort at most"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("--period 2027Q5", "not a quarter"),
+        ("--period", "needs a value"),
+        ("--from 2027-02-01 --to 2027-01-01", "before --from"),
+        ("--period 2027Q1 --from 2027-01-01", "either --period or --from/--to"),
+        ("--cohort x", "Unknown option"),
+        ("a b", "one cohort at most"),
+    ],
+)
 def test_summary_argument_errors(text, words):
     """Bad summary options are explained."""
     with pytest.raises(InputError, match=words):
@@ -158,6 +196,7 @@ def test_summary_argument_errors(text, words):
 
 def test_statement_count_does_not_grow_with_pairs(core, program_id):
     """The summary issues the same number of SQL statements for 2 pairs as for 20."""
+
     def count_for(pairs: int) -> int:
         for index in range(pairs):
             add_pair(core, program_id, PairSpec(f"m{pairs}-{index}", f"e{pairs}-{index}"))

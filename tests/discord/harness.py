@@ -116,7 +116,6 @@ def add_discord_pair(
     )
 
 
-
 def at(day: str, hour: int = 15) -> dt.datetime:
     """A UTC moment; 15:00 UTC is the program's 10:00 in New York in November."""
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.UTC)

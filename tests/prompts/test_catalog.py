@@ -22,8 +22,31 @@ SECTION_CATEGORY = {
     "reading and writing": "reading-writing",
     "participate in association events": "association",
 }
-STOP_WORDS = {"a", "an", "and", "the", "of", "to", "for", "in", "or", "you", "your", "with",
-              "such", "as", "i", "e", "see", "resources", "below", "that", "is", "at", "on"}
+STOP_WORDS = {
+    "a",
+    "an",
+    "and",
+    "the",
+    "of",
+    "to",
+    "for",
+    "in",
+    "or",
+    "you",
+    "your",
+    "with",
+    "such",
+    "as",
+    "i",
+    "e",
+    "see",
+    "resources",
+    "below",
+    "that",
+    "is",
+    "at",
+    "on",
+}
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -82,8 +105,11 @@ def test_every_further_reading_is_named_without_invented_titles(catalog):
     resources = [b[2] for b in seed_bullets() if b[1] == "more resources"]
     text = catalog.activity("mentoring-article").what
     for resource in resources:
-        author_or_outlet = re.sub(r'^[^"]*?"\."\s*', "", resource) if resource.startswith('"') \
+        author_or_outlet = (
+            re.sub(r'^[^"]*?"\."\s*', "", resource)
+            if resource.startswith('"')
             else resource.split(".")[0].split(",")[0]
+        )
         first_word = author_or_outlet.split()[0]
         assert first_word.rstrip(".") in text, resource
 
@@ -120,9 +146,7 @@ def test_dia_is_near_from_three_weeks_before_april_30(catalog):
     schedule = catalog.activity("dia-childrens-day").schedule
     three_weeks = dt.timedelta(weeks=3)
     assert not schedule.is_near(dt.datetime(2027, 4, 1, tzinfo=dt.UTC), dt.timedelta(0), NEW_YORK)
-    assert schedule.is_near(
-        dt.datetime(2027, 4, 10, tzinfo=dt.UTC), dt.timedelta(0), NEW_YORK
-    )
+    assert schedule.is_near(dt.datetime(2027, 4, 10, tzinfo=dt.UTC), dt.timedelta(0), NEW_YORK)
     assert not schedule.is_near(dt.datetime(2027, 5, 2, tzinfo=dt.UTC), three_weeks, NEW_YORK)
 
 
@@ -144,7 +168,9 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_an_operator_file_adds_and_replaces_by_id(tmp_path):
-    extra = _write(tmp_path, """
+    extra = _write(
+        tmp_path,
+        """
 activities:
   - id: mock-interview
     category: interviews
@@ -155,7 +181,8 @@ activities:
     title: Swap storytime plans
     what: Each bring a storytime plan and trade.
     tags: [programs]
-""")
+""",
+    )
     catalog = load_catalog([extra])
     assert catalog.activity("mock-interview").title == "Mock interview, our way"
     assert "storytime-swap" in catalog.activity_ids
@@ -165,15 +192,24 @@ activities:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("activities:\n  - id: x\n    category: nowhere\n    title: T\n    what: W\n",
-         "activities entry x, field category: unknown category 'nowhere'"),
-        ("activities:\n  - id: x\n    category: create\n    title: T\n",
-         "activities entry 1 (x), field what: Field required"),
-        ("activities:\n  - id: x\n    category: create\n    title: T\n    what: W\n"
-         "    schedule: {kind: yearly, month: 13, day: 1}\n",
-         "activities entry 1 (x), field schedule.yearly.month"),
-        ("activities:\n  - id: x\n    category: create\n    title: T\n    what: W\n"
-         "    phases: [someday]\n", "unknown phase 'someday'"),
+        (
+            "activities:\n  - id: x\n    category: nowhere\n    title: T\n    what: W\n",
+            "activities entry x, field category: unknown category 'nowhere'",
+        ),
+        (
+            "activities:\n  - id: x\n    category: create\n    title: T\n",
+            "activities entry 1 (x), field what: Field required",
+        ),
+        (
+            "activities:\n  - id: x\n    category: create\n    title: T\n    what: W\n"
+            "    schedule: {kind: yearly, month: 13, day: 1}\n",
+            "activities entry 1 (x), field schedule.yearly.month",
+        ),
+        (
+            "activities:\n  - id: x\n    category: create\n    title: T\n    what: W\n"
+            "    phases: [someday]\n",
+            "unknown phase 'someday'",
+        ),
         ("activities: [\n", "not valid YAML"),
         ("- just a list\n", "expected a mapping"),
     ],

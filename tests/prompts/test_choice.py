@@ -17,11 +17,13 @@ CATALOG = load_catalog()
 NEW_YORK = ZoneInfo("America/New_York")
 ROUND = dt.timedelta(weeks=3)
 moments = st.datetimes(
-    min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2030, 12, 31),  # noqa: DTZ001
+    min_value=dt.datetime(2026, 1, 1),  # noqa: DTZ001
+    max_value=dt.datetime(2030, 12, 31),  # noqa: DTZ001
     timezones=st.just(dt.UTC),
 )
-zones = st.sampled_from([ZoneInfo("UTC"), NEW_YORK, ZoneInfo("Europe/London"),
-                         ZoneInfo("Asia/Tokyo")])
+zones = st.sampled_from(
+    [ZoneInfo("UTC"), NEW_YORK, ZoneInfo("Europe/London"), ZoneInfo("Asia/Tokyo")]
+)
 
 
 def play_rounds(start: dt.datetime, zone: ZoneInfo, seed: int, rounds: int) -> list[str]:
@@ -52,8 +54,9 @@ def test_never_repeats_while_an_available_activity_is_unoffered(start, zone, see
 
 
 def second_thursday(year: int, month: int) -> dt.datetime:
-    thursdays = [w[calendar.THURSDAY] for w in calendar.monthcalendar(year, month)
-                 if w[calendar.THURSDAY]]
+    thursdays = [
+        w[calendar.THURSDAY] for w in calendar.monthcalendar(year, month) if w[calendar.THURSDAY]
+    ]
     return dt.datetime(year, month, thursdays[1], 21, 0, tzinfo=NEW_YORK)
 
 
@@ -71,8 +74,9 @@ def next_chat(after: dt.datetime) -> dt.datetime:
 def test_time_bound_items_only_before_their_date_and_within_reach(now, zone, seed):
     """Each time-bound item, when offered, has its date ahead and within the round (or lead)."""
     untimed_done = Counter({a.id: 1 for a in CATALOG.activities if a.schedule is None})
-    activity = choose_activity(CATALOG, PairHistory(offered=untimed_done), now=now,
-                               horizon=ROUND, zone=zone, seed=seed)
+    activity = choose_activity(
+        CATALOG, PairHistory(offered=untimed_done), now=now, horizon=ROUND, zone=zone, seed=seed
+    )
     if activity is None or activity.schedule is None:
         return
     local = now.astimezone(zone).date()
@@ -92,24 +96,38 @@ def test_time_bound_items_are_offered_when_near():
     before_dia = dt.datetime(2027, 4, 20, 14, tzinfo=dt.UTC)
     everything_once = Counter({a.id: 1 for a in CATALOG.activities})
     offered = {
-        choose_activity(CATALOG, PairHistory(offered=everything_once), now=before_dia,
-                        horizon=ROUND, zone=NEW_YORK, seed=seed).id
+        choose_activity(
+            CATALOG,
+            PairHistory(offered=everything_once),
+            now=before_dia,
+            horizon=ROUND,
+            zone=NEW_YORK,
+            seed=seed,
+        ).id
         for seed in range(20)
     }
     assert "dia-childrens-day" in offered
     after_dia = dt.datetime(2027, 5, 3, 14, tzinfo=dt.UTC)
     for seed in range(20):
-        chosen = choose_activity(CATALOG, PairHistory(offered=everything_once), now=after_dia,
-                                 horizon=ROUND, zone=NEW_YORK, seed=seed)
+        chosen = choose_activity(
+            CATALOG,
+            PairHistory(offered=everything_once),
+            now=after_dia,
+            horizon=ROUND,
+            zone=NEW_YORK,
+            seed=seed,
+        )
         assert chosen.id != "dia-childrens-day"
 
 
 @given(now=moments, seed=st.integers(0, 2**32))
 def test_same_seed_same_choice(now, seed):
-    first = choose_activity(CATALOG, PairHistory(), now=now, horizon=ROUND, zone=NEW_YORK,
-                            seed=seed)
-    again = choose_activity(CATALOG, PairHistory(), now=now, horizon=ROUND, zone=NEW_YORK,
-                            seed=seed)
+    first = choose_activity(
+        CATALOG, PairHistory(), now=now, horizon=ROUND, zone=NEW_YORK, seed=seed
+    )
+    again = choose_activity(
+        CATALOG, PairHistory(), now=now, horizon=ROUND, zone=NEW_YORK, seed=seed
+    )
     assert first == again
 
 
@@ -117,8 +135,9 @@ JUNE = dt.datetime(2027, 6, 11, 14, tzinfo=dt.UTC)  # the day after a chat: noth
 
 
 def choose(history: PairHistory, seed: int = 7, phase: str | None = None):
-    return choose_activity(CATALOG, history, now=JUNE, horizon=ROUND, zone=NEW_YORK, seed=seed,
-                           phase=phase)
+    return choose_activity(
+        CATALOG, history, now=JUNE, horizon=ROUND, zone=NEW_YORK, seed=seed, phase=phase
+    )
 
 
 def test_open_goals_bring_matching_activities_first():
@@ -137,8 +156,9 @@ def test_the_last_category_is_not_offered_again_next():
 
 def test_skipped_categories_weigh_less():
     disliked = Counter({"discussion": 3, "create": 3, "interviews": 3})
-    chosen = {choose(PairHistory(disliked_categories=disliked), seed).category
-              for seed in range(20)}
+    chosen = {
+        choose(PairHistory(disliked_categories=disliked), seed).category for seed in range(20)
+    }
     assert chosen <= {"reading-writing", "association"}
 
 
@@ -150,5 +170,15 @@ def test_the_years_phase_is_preferred():
 
 def test_nothing_left_gives_none():
     everything = [a.id for a in CATALOG.activities]
-    assert choose_activity(CATALOG, PairHistory(), now=JUNE, horizon=ROUND, zone=NEW_YORK,
-                           seed=1, exclude=everything) is None
+    assert (
+        choose_activity(
+            CATALOG,
+            PairHistory(),
+            now=JUNE,
+            horizon=ROUND,
+            zone=NEW_YORK,
+            seed=1,
+            exclude=everything,
+        )
+        is None
+    )

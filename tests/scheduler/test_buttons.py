@@ -57,8 +57,9 @@ def test_done_opens_form_for_the_suggested_activity(core, suggestion):
     suggested = stored(core).activity_id
     assert [f.name for f in reply.form.fields] == ["date", "duration", "notes", "next_steps"]
     assert core.catalog.activity(suggested).title in reply.form.intro
-    logged = core.submit(ADA, reply.form.form_id, reply.form.context,
-                         {"date": "today", "duration": "45m"})
+    logged = core.submit(
+        ADA, reply.form.form_id, reply.form.context, {"date": "today", "duration": "45m"}
+    )
     assert "Logged meeting **1**" in text_of(logged)
     assert core.catalog.activity(suggested).title in text_of(logged)
 

@@ -25,15 +25,18 @@ def test_two_processes_deliver_each_round_once(postgres_url):
         add_pair(core, program, PairSpec(f"mentor{index}", f"mentee{index}"))
     env = {**os.environ, "DATABASE_URL": postgres_url}
     command = [sys.executable, "-m", "bot", "nudge", "tick", "--now", "2026-11-24T15:00:00Z"]
-    processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     outputs = [process.communicate(timeout=120)[0] for process in processes]
     assert [process.returncode for process in processes] == [0, 0]
-    sent_lines = [line for out in outputs for line in out.splitlines()
-                  if line.startswith("sent suggestion")]
+    sent_lines = [
+        line for out in outputs for line in out.splitlines() if line.startswith("sent suggestion")
+    ]
     assert len(sent_lines) == PAIRS
     assert len(set(sent_lines)) == PAIRS
     with session_scope(make_session_factory(make_engine(postgres_url))) as session:
-        statuses = dict(session.execute(
-            select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+        statuses = dict(
+            session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+        )
     assert statuses == {"sent": PAIRS}

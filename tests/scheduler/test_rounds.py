@@ -20,16 +20,19 @@ def rhythm(zone=NY, start=dt.date(2026, 9, 1), end=dt.date(2027, 8, 31), interva
     return Rhythm(start, end, interval, 1, dt.time(10, 0), zone)
 
 
-@pytest.mark.parametrize(("zone", "day", "utc_hour"), [
-    (NY, dt.date(2027, 3, 9), 15),    # before DST starts on 14 Mar 2027: EST, UTC-5
-    (NY, dt.date(2027, 3, 16), 14),   # after: EDT, UTC-4
-    (NY, dt.date(2026, 10, 27), 14),  # before DST ends on 1 Nov 2026
-    (NY, dt.date(2026, 11, 3), 15),
-    (LONDON, dt.date(2027, 3, 23), 10),  # before BST starts on 28 Mar 2027
-    (LONDON, dt.date(2027, 3, 30), 9),
-    (LONDON, dt.date(2026, 10, 20), 9),  # before BST ends on 25 Oct 2026
-    (LONDON, dt.date(2026, 10, 27), 10),
-])
+@pytest.mark.parametrize(
+    ("zone", "day", "utc_hour"),
+    [
+        (NY, dt.date(2027, 3, 9), 15),  # before DST starts on 14 Mar 2027: EST, UTC-5
+        (NY, dt.date(2027, 3, 16), 14),  # after: EDT, UTC-4
+        (NY, dt.date(2026, 10, 27), 14),  # before DST ends on 1 Nov 2026
+        (NY, dt.date(2026, 11, 3), 15),
+        (LONDON, dt.date(2027, 3, 23), 10),  # before BST starts on 28 Mar 2027
+        (LONDON, dt.date(2027, 3, 30), 9),
+        (LONDON, dt.date(2026, 10, 20), 9),  # before BST ends on 25 Oct 2026
+        (LONDON, dt.date(2026, 10, 27), 10),
+    ],
+)
 def test_local_ten_oclock_across_dst(zone, day, utc_hour):
     """A round stays at 10:00 local time on both sides of each daylight-saving change."""
     moment = local_moment(day, dt.time(10, 0), zone)

@@ -39,7 +39,11 @@ def test_welcome_sent_once_on_start_day(core, ticker, sink, new_pair):
     assert "Welcome to your mentoring year, Ada and Ben" in text
     assert "A first activity" in text
     assert [b.label for b in sink.delivered[0].message.buttons] == [
-        "We'll do this", "Show me another", "Done, log it", "Skip this round"]
+        "We'll do this",
+        "Show me another",
+        "Done, log it",
+        "Skip this round",
+    ]
     assert tick(ticker, at("2026-11-17", 15, 1)).sent == []
     assert len(sink.delivered) == 1
 
@@ -185,7 +189,10 @@ def test_checkin_only_when_no_meeting_since_last_suggestion(core, ticker, sink, 
     assert checkins == [quiet]
     assert busy not in checkins
     assert [b.label for b in sink.delivered[-1].message.buttons] == [
-        "Yes, log it", "Not yet", "We need help"]
+        "Yes, log it",
+        "Not yet",
+        "We need help",
+    ]
 
 
 def test_dry_run_sends_and_writes_nothing(core, ticker, sink, pair_id):

@@ -173,7 +173,6 @@ def add_slack_pair(
     )
 
 
-
 def shown(payload: dict[str, Any]) -> str:
     """The text a message shows: its sections and context lines, else its ``text``."""
     parts = []

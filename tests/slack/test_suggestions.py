@@ -251,12 +251,19 @@ def test_conversation_gone_for_good_fails_in_plain_words(core, fake, ticker, pro
 
 def test_nudge_tick_from_the_command_line_posts_to_slack(core, fake, settings, pair_id):
     """`mentorbot nudge tick` with Slack tokens delivers through the Slack Web API."""
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "SLACK_BOT_TOKEN": "xoxb-test",
-           "SLACK_API_URL": fake.url}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": fake.url,
+    }
     env.pop("DISCORD_BOT_TOKEN", None)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "nudge", "tick", "--now", WELCOME.isoformat()],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert f"sent welcome to pair {pair_id}" in result.stdout

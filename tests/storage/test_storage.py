@@ -29,8 +29,13 @@ def seed_pair(sessions) -> int:
         program = Program(name="P", start_date=dt.date(2026, 9, 1), end_date=dt.date(2027, 9, 1))
         mentor = Person(platform="slack", platform_user_id="U1", display_name="Ada")
         mentee = Person(platform="slack", platform_user_id="U2", display_name="Ben")
-        pair = Pair(program=program, platform="slack", mentor=mentor, mentee=mentee,
-                    start_date=dt.date(2026, 9, 1))
+        pair = Pair(
+            program=program,
+            platform="slack",
+            mentor=mentor,
+            mentee=mentee,
+            start_date=dt.date(2026, 9, 1),
+        )
         session.add(pair)
         session.flush()
         return pair.id

@@ -81,8 +81,15 @@ def add_program(
     name: str = "Test program",
 ) -> int:
     def work(session: object) -> int:
-        program = Program(name=name, start_date=start, end_date=end, timezone=timezone,
-                          interval_weeks=interval_weeks, weekday=weekday, local_time=local_time)
+        program = Program(
+            name=name,
+            start_date=start,
+            end_date=end,
+            timezone=timezone,
+            interval_weeks=interval_weeks,
+            weekday=weekday,
+            local_time=local_time,
+        )
         session.add(program)  # type: ignore[attr-defined]
         session.flush()  # type: ignore[attr-defined]
         return program.id
@@ -96,12 +103,19 @@ def add_pair(core: Core, program_id: int, spec: PairSpec | None = None) -> int:
     def person(session: object, user_id: str, name: str | None, timezone: str | None) -> Person:
         from sqlalchemy import select
 
-        found = session.scalar(select(Person).where(  # type: ignore[attr-defined]
-            Person.platform == spec.platform, Person.platform_user_id == user_id))
+        found = session.scalar(
+            select(Person).where(  # type: ignore[attr-defined]
+                Person.platform == spec.platform, Person.platform_user_id == user_id
+            )
+        )
         if found:
             return found
-        created = Person(platform=spec.platform, platform_user_id=user_id,
-                         display_name=name or user_id.title(), timezone=timezone)
+        created = Person(
+            platform=spec.platform,
+            platform_user_id=user_id,
+            display_name=name or user_id.title(),
+            timezone=timezone,
+        )
         session.add(created)  # type: ignore[attr-defined]
         return created
 
@@ -110,13 +124,21 @@ def add_pair(core: Core, program_id: int, spec: PairSpec | None = None) -> int:
 
         cohort = None
         if spec.cohort:
-            cohort = session.scalar(select(Cohort).where(  # type: ignore[attr-defined]
-                Cohort.program_id == program_id, Cohort.name == spec.cohort))
+            cohort = session.scalar(
+                select(Cohort).where(  # type: ignore[attr-defined]
+                    Cohort.program_id == program_id, Cohort.name == spec.cohort
+                )
+            )
             cohort = cohort or Cohort(program_id=program_id, name=spec.cohort)
-        pair = Pair(program_id=program_id, cohort=cohort, platform=spec.platform,
-                    mentor=person(session, spec.mentor, spec.mentor_name, None),
-                    mentee=person(session, spec.mentee, spec.mentee_name, spec.mentee_timezone),
-                    start_date=spec.start, conversation_id=spec.conversation_id)
+        pair = Pair(
+            program_id=program_id,
+            cohort=cohort,
+            platform=spec.platform,
+            mentor=person(session, spec.mentor, spec.mentor_name, None),
+            mentee=person(session, spec.mentee, spec.mentee_name, spec.mentee_timezone),
+            start_date=spec.start,
+            conversation_id=spec.conversation_id,
+        )
         session.add(pair)  # type: ignore[attr-defined]
         session.flush()  # type: ignore[attr-defined]
         return pair.id

@@ -29,12 +29,14 @@ class RecordingOutbound:
     crash_after_send: bool = False
     calls: int = 0
 
-    def fail_next(self, reason: str, *, permanent: bool = False,
-                  retry_after: float | None = None) -> None:
+    def fail_next(
+        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
         self.failures.append(DeliveryError(reason, permanent=permanent, retry_after=retry_after))
 
-    async def send_to_pair(self, address: PairAddress, message: Message, idempotency_key: str,
-                           *, first_attempt: bool) -> Sent:
+    async def send_to_pair(
+        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+    ) -> Sent:
         self.calls += 1
         if self.failures:
             raise self.failures.popleft()
