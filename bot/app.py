@@ -8,10 +8,10 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
+from bot.core.outbound import Outbound
 from bot.core.service import Core, utc_now
 from bot.settings import Settings
 from prompts.catalog import load_catalog
-from scheduler.outbound import Outbound
 from scheduler.tick import Ticker
 from storage.db import open_database
 

@@ -418,7 +418,7 @@ def summary(
 @main.command()
 def demo() -> None:
     """Fill a fresh local database with a sample program, pairs, goals and meetings."""
-    from bot.demo import DemoExists, fill_demo
+    from bot.core.demo import DemoExists, fill_demo
     from prompts.catalog import load_catalog
 
     catalog = load_catalog(_settings().catalog_files)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ GOAL_TAG_WEIGHT = 3.0
 MAX_GOAL_TAGS = 2
 FRESH_CATEGORY_WEIGHT = 2.0
 DISLIKE_WEIGHT = 1.5
+RECENT_CATEGORY_COUNT = 3
 
 # Words in a goal that point at a catalog tag.
 GOAL_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -73,6 +74,32 @@ class PairHistory:
     recent_categories: tuple[str, ...] = ()
     disliked_categories: Counter[str] = field(default_factory=Counter)
     goal_tags: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        catalog: Catalog,
+        offered: Sequence[str],
+        turned_away: Iterable[tuple[str, str]],
+        open_goals: Iterable[str],
+    ) -> PairHistory:
+        """A pair's history from its offered activity ids (in order), the (activity id, action)
+        of its skips and swaps, and its open goals' texts; unknown activities are ignored."""
+        known = catalog.activity_ids
+        counts: Counter[str] = Counter(a for a in offered if a in known)
+        categories = [catalog.activity(a).category for a in offered if a in known]
+        disliked: Counter[str] = Counter()
+        for activity_id, action in turned_away:
+            if activity_id in known:
+                disliked[catalog.activity(activity_id).category] += 1
+                if action == "swap":  # a swapped-away activity was offered, too
+                    counts[activity_id] += 1
+        return cls(
+            offered=counts,
+            recent_categories=tuple(categories[-RECENT_CATEGORY_COUNT:]),
+            disliked_categories=disliked,
+            goal_tags=goal_tags(open_goals),
+        )
 
 
 def _tiebreak(seed: int, activity_id: str) -> float:

@@ -1,67 +1,15 @@
-"""When a pair's messages fall due: pure date arithmetic over a program's rhythm.
-
-A pair's year: a welcome on its start date; then a suggestion every ``interval_weeks`` on the
-program's weekday at its local time, in the pair's time zone; the round nearest the middle of
-the year is the midpoint reflection and the last one before the end the closing reflection;
-a check-in a week before each round when the pair has not met. Local times are turned into UTC
-through ``zoneinfo`` on each date, so a round stays at 10:00 local across daylight-saving changes.
-"""
+"""The pairs a tick plans for, read as plain rows: each pair's rhythm without ORM objects."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import DeliveryKind, Pair, PairStatus, Person, Program
-
-CHECKIN_LEAD = dt.timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Rhythm:
-    """What the schedule of one pair depends on."""
-
-    start_date: dt.date
-    end_date: dt.date
-    interval_weeks: int
-    weekday: int
-    local_time: dt.time
-    zone: ZoneInfo
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One message owed: which kind, its key within the pair, and when it is due (UTC)."""
-
-    kind: DeliveryKind
-    round_key: str
-    due_at: dt.datetime
-
-
-def zone_of(mentee_zone: str | None, mentor_zone: str | None, program_zone: str) -> ZoneInfo:
-    """The pair's clock: the mentee's zone where known, else the mentor's, else the program's."""
-    return ZoneInfo(mentee_zone or mentor_zone or program_zone)
-
-
-def pair_zone(pair: Pair) -> ZoneInfo:
-    return zone_of(pair.mentee.timezone, pair.mentor.timezone, pair.program.timezone)
-
-
-def rhythm_for(pair: Pair) -> Rhythm:
-    program = pair.program
-    return Rhythm(
-        start_date=pair.start_date,
-        end_date=program.end_date,
-        interval_weeks=program.interval_weeks,
-        weekday=program.weekday,
-        local_time=program.local_time,
-        zone=pair_zone(pair),
-    )
+from bot.core.rhythm import Rhythm, zone_of
+from storage.models import Pair, PairStatus, Person, Program
 
 
 @dataclass(frozen=True)
@@ -118,86 +66,3 @@ def pair_clocks(session: Session) -> list[PairClock]:
             mentor_tz,
         ) in session.execute(query)
     ]
-
-
-def local_moment(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
-    """``day`` at local time ``at`` in ``zone``, as UTC (a skipped hour moves forward)."""
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
-
-
-def round_dates(rhythm: Rhythm) -> list[dt.date]:
-    """The dates of rounds 1, 2, … before the end date."""
-    offset = (rhythm.weekday - rhythm.start_date.weekday()) % 7
-    anchor = rhythm.start_date + dt.timedelta(days=offset)
-    step = dt.timedelta(weeks=rhythm.interval_weeks)
-    dates = []
-    day = anchor + step
-    while day < rhythm.end_date:
-        dates.append(day)
-        day += step
-    return dates
-
-
-def round_kind(number: int, dates: list[dt.date], rhythm: Rhythm) -> DeliveryKind:
-    """Suggestion, or the midpoint or closing reflection for the rounds that carry them."""
-    if number == len(dates) and number > 1:
-        return DeliveryKind.CLOSING
-    middle = rhythm.start_date + (rhythm.end_date - rhythm.start_date) / 2
-    nearest = min(range(1, len(dates) + 1), key=lambda n: abs(dates[n - 1] - middle))
-    if number == nearest and len(dates) >= 3:
-        return DeliveryKind.MIDPOINT
-    return DeliveryKind.SUGGESTION
-
-
-@lru_cache(maxsize=4096)
-def slots(rhythm: Rhythm) -> tuple[Slot, ...]:
-    """Every message of a pair's year in due order, check-ins included (pairs that share a
-    rhythm share the computation: a tick over thousands of pairs does it a few times)."""
-    dates = round_dates(rhythm)
-    result = [
-        Slot(
-            DeliveryKind.WELCOME,
-            "start",
-            local_moment(rhythm.start_date, rhythm.local_time, rhythm.zone),
-        )
-    ]
-    for number, day in enumerate(dates, start=1):
-        due = local_moment(day, rhythm.local_time, rhythm.zone)
-        checkin_day = day - CHECKIN_LEAD
-        if number > 1 and checkin_day > dates[number - 2]:
-            result.append(
-                Slot(
-                    DeliveryKind.CHECKIN,
-                    f"r{number}",
-                    local_moment(checkin_day, rhythm.local_time, rhythm.zone),
-                )
-            )
-        result.append(Slot(round_kind(number, dates, rhythm), f"r{number}", due))
-    return tuple(result)
-
-
-def due_slots(rhythm: Rhythm, now: dt.datetime, late_limit: dt.timedelta) -> list[Slot]:
-    """What is owed at ``now``: the newest due round (or welcome) and the newest due check-in.
-
-    Older slots are never sent late: after downtime a pair gets the round it is in, once, and
-    a round more than ``late_limit`` overdue waits for the next one.
-    """
-    latest: dict[bool, Slot] = {}
-    for slot in slots(rhythm):
-        if slot.due_at > now:
-            break
-        latest[slot.kind == DeliveryKind.CHECKIN] = slot
-    due = [s for s in latest.values() if now - s.due_at <= late_limit]
-    checkin = latest.get(True)
-    round_slot = latest.get(False)
-    if checkin and round_slot and round_slot.due_at > checkin.due_at:
-        due = [s for s in due if s.kind != DeliveryKind.CHECKIN]
-    return sorted(due, key=lambda s: s.due_at)
-
-
-def next_round_at(rhythm: Rhythm, now: dt.datetime) -> dt.datetime | None:
-    """When the pair's next suggestion round falls due, or None when the year is over."""
-    for slot in slots(rhythm):
-        if slot.kind != DeliveryKind.CHECKIN and slot.due_at > now:
-            return slot.due_at
-    return None

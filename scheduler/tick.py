@@ -23,14 +23,16 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
+from bot.core.choosing import pair_histories
+from bot.core.deliveries import WITH_ACTIVITY, compose
+from bot.core.outbound import DeliveryError, Outbound, PairAddress, Sent
 from bot.core.replies import Message
+from bot.core.rhythm import Slot, due_slots, local_moment
 from prompts.catalog import Catalog
 from prompts.choice import choose_activity
-from scheduler.compose import WITH_ACTIVITY, compose
-from scheduler.history import pair_histories
-from scheduler.outbound import DeliveryError, Outbound, PairAddress, Sent
-from scheduler.rounds import PairClock, Slot, due_slots, local_moment, pair_clocks
+from scheduler.rounds import PairClock, pair_clocks
 from storage.db import run_in_transaction
+from storage.history import latest_next_steps
 from storage.models import (
     Delivery,
     DeliveryKind,
@@ -497,24 +499,6 @@ def _insert_ignoring_duplicates(session: Session) -> object:
     if dialect == "sqlite":
         return sqlite.insert(Delivery).on_conflict_do_nothing()
     return insert(Delivery)
-
-
-def latest_next_steps(session: Session, pair_ids: set[int]) -> dict[int, str]:
-    """The next steps of each pair's most recent meeting that recorded some."""
-    if not pair_ids:
-        return {}
-    latest = (
-        select(Meeting.pair_id, func.max(Meeting.number).label("number"))
-        .where(Meeting.next_steps != "")
-        .group_by(Meeting.pair_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Meeting.pair_id, Meeting.next_steps).join(
-            latest, (Meeting.pair_id == latest.c.pair_id) & (Meeting.number == latest.c.number)
-        )
-    )
-    return {pair_id: steps for pair_id, steps in rows if pair_id in pair_ids}
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -48,8 +48,8 @@ from bench.fixtures import (
     render,
     stopwatch,
 )
+from bot.core.outbound import PairAddress, Sent
 from bot.core.replies import Message
-from scheduler.outbound import PairAddress, Sent
 
 START = dt.date(2026, 9, 1)  # a Tuesday
 SCENARIOS = {  # name: (the fixed clock, whether pairs are two rounds into their year)

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from bot.app import build_ticker
 from bot.console.outbound import PrintingOutbound
 from bot.console.render import print_message, to_rich
+from bot.core.demo import GUIDE as DEMO_GUIDE
+from bot.core.demo import PLATFORM, fill_demo
 from bot.core.replies import Actor, DirectPost, FieldKind, Form, FormField, Message, Reply
 from bot.core.service import Core
-from bot.demo import GUIDE as DEMO_GUIDE
-from bot.demo import PLATFORM, fill_demo
 from storage.db import run_in_transaction
 from storage.models import Coordinator, Pair, PairStatus, Person, Program
 

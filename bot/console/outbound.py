@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.core.outbound import PairAddress, Sent
 from bot.core.replies import Message
-from scheduler.outbound import PairAddress, Sent
 
 
 class PrintingOutbound:

@@ -7,12 +7,9 @@ import zlib
 
 from sqlalchemy import select
 
+from bot.core.choosing import pair_histories
 from bot.core.context import Request
-from bot.core.errors import InputError
-from bot.core.meetings import meeting_form
-from bot.core.replies import DirectPost, Message, Reply
-from prompts.choice import choose_activity
-from scheduler.compose import (
+from bot.core.deliveries import (
     ACCEPT,
     ANSWER_WORDS,
     CHECKIN,
@@ -27,9 +24,12 @@ from scheduler.compose import (
     ButtonAction,
     compose,
 )
-from scheduler.history import pair_histories
-from scheduler.rounds import pair_zone
-from scheduler.tick import latest_next_steps
+from bot.core.errors import InputError
+from bot.core.meetings import meeting_form
+from bot.core.replies import DirectPost, Message, Reply
+from bot.core.rhythm import pair_zone
+from prompts.choice import choose_activity
+from storage.history import latest_next_steps
 from storage.models import Coordinator, Delivery, Pair, Response
 
 VERBS = {SUGGESTION: (ACCEPT, SWAP, DONE, SKIP), CHECKIN: (MET, NOT_YET, HELP)}

@@ -10,8 +10,8 @@ from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.pairs import MAX_PAUSE_WEEKS, describe_pair, pause_pair, resolve_pair, resume_pair
 from bot.core.replies import Attachment, Message, PairPost, Reply
+from bot.core.rhythm import next_round_at, rhythm_for
 from prompts.messages import render
-from scheduler.rounds import next_round_at, rhythm_for
 from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
 
 USAGE = "/mentoring"

@@ -18,13 +18,13 @@ from contextlib import asynccontextmanager
 import discord
 from discord import app_commands
 
+from bot.core.conversations import PairConversations
 from bot.core.service import Core
 from bot.discord_app.commands import build_commands
 from bot.discord_app.components import ActionButton, DraftButton, read_submission
 from bot.discord_app.interactions import Interactions
 from bot.discord_app.outbound import DiscordOutbound
 from bot.settings import SettingsError
-from scheduler.conversations import PairConversations
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import aiohttp
 import discord
 
-from scheduler.outbound import DeliveryError
+from bot.core.outbound import DeliveryError
 
 CLOSED_DMS = 50007
 MISSING_ACCESS = 50001

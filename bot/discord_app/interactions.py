@@ -24,12 +24,12 @@ from typing import Any, TypeVar
 
 import discord
 
+from bot.core.outbound import DeliveryError
 from bot.core.replies import Actor, DirectPost, Form, Message, PairPost, Reply
 from bot.core.service import SORRY, Core
 from bot.discord_app.components import DraftButton, Submission, form_modal
 from bot.discord_app.outbound import PLATFORM, DiscordOutbound
 from bot.discord_app.render import edit_kwargs, parts
-from scheduler.outbound import DeliveryError
 
 log = logging.getLogger(__name__)
 

@@ -27,12 +27,12 @@ from typing import Any
 
 import discord
 
+from bot.core.conversations import PairConversations
+from bot.core.outbound import DeliveryError, PairAddress, Sent
 from bot.core.replies import Message
 from bot.discord_app.errors import GONE, MISSING_ACCESS, UNKNOWN_CHANNEL, delivery_error
 from bot.discord_app.render import parts
 from bot.settings import Settings
-from scheduler.conversations import PairConversations
-from scheduler.outbound import DeliveryError, PairAddress, Sent
 
 log = logging.getLogger(__name__)
 

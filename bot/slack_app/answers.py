@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.core.outbound import DeliveryError
 from bot.core.replies import DirectPost, Form, Message, PairPost, Reply
 from bot.slack_app.forms import modal_view
 from bot.slack_app.outbound import PLATFORM, SlackOutbound
 from bot.slack_app.render import fallback_text, message_blocks
-from scheduler.outbound import DeliveryError
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.conversations import PairConversations
 from bot.core.service import COMMANDS, Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
@@ -32,7 +33,6 @@ from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
 from bot.slack_app.people import SlackPeople, resolve_pending_people
-from scheduler.conversations import PairConversations
 
 log = logging.getLogger(__name__)
 

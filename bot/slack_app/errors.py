@@ -13,7 +13,7 @@ import asyncio
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from scheduler.outbound import DeliveryError
+from bot.core.outbound import DeliveryError
 
 PERMANENT = {
     "user_not_found": "a member's Slack account was not found",

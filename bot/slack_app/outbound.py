@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.conversations import PairConversations
+from bot.core.outbound import DeliveryError, PairAddress, Sent
 from bot.core.replies import Attachment, Message
 from bot.slack_app.errors import delivery_error, error_code
 from bot.slack_app.pacing import Pacer
 from bot.slack_app.render import fallback_text, message_blocks
-from scheduler.conversations import PairConversations
-from scheduler.outbound import DeliveryError, PairAddress, Sent
 
 log = logging.getLogger(__name__)
 

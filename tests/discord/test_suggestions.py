@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot.core.outbound import PairAddress
 from bot.core.replies import Actor, Message
 from bot.discord_app.outbound import nonce_for
-from scheduler.outbound import PairAddress
 from storage.models import Delivery, Meeting, MeetingGoal, Pair, Response
 from tests.discord.harness import (
     ADA,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.rounds import Rhythm, due_slots, local_moment, next_round_at, round_dates, slots
+from bot.core.rhythm import Rhythm, due_slots, local_moment, next_round_at, round_dates, slots
 from storage.models import DeliveryKind
 
 NY = ZoneInfo("America/New_York")

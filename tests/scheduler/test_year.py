@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from bot.app import build_ticker
-from scheduler.rounds import rhythm_for, round_dates
+from bot.core.rhythm import rhythm_for, round_dates
 from storage.db import session_scope
 from storage.models import Delivery, Pair
 from tests.support.bot import Clock, PairSpec, add_pair, add_program, make_core

@@ -10,11 +10,11 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_core, build_ticker
+from bot.core.conversations import PairConversations
 from bot.core.service import Core
 from bot.settings import Settings
 from bot.slack_app.app import build_slack_app, make_client
 from bot.slack_app.outbound import SlackOutbound
-from scheduler.conversations import PairConversations
 from scheduler.tick import Ticker
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.harness import COORDINATOR, SECRET, add_program, add_slack_pair

@@ -138,7 +138,7 @@ def test_good_form_stores_the_meeting_and_tells_the_pair(app, fake, core, pair_i
             key = await slack.command("/log-meeting", "", "U1")
             view = (await fake.wait_for(lambda: fake.views))[0]
             answer = await slack.submit(view, meeting_values("45m"), "U1")
-            await fake.wait_for(lambda: fake.calls_to("chat.postMessage"))
+            await fake.wait_for(lambda: rows(core, Pair)[0].conversation_id)  # posted, kept
             return answer, await slack.reply_to(key)
 
     answer, confirmation = asyncio.run(scenario())

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.app import build_ticker
+from bot.core.conversations import PairConversations
 from bot.slack_app.outbound import DELIVERY_EVENT, SlackOutbound
-from scheduler.conversations import PairConversations
 from scheduler.tick import TickReport
 from storage.models import Delivery, Pair, Person, Response
 from tests.slack.harness import COORDINATOR, add_slack_pair, buttons, serve, shown

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from bot.core.outbound import DeliveryError, PairAddress, Sent
 from bot.core.replies import Message
-from scheduler.outbound import DeliveryError, PairAddress, Sent
 
 
 @dataclass

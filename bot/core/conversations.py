@@ -13,7 +13,7 @@ import asyncio
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.outbound import PairAddress
+from bot.core.outbound import PairAddress
 from storage.db import run_in_transaction
 from storage.models import Pair
 

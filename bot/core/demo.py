@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.rhythm import rhythm_for, slots
 from prompts.catalog import Catalog
-from scheduler.rounds import rhythm_for, slots
 from storage.models import (
     Cohort,
     Coordinator,
