@@ -75,7 +75,7 @@ async def run_platforms(settings: Settings, names: list[str]) -> None:
     if names == ["console"]:
         from bot.console.chat import ConsoleChat
 
-        await ConsoleChat(core).run()
+        await ConsoleChat(core, lambda outbound: build_ticker(core, {"console": outbound})).run()
         return
     outbounds: dict[str, Outbound] = {}
     runners = []

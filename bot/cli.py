@@ -10,13 +10,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from bot.core.service import Core
+    from bot.core.summary import ParticipationSummary
     from bot.settings import Settings
     from scheduler.tick import TickReport
 
@@ -48,12 +50,18 @@ def _friendly_errors() -> Iterator[None]:
         raise click.ClickException(f"The database could not be used: {error.orig}") from None
 
 
-def _in_transaction(work: Callable[[Session], T]) -> T:
-    from storage.db import open_database, run_in_transaction
+def _core() -> Core:
+    from bot.app import build_core
 
     with _friendly_errors():
-        _, sessions = open_database(_settings().database_url)
-        return run_in_transaction(sessions, work)
+        return build_core(_settings())
+
+
+def _in_transaction(work: Callable[[Core, Session], T]) -> T:
+    """Run one of the core's operations in one transaction, errors as one line."""
+    core = _core()
+    with _friendly_errors():
+        return core.transaction(lambda session: work(core, session))
 
 
 def _now(value: str | None) -> dt.datetime:
@@ -160,7 +168,7 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from None
 
-    def work(session: Session) -> None:
+    def work(core: Core, session: Session) -> None:
         today = dt.datetime.now(dt.UTC).date()
         program, created = find_or_create_program(session, program_name, today, settings.timezone)
         report.program = program.name
@@ -204,70 +212,26 @@ def list_pairs(status: str | None, cohort: str | None) -> None:
     """List pairs."""
     from rich.console import Console
     from rich.table import Table
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
 
-    from storage.models import Cohort, Pair
+    from bot.core.admin import list_pairs as listed
 
-    def work(session: Session) -> list[tuple[str, ...]]:
-        query = select(Pair).options(
-            joinedload(Pair.mentor),
-            joinedload(Pair.mentee),
-            joinedload(Pair.program),
-            joinedload(Pair.cohort),
-        )
-        if status:
-            query = query.where(Pair.status == status)
-        if cohort:
-            query = query.join(Cohort).where(Cohort.name == cohort)
-        return [
-            (
-                str(p.id),
-                p.program.name,
-                p.cohort.name if p.cohort else "",
-                p.platform,
-                p.mentor.display_name,
-                p.mentee.display_name,
-                p.status,
-                p.start_date.isoformat(),
-            )
-            for p in session.scalars(query.order_by(Pair.id)).unique()
-        ]
-
-    rows = _in_transaction(work)
+    rows = _in_transaction(lambda core, session: listed(session, status, cohort))
     if not rows:
         click.echo("No pairs match; import some with `mentorbot pairs import FILE.csv`.")
         return
     table = Table("id", "program", "cohort", "platform", "mentor", "mentee", "status", "started")
     for row in rows:
-        table.add_row(*row)
-    Console().print(table)
-
-
-def _change_pair(pair_id: int, change: Callable[[Any, dt.datetime], str]) -> None:
-    from storage.models import AuditEvent, Pair
-
-    def work(session: Session) -> str:
-        pair = session.get(Pair, pair_id)
-        if pair is None:
-            from bot.core.errors import InputError
-
-            raise InputError(f"There is no pair {pair_id}; `mentorbot pairs list` shows them.")
-        now = dt.datetime.now(dt.UTC)
-        said = change(pair, now)
-        session.add(
-            AuditEvent(
-                at=now,
-                actor="cli",
-                action=f"pair.{change.__name__}",
-                entity="pair",
-                entity_id=pair.id,
-                detail={},
-            )
+        table.add_row(
+            str(row.pair_id),
+            row.program,
+            row.cohort,
+            row.platform,
+            row.mentor,
+            row.mentee,
+            row.status,
+            row.started.isoformat(),
         )
-        return said
-
-    click.echo(_in_transaction(work))
+    Console().print(table)
 
 
 @pairs.command("pause")
@@ -275,39 +239,27 @@ def _change_pair(pair_id: int, change: Callable[[Any, dt.datetime], str]) -> Non
 @click.option("--weeks", type=click.IntRange(1, 26), default=4, show_default=True)
 def pause_cmd(pair_id: int, weeks: int) -> None:
     """Hold a pair's suggestions."""
-    from bot.core.pairs import pause_pair
+    from bot.core.admin import pause
 
-    def pause(pair: Any, now: dt.datetime) -> str:
-        until = pause_pair(pair, weeks, now.date())
-        return f"Pair {pair.id} paused until {until}."
-
-    _change_pair(pair_id, pause)
+    click.echo(_in_transaction(lambda core, session: pause(core, session, pair_id, weeks)))
 
 
 @pairs.command("resume")
 @click.argument("pair_id", type=int)
 def resume_cmd(pair_id: int) -> None:
     """Resume a paused pair."""
-    from bot.core.pairs import resume_pair
+    from bot.core.admin import resume
 
-    def resume(pair: Any, now: dt.datetime) -> str:
-        resume_pair(pair)
-        return f"Pair {pair.id} resumed."
-
-    _change_pair(pair_id, resume)
+    click.echo(_in_transaction(lambda core, session: resume(core, session, pair_id)))
 
 
 @pairs.command("end")
 @click.argument("pair_id", type=int)
 def end_cmd(pair_id: int) -> None:
     """End a pair (its history is kept)."""
-    from bot.core.pairs import end_pair
+    from bot.core.admin import end
 
-    def end(pair: Any, now: dt.datetime) -> str:
-        end_pair(pair, now)
-        return f"Pair {pair.id} ended; its goals and meetings are kept."
-
-    _change_pair(pair_id, end)
+    click.echo(_in_transaction(lambda core, session: end(core, session, pair_id)))
 
 
 @main.group()
@@ -377,28 +329,21 @@ def summary(
     chart: Path | None,
 ) -> None:
     """The participation summary."""
-    from bot.core.errors import InputError
     from bot.core.summary import (
+        compute_summary,
         meetings_chart_png,
-        parse_period,
-        period_between,
+        read_period,
         summary_csv,
         summary_json,
         summary_message,
     )
-    from storage.summary import compute_summary
 
-    with _friendly_errors():
-        if period and (start or end):
-            raise InputError("Use either --period or --from/--to, not both.")
-        chosen = (
-            parse_period(period)
-            if period
-            else (period_between(start, end) if start or end else None)
-        )
-    result = _in_transaction(
-        lambda s: compute_summary(s, dt.datetime.now(dt.UTC), cohort=cohort, period=chosen)
-    )
+    def work(core: Core, session: Session) -> ParticipationSummary:
+        now = core.clock()
+        raw = {"period": period, "start": start, "end": end}
+        return compute_summary(session, now, cohort=cohort, period=read_period(raw, now.date()))
+
+    result = _in_transaction(work)
     if chart:
         chart.write_bytes(meetings_chart_png(result))
     if fmt == "csv":
@@ -419,11 +364,9 @@ def summary(
 def demo() -> None:
     """Fill a fresh local database with a sample program, pairs, goals and meetings."""
     from bot.core.demo import DemoExists, fill_demo
-    from prompts.catalog import load_catalog
 
-    catalog = load_catalog(_settings().catalog_files)
     try:
-        program = _in_transaction(lambda s: fill_demo(s, catalog, dt.datetime.now(dt.UTC)))
+        program = _in_transaction(lambda core, s: fill_demo(s, core.catalog, core.clock()))
     except DemoExists as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created the demo program “{program.name}” with 3 pairs. Try `mentorbot run`.")
@@ -440,7 +383,7 @@ def export(output: Path | None) -> None:
     """Export all data as JSON (meeting notes only where their writer shared them)."""
     from storage.export import export_all
 
-    data = _in_transaction(export_all)
+    data = _in_transaction(lambda core, session: export_all(session))
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -460,36 +403,17 @@ def coordinators() -> None:
 @click.option("--name", default="")
 def add_coordinator(platform: str, user_id: str, name: str) -> None:
     """Give a platform user coordinator rights."""
-    from sqlalchemy import select
+    from bot.core.admin import add_coordinator as add
 
-    from storage.models import Coordinator
-
-    def work(session: Session) -> str:
-        found = session.scalar(
-            select(Coordinator).where(
-                Coordinator.platform == platform, Coordinator.platform_user_id == user_id
-            )
-        )
-        if found:
-            return f"{user_id} on {platform} is already a coordinator."
-        session.add(Coordinator(platform=platform, platform_user_id=user_id, display_name=name))
-        return f"{user_id} on {platform} is now a coordinator."
-
-    click.echo(_in_transaction(work))
+    click.echo(_in_transaction(lambda core, s: add(core, s, platform, user_id, name)))
 
 
 @coordinators.command("list")
 def list_coordinators() -> None:
     """List the coordinators kept in the database."""
-    from sqlalchemy import select
+    from bot.core.admin import list_coordinators as listed
 
-    from storage.models import Coordinator
-
-    rows = _in_transaction(
-        lambda s: [
-            (c.platform, c.platform_user_id, c.display_name) for c in s.scalars(select(Coordinator))
-        ]
-    )
+    rows = _in_transaction(lambda core, session: listed(session))
     for platform, user_id, name in rows:
         click.echo(f"{platform}\t{user_id}\t{name}")
     if not rows:
@@ -502,17 +426,18 @@ def list_coordinators() -> None:
 def forget_cmd(person: str, yes: bool) -> None:
     """Delete a member's goals, meetings and clicks and strip their identity (PERSON: a
     platform user id, e-mail address or display name)."""
+    from bot.core.admin import forget_people
     from bot.core.errors import InputError
-    from storage.forget import find_people, forget
+    from storage.forget import find_people
 
-    def work(session: Session) -> str:
+    def work(core: Core, session: Session) -> str:
         people = find_people(session, person)
         if not people:
             raise InputError(f"No one matches “{person}”; give a user id, e-mail or name.")
         names = ", ".join(f"{p.display_name} ({p.platform})" for p in people)
         if not yes and not click.confirm(f"Forget {names}? This cannot be undone"):
             raise click.Abort
-        done = forget(session, people)
+        done = forget_people(core, session, people)
         return (
             f"Forgot {names}: {done.goals} goal(s), {done.meetings} meeting(s) and "
             f"{done.clicks} click(s) deleted; their pairs' other history is kept."

@@ -160,6 +160,10 @@ class Pair(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The last goal and meeting numbers given out: raised in one UPDATE … RETURNING, so two
+    # members adding at the same instant get different numbers (a deleted number is not reused).
+    goals_numbered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    meetings_numbered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     program: Mapped[Program] = relationship()
     cohort: Mapped[Cohort | None] = relationship()
@@ -282,6 +286,22 @@ class Response(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(20))
     activity_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Draft(Base):
+    """What a member typed into a command or form that was refused, kept so a button can open
+    the form again filled in with it. Only its writer can open it; it is deleted after a week,
+    and with the member's other data when they are forgotten; it is never exported."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    form_id: Mapped[str] = mapped_column(String(40))
+    context: Mapped[str] = mapped_column(String(80))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -1,8 +1,9 @@
-"""The participation summary, computed by SQL aggregation.
+"""The facts behind the participation summary, computed by SQL aggregation.
 
 A fixed handful of grouped queries whatever the number of pairs: one per kind of fact (pairs,
 meetings, goals, deliveries, help requests, who was active, meetings per day), joined in Python
 by pair id. Meeting notes are never read here: coordinators see counts, not conversations.
+Which facts make a pair need attention is the core's rule (``bot.core.attention``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from storage.models import (
     GoalStatus,
     Meeting,
     Pair,
-    PairStatus,
     Person,
     Program,
     Response,
@@ -37,7 +37,6 @@ SUGGESTION_KINDS = (
     DeliveryKind.CLOSING,
 )
 RECENT_DAYS = 60
-UNANSWERED_LIMIT = 2
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,14 @@ class PairRow:
     goals_done: int = 0
     suggestions_sent: int = 0
     suggestions_answered: int = 0
-    attention: list[str] = field(default_factory=list)
+    interval_weeks: int = 3
+    unanswered_recent: int = 0
+    failed_recent: int = 0
+    last_failure: str | None = None
+    help_asked_at: dt.datetime | None = None
+    active_people: set[int] = field(default_factory=set)
+    unreachable: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    attention: list[str] = field(default_factory=list)  # the core's rules fill it in
 
     @property
     def hours(self) -> float:
@@ -76,76 +82,35 @@ class PairRow:
 
 
 @dataclass
-class Totals:
-    active_pairs: int = 0
-    paused_pairs: int = 0
-    met_last_30: int = 0
-    met_last_60: int = 0
-    meetings: int = 0
-    minutes: int = 0
-    goals_set: int = 0
-    goals_done: int = 0
-    suggestions_sent: int = 0
-    suggestions_answered: int = 0
-
-    @property
-    def hours(self) -> float:
-        return round(self.minutes / 60, 1)
-
-    @property
-    def answered_share(self) -> float | None:
-        if not self.suggestions_sent:
-            return None
-        return self.suggestions_answered / self.suggestions_sent
-
-
-@dataclass
-class ParticipationSummary:
+class SummaryFacts:
     as_of: dt.date
     cohort: str | None
     period: Period | None
-    totals: Totals
     pairs: list[PairRow]
     meetings_per_week: list[tuple[dt.date, int]]
 
-    @property
-    def needing_attention(self) -> list[PairRow]:
-        return [row for row in self.pairs if row.attention]
 
-
-def compute_summary(
+def summary_facts(
     session: Session, now: dt.datetime, *, cohort: str | None = None, period: Period | None = None
-) -> ParticipationSummary:
-    """Totals, per-pair rows with attention reasons, and meetings per week."""
+) -> SummaryFacts:
+    """Per-pair facts (meetings, goals, deliveries, help, activity, reachability) and meetings
+    per week."""
     as_of = min(period.end, now.date()) if period else now.date()
     rows = _pair_rows(session, cohort)
     pair_filter = _in_scope(cohort)
     _add_meetings(session, rows, pair_filter, period)
     _add_goals(session, rows, pair_filter, period)
     recent_from = now - dt.timedelta(days=RECENT_DAYS)
-    deliveries = _add_deliveries(session, rows, pair_filter, period, recent_from)
-    help_asked = _help_requests(session, pair_filter, recent_from)
-    active_people = _active_people(session, pair_filter, as_of - dt.timedelta(days=RECENT_DAYS))
-    intervals = dict(
-        session.execute(
-            select(Pair.id, Program.interval_weeks).join(Program).where(pair_filter(Pair.id))
-        ).all()
-    )
-    unreachable = _unreachable(session, pair_filter)
-    totals = Totals()
-    for row in rows.values():
-        _flag(
-            row,
-            as_of,
-            intervals[row.pair_id],
-            deliveries.get(row.pair_id),
-            help_asked.get(row.pair_id),
-            active_people.get(row.pair_id, set()),
-            unreachable.get(row.pair_id, []),
-        )
-        _tally(totals, row, as_of)
+    _add_deliveries(session, rows, pair_filter, period, recent_from)
+    for pair_id, at in _help_requests(session, pair_filter, recent_from).items():
+        rows[pair_id].help_asked_at = at
+    since = as_of - dt.timedelta(days=RECENT_DAYS)
+    for pair_id, people in _active_people(session, pair_filter, since).items():
+        rows[pair_id].active_people = people
+    for pair_id, people in _unreachable(session, pair_filter).items():
+        rows[pair_id].unreachable = people
     weekly = _meetings_per_week(session, pair_filter, period)
-    return ParticipationSummary(as_of, cohort, period, totals, list(rows.values()), weekly)
+    return SummaryFacts(as_of, cohort, period, list(rows.values()), weekly)
 
 
 InScope = Callable[[ColumnElement[int]], ColumnElement[bool]]
@@ -171,6 +136,7 @@ def _pair_rows(session: Session, cohort: str | None) -> dict[int, PairRow]:
             mentee.display_name,
             Pair.status,
             Pair.start_date,
+            Program.interval_weeks,
         )
         .join(Program, Pair.program_id == Program.id)
         .outerjoin(Cohort, Pair.cohort_id == Cohort.id)
@@ -180,8 +146,12 @@ def _pair_rows(session: Session, cohort: str | None) -> dict[int, PairRow]:
         .order_by(Pair.id)
     )
     return {
-        pair_id: PairRow(pair_id, program, cohort or "", mentor, mentee, status, started)
-        for pair_id, program, cohort, mentor, mentee, status, started in session.execute(query)
+        pair_id: PairRow(
+            pair_id, program, cohort or "", mentor, mentee, status, started, interval_weeks=every
+        )
+        for pair_id, program, cohort, mentor, mentee, status, started, every in session.execute(
+            query
+        )
     }
 
 
@@ -234,20 +204,13 @@ def _add_goals(
         rows[pair_id].goals_set, rows[pair_id].goals_done = int(created), int(completed)
 
 
-@dataclass(frozen=True)
-class DeliveryFacts:
-    unanswered_recent: int
-    failed_recent: int
-    last_failure: str | None
-
-
 def _add_deliveries(
     session: Session,
     rows: dict[int, PairRow],
     pair_filter: InScope,
     period: Period | None,
     recent_from: dt.datetime,
-) -> dict[int, DeliveryFacts]:
+) -> None:
     sent = Delivery.status == DeliveryStatus.SENT
     is_suggestion = Delivery.kind.in_(SUGGESTION_KINDS)
     recent = Delivery.due_at >= recent_from
@@ -266,12 +229,14 @@ def _add_deliveries(
         .where(pair_filter(Delivery.pair_id), _moment_in_period(Delivery.due_at, period))
         .group_by(Delivery.pair_id)
     )
-    facts = {}
     for pair_id, sent_n, answered, unanswered, failed_n, failure in session.execute(query):
-        rows[pair_id].suggestions_sent = int(sent_n)
-        rows[pair_id].suggestions_answered = int(answered)
-        facts[pair_id] = DeliveryFacts(int(unanswered), int(failed_n), failure)
-    return facts
+        row = rows[pair_id]
+        row.suggestions_sent, row.suggestions_answered = int(sent_n), int(answered)
+        row.unanswered_recent, row.failed_recent, row.last_failure = (
+            int(unanswered),
+            int(failed_n),
+            failure,
+        )
 
 
 def _help_requests(
@@ -313,15 +278,15 @@ def _active_people(session: Session, pair_filter: InScope, since: dt.date) -> di
     return active
 
 
-def _unreachable(session: Session, pair_filter: InScope) -> dict[int, list[str]]:
+def _unreachable(session: Session, pair_filter: InScope) -> dict[int, list[tuple[str, str]]]:
     query = (
         select(Pair.id, Person.display_name, Person.unreachable_reason)
         .join(Person, (Person.id == Pair.mentor_id) | (Person.id == Pair.mentee_id))
         .where(pair_filter(Pair.id), Person.unreachable_reason.is_not(None))
     )
-    found: dict[int, list[str]] = {}
+    found: dict[int, list[tuple[str, str]]] = {}
     for pair_id, name, reason in session.execute(query):
-        found.setdefault(pair_id, []).append(f"{name} unreachable: {reason}")
+        found.setdefault(pair_id, []).append((name, reason))
     return found
 
 
@@ -338,54 +303,6 @@ def _meetings_per_week(
         day = _as_date(day)
         weeks[day - dt.timedelta(days=day.weekday())] += count
     return sorted(weeks.items())
-
-
-def _flag(
-    row: PairRow,
-    as_of: dt.date,
-    interval_weeks: int,
-    deliveries: DeliveryFacts | None,
-    help_at: dt.datetime | None,
-    active: set[int],
-    unreachable: list[str],
-) -> None:
-    """Attach the reasons a coordinator should look at this pair."""
-    if row.status == PairStatus.ENDED:
-        return
-    two_rounds = dt.timedelta(weeks=2 * interval_weeks)
-    if row.status == PairStatus.ACTIVE and as_of - row.started >= two_rounds:
-        last = row.last_meeting
-        if last is None or as_of - last >= two_rounds:
-            row.attention.append(
-                "no meeting for two suggestion rounds"
-                + (f" (last {last.isoformat()})" if last else " (none logged)")
-            )
-    if deliveries and deliveries.unanswered_recent >= UNANSWERED_LIMIT:
-        row.attention.append(f"{deliveries.unanswered_recent} suggestions unanswered")
-    if len(active) == 1 and row.meetings + row.goals_set > 1:
-        row.attention.append("one-sided engagement: only one member active")
-    if help_at is not None:
-        row.attention.append(f"asked for help on {help_at.date().isoformat()}")
-    row.attention.extend(unreachable)
-    if deliveries and deliveries.failed_recent:
-        row.attention.append(f"a delivery failed: {deliveries.last_failure or 'unknown error'}")
-
-
-def _tally(totals: Totals, row: PairRow, as_of: dt.date) -> None:
-    if row.status == PairStatus.ACTIVE:
-        totals.active_pairs += 1
-    elif row.status == PairStatus.PAUSED:
-        totals.paused_pairs += 1
-    if row.last_meeting and as_of - row.last_meeting <= dt.timedelta(days=30):
-        totals.met_last_30 += 1
-    if row.last_meeting and as_of - row.last_meeting <= dt.timedelta(days=60):
-        totals.met_last_60 += 1
-    totals.meetings += row.meetings
-    totals.minutes += row.minutes
-    totals.goals_set += row.goals_set
-    totals.goals_done += row.goals_done
-    totals.suggestions_sent += row.suggestions_sent
-    totals.suggestions_answered += row.suggestions_answered
 
 
 def _as_date(value: object) -> dt.date:

@@ -21,9 +21,8 @@ def phases(url: str) -> dict[str, float]:
     spent: dict[str, float] = {}
     started = time.perf_counter()
     import bot.cli  # noqa: F401  (what the mentorbot script imports first)
-    from bot.core.summary import summary_json
+    from bot.core.summary import compute_summary, summary_json
     from storage.db import open_database, run_in_transaction
-    from storage.summary import compute_summary
 
     spent["imports"] = time.perf_counter() - started
 

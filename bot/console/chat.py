@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 from rich.console import Console
-from sqlalchemy import select
+from rich.text import Text
 
-from bot.app import build_ticker
 from bot.console.outbound import PrintingOutbound
 from bot.console.render import print_message, to_rich
+from bot.core.commands import BY_NAME
 from bot.core.demo import GUIDE as DEMO_GUIDE
-from bot.core.demo import PLATFORM, fill_demo
+from bot.core.demo import PLATFORM, fill_demo_if_empty
+from bot.core.outbound import Outbound
+from bot.core.people import PersonView, conversation_title, people_on
 from bot.core.replies import Actor, DirectPost, FieldKind, Form, FormField, Message, Reply
 from bot.core.service import Core
-from storage.db import run_in_transaction
-from storage.models import Coordinator, Pair, PairStatus, Person, Program
 
-SLASH_COMMANDS = ("goal", "log-meeting", "mentoring", "mentoring-summary")
 MAX_SKIP_DAYS = 400
 FILES_DIR = Path("mentorbot-files")
 HELP = """\
@@ -38,11 +38,21 @@ HELP = """\
 `/mentoring help`, `/mentoring-summary` (coordinators)"""
 
 
+class Ticks(Protocol):
+    """The scheduler's ticker, as the console uses it (built by whoever starts the chat)."""
+
+    async def tick(self) -> Any: ...
+
+
 class ConsoleChat:
     """A line-based chat loop over a ``Core``."""
 
     def __init__(
-        self, core: Core, read_line: Callable[[str], str] = input, console: Console | None = None
+        self,
+        core: Core,
+        ticker_for: Callable[[Outbound], Ticks],
+        read_line: Callable[[str], str] = input,
+        console: Console | None = None,
     ) -> None:
         self.core = core
         self.read_line = read_line
@@ -53,7 +63,7 @@ class ConsoleChat:
         self.actor: Actor | None = None
         self.buttons: dict[int, str] = {}
         self.outbound = PrintingOutbound(show=self.show_in_conversation)
-        self.ticker = build_ticker(core, {PLATFORM: self.outbound})
+        self.ticker = ticker_for(self.outbound)
 
     # -- output -----------------------------------------------------------------------------
 
@@ -64,6 +74,8 @@ class ConsoleChat:
     def show(self, message: Message, heading: str) -> None:
         self.console.print(f"[dim]── {heading} ──[/dim]")
         print_message(message, self.console)
+        if message.typed:
+            self.console.print(Text("You typed: ", style="dim") + Text(message.typed))
         if message.buttons:
             labels = []
             for button in message.buttons:
@@ -84,13 +96,7 @@ class ConsoleChat:
         self.show(message, self._conversation_name(conversation))
 
     def _conversation_name(self, conversation: str) -> str:
-        def work(session: object) -> str:
-            pair = session.scalar(select(Pair).where(Pair.conversation_id == conversation))  # type: ignore[attr-defined]
-            if pair is None:
-                return conversation
-            return f"{pair.mentor.display_name} & {pair.mentee.display_name}'s conversation"
-
-        return run_in_transaction(self.core.sessions, work)
+        return self.core.transaction(lambda session: conversation_title(session, conversation))
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -136,7 +142,7 @@ class ConsoleChat:
             await self.tick()
         elif name in ("skip-days", "skip"):
             await self.skip_days(rest)
-        elif name in SLASH_COMMANDS:
+        elif name in BY_NAME:
             if self.actor is None:
                 self.say("Choose who you are first: `/who`, then `/as NAME`.")
                 return
@@ -148,57 +154,25 @@ class ConsoleChat:
     # -- people -----------------------------------------------------------------------------
 
     def _ensure_people(self) -> None:
-        def work(session: object) -> bool:
-            if session.scalar(select(Program.id).limit(1)) is not None:  # type: ignore[attr-defined]
-                return False
-            fill_demo(session, self.core.catalog, self.core.clock())  # type: ignore[arg-type]
-            return True
-
-        if run_in_transaction(self.core.sessions, work):
+        filled = self.core.transaction(
+            lambda session: fill_demo_if_empty(session, self.core.catalog, self.core.clock())
+        )
+        if filled:
             self.say(
                 "_The database was empty, so I filled it with the demo program: "
                 "3 pairs, 5 members and a coordinator._"
             )
 
-    def _people(self) -> list[tuple[Person, list[str]]]:
+    def _people(self) -> list[PersonView]:
         """Everyone on the console with their roles: "mentor of Ben", "coordinator"."""
-
-        def work(session: object) -> list[tuple[Person, list[str]]]:
-            people = session.scalars(  # type: ignore[attr-defined]
-                select(Person).where(Person.platform == PLATFORM).order_by(Person.id)
-            ).all()
-            pairs = session.scalars(  # type: ignore[attr-defined]
-                select(Pair).where(Pair.platform == PLATFORM, Pair.status != PairStatus.ENDED)
-            ).all()
-            coordinators = set(
-                session.scalars(  # type: ignore[attr-defined]
-                    select(Coordinator.platform_user_id).where(Coordinator.platform == PLATFORM)
-                )
-            )
-            coordinators |= set(self.core.settings.coordinator_ids(PLATFORM))
-            roles: dict[int, list[str]] = {}
-            for pair in pairs:
-                roles.setdefault(pair.mentor_id, []).append(f"mentor of {pair.mentee.display_name}")
-                roles.setdefault(pair.mentee_id, []).append(f"mentee of {pair.mentor.display_name}")
-            result = []
-            for person in people:
-                described = roles.get(person.id, [])
-                if person.platform_user_id in coordinators:
-                    described.append("coordinator")
-                result.append((person, described))
-            return result
-
-        return run_in_transaction(self.core.sessions, work)
+        settings = self.core.settings
+        return self.core.transaction(lambda session: people_on(session, settings, PLATFORM))
 
     def who(self) -> None:
         lines = ["**People** (`/as NAME` to act as one)"]
-        for person, roles in self._people():
-            marker = (
-                " ← you" if self.actor and self.actor.user_id == person.platform_user_id else ""
-            )
-            lines.append(
-                f"• {person.display_name} (`{person.platform_user_id}`): {_roles(roles)}{marker}"
-            )
+        for person in self._people():
+            marker = " ← you" if self.actor and self.actor.user_id == person.user_id else ""
+            lines.append(f"• {person.name} (`{person.user_id}`): {_roles(person.roles)}{marker}")
         self.say("\n".join(lines))
 
     def act_as(self, name: str) -> None:
@@ -206,15 +180,10 @@ class ConsoleChat:
         if not wanted:
             self.say("Say who: `/as NAME` (`/who` lists people).")
             return
-        for person, roles in self._people():
-            if wanted in (
-                person.display_name.casefold(),
-                (person.platform_user_id or "").casefold(),
-            ):
-                self.actor = Actor(
-                    PLATFORM, person.platform_user_id or "", person.display_name, person.timezone
-                )
-                self.say(f"You are now **{person.display_name}** ({_roles(roles)}).")
+        for person in self._people():
+            if wanted in (person.name.casefold(), person.user_id.casefold()):
+                self.actor = Actor(PLATFORM, person.user_id, person.name, person.timezone)
+                self.say(f"You are now **{person.name}** ({_roles(person.roles)}).")
                 return
         self.say(f"No one here is called “{name}”; `/who` lists people.")
 
@@ -222,11 +191,11 @@ class ConsoleChat:
         """Start as the demo's guide, else as someone in exactly one pair, so that the first
         commands a newcomer types need no @partner."""
         people = self._people()
-        in_one_pair = [p for p, roles in people if sum(" of " in r for r in roles) == 1]
-        guide = [p for p in in_one_pair if p.platform_user_id == DEMO_GUIDE]
-        chosen = guide or in_one_pair or [p for p, roles in people if roles]
+        in_one_pair = [p for p in people if p.pairs == 1]
+        guide = [p for p in in_one_pair if p.user_id == DEMO_GUIDE]
+        chosen = guide or in_one_pair or [p for p in people if p.roles]
         if chosen:
-            self.act_as(chosen[0].platform_user_id or "")
+            self.act_as(chosen[0].user_id)
 
     # -- clock ------------------------------------------------------------------------------
 
@@ -364,5 +333,5 @@ def _shown_default(field: FormField, default: object) -> str:
     return str(default)
 
 
-def _roles(roles: list[str]) -> str:
+def _roles(roles: Sequence[str]) -> str:
     return ", ".join(roles) or "no pair"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.core.choosing import pair_histories
 from bot.core.context import Request
+from bot.core.coordinators import coordinator_ids
 from bot.core.deliveries import (
     ACCEPT,
     ANSWER_WORDS,
@@ -30,7 +31,7 @@ from bot.core.replies import DirectPost, Message, Reply
 from bot.core.rhythm import pair_zone
 from prompts.choice import choose_activity
 from storage.history import latest_next_steps
-from storage.models import Coordinator, Delivery, Pair, Response
+from storage.models import Delivery, Pair, Response
 
 VERBS = {SUGGESTION: (ACCEPT, SWAP, DONE, SKIP), CHECKIN: (MET, NOT_YET, HELP)}
 
@@ -154,7 +155,7 @@ def _checkin(request: Request, delivery: Delivery, pair: Pair, verb: str) -> Rep
         f"{pair.mentor.display_name} (mentor) & {pair.mentee.display_name} (mentee), "
         f"pair {pair.id}. Please get in touch with them."
     )
-    coordinators = _coordinator_ids(request, pair.platform)
+    coordinators = coordinator_ids(request.core.settings, request.session, pair.platform)
     posts = tuple(DirectPost(pair.platform, user_id, note) for user_id in coordinators)
     told = (
         "Your coordinators have been told and will be in touch."
@@ -162,10 +163,3 @@ def _checkin(request: Request, delivery: Delivery, pair: Pair, verb: str) -> Rep
         else "No coordinator is registered yet; please contact your program coordinator directly."
     )
     return Reply(message=Message(told), replacement=_updated(request, delivery, pair), posts=posts)
-
-
-def _coordinator_ids(request: Request, platform: str) -> list[str]:
-    stored = request.session.scalars(
-        select(Coordinator.platform_user_id).where(Coordinator.platform == platform)
-    ).all()
-    return list(dict.fromkeys([*request.core.settings.coordinator_ids(platform), *stored]))

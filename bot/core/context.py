@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.coordinators import is_coordinator
 from bot.core.replies import Actor
-from storage.models import Coordinator, Person
+from storage.models import Person
 
 if TYPE_CHECKING:
     from bot.core.service import Core
@@ -44,16 +45,21 @@ class Request:
 
     @property
     def is_coordinator(self) -> bool:
-        return is_coordinator(self.core, self.session, self.actor)
+        return is_coordinator(self.core.settings, self.session, self.actor)
+
+
+def find_person(session: Session, actor: Actor) -> Person | None:
+    """The stored person for ``actor``, if the bot has met them (nothing is written)."""
+    return session.scalar(
+        select(Person).where(
+            Person.platform == actor.platform, Person.platform_user_id == actor.user_id
+        )
+    )
 
 
 def person_for(session: Session, actor: Actor) -> Person:
     """The stored person for ``actor``, created on first contact and kept current."""
-    person = session.scalars(
-        select(Person).where(
-            Person.platform == actor.platform, Person.platform_user_id == actor.user_id
-        )
-    ).first()
+    person = find_person(session, actor)
     if person is None:
         person = Person(
             platform=actor.platform,
@@ -69,18 +75,3 @@ def person_for(session: Session, actor: Actor) -> Person:
     if actor.timezone and person.timezone != actor.timezone:
         person.timezone = actor.timezone
     return person
-
-
-def is_coordinator(core: Core, session: Session, actor: Actor) -> bool:
-    """Coordinators come from the setting, the database, or (Discord) a named role."""
-    if actor.user_id in core.settings.coordinator_ids(actor.platform):
-        return True
-    role = core.settings.discord_coordinator_role
-    if role and actor.platform == "discord" and role in actor.roles:
-        return True
-    found = session.scalar(
-        select(Coordinator.id).where(
-            Coordinator.platform == actor.platform, Coordinator.platform_user_id == actor.user_id
-        )
-    )
-    return found is not None

@@ -1,4 +1,4 @@
-"""Meeting dates, durations and the ``/log-meeting`` text form, parsed without I/O.
+"""Meeting dates and durations, parsed without I/O.
 
 Everything here is a pure function of its arguments: ``today`` is always passed in, so the
 same text means the same date in a test, in the console and on every platform. Every
@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core.errors import InputError
-
-MAX_NOTES = 2000
-MAX_NEXT_STEPS = 1000
-MAX_MINUTES = 12 * 60
+from bot.core.limits import MAX_MEETING_MINUTES
 
 DATE_HINT = "type a date like 2026-11-03, today, yesterday, tuesday or 3 days ago"
 DURATION_HINT = "type a duration like 45m, 1h or 1h30m"
@@ -75,18 +71,6 @@ _NUM = r"[-+]?[0-9]+(?:[.,][0-9]+)?"
 _DURATION_SHAPE = re.compile(
     rf"{_NUM} ?{_UNIT_H}(?:{_NUM}| ?{_NUM} ?{_UNIT_M})?|{_NUM} ?{_UNIT_M}|[-+]?[0-9]+:[0-9]+"
 )
-_NEXT = re.compile(r"next:", re.IGNORECASE)
-_TOKEN = re.compile(r"\S+")
-
-
-@dataclass(frozen=True)
-class MeetingText:
-    """What ``/log-meeting DATE DURATION NOTES… next: STEPS`` said, before pair checks."""
-
-    met_on: date
-    duration_minutes: int | None
-    notes: str
-    next_steps: str
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -205,7 +189,7 @@ def parse_duration(text: str) -> int:
     hours = (match["hours"] or "0").replace(",", ".")
     minutes = match["minutes"] or "0"
     if len(hours.partition(".")[0]) > 4 or len(minutes) > 6:
-        total = MAX_MINUTES + 1
+        total = MAX_MEETING_MINUTES + 1
     else:
         exact = Decimal(hours) * 60
         total = int(exact.to_integral_value(rounding=ROUND_HALF_UP)) + int(minutes)
@@ -215,7 +199,7 @@ def parse_duration(text: str) -> int:
             f"{DURATION_HINT}.",
             field="duration",
         )
-    if total > MAX_MINUTES:
+    if total > MAX_MEETING_MINUTES:
         raise InputError(
             f"{_quote(text)} is longer than a meeting can be (at most 12h); {DURATION_HINT}.",
             field="duration",
@@ -237,7 +221,7 @@ def _looks_like_duration(words: list[str]) -> bool:
     return bool(words) and _DURATION_SHAPE.fullmatch(" ".join(words)) is not None
 
 
-def _duration_length(words: list[str], start: int) -> int:
+def duration_length(words: list[str], start: int) -> int:
     """How many words from ``start`` are shaped like a duration (0 when none)."""
     for length in (4, 3, 2, 1):
         if start + length <= len(words) and _looks_like_duration(words[start : start + length]):
@@ -245,7 +229,7 @@ def _duration_length(words: list[str], start: int) -> int:
     return 0
 
 
-def _date_length(words: list[str], start: int) -> int:
+def date_length(words: list[str], start: int) -> int:
     """How many words from ``start`` try to be a date (0 when none); they may be invalid."""
     first = words[start] if start < len(words) else ""
     rest = words[start + 1 : start + 3]
@@ -255,58 +239,7 @@ def _date_length(words: list[str], start: int) -> int:
         return 2
     if first in _AMBIGUOUS_WEEKDAYS:
         after = start + 1
-        return 1 if after == len(words) or _duration_length(words, after) else 0
+        return 1 if after == len(words) or duration_length(words, after) else 0
     if first in ("today", "yesterday", "tomorrow") or first in _WEEKDAYS:
         return 1
     return 1 if _DATE_SHAPE.fullmatch(first) else 0
-
-
-def _split_next(text: str) -> tuple[str, str]:
-    """The text before the first "next:" and what follows it (empty when there is none)."""
-    match = _NEXT.search(text)
-    if match is None:
-        return text, ""
-    return text[: match.start()], text[match.end() :]
-
-
-def parse_meeting_text(text: str, today: date) -> MeetingText:
-    """Split ``[DATE] [DURATION] [NOTES…] [next: STEPS]`` into its parts.
-
-    DATE defaults to ``today`` and DURATION to None. Leading words that try to be a date or a
-    duration but are wrong ("2026-02-30", "0m") are refused with the reason instead of being
-    kept as notes. Whether the date is allowed for the pair is the caller's check
-    (:func:`check_meeting_date`).
-    """
-    body, next_steps = _split_next(text)
-    spans = [match.span() for match in _TOKEN.finditer(body)]
-    words = [body[begin:end].casefold().rstrip(",;.") for begin, end in spans]
-
-    position = 0
-    met_on: date | None = None
-    duration: int | None = None
-    for _ in range(2):  # the date and the duration, in either order
-        if met_on is None and (length := _date_length(words, position)):
-            met_on = parse_date(" ".join(words[position : position + length]), today)
-            position += length
-        elif duration is None and (length := _duration_length(words, position)):
-            duration = parse_duration(" ".join(words[position : position + length]))
-            position += length
-    notes = (body[spans[position - 1][1] :] if position else body).strip()
-    next_steps = next_steps.strip()
-    if len(notes) > MAX_NOTES:
-        raise InputError(
-            f"Your notes are {len(notes):,} characters long; keep them to {MAX_NOTES:,} or fewer.",
-            field="notes",
-        )
-    if len(next_steps) > MAX_NEXT_STEPS:
-        raise InputError(
-            f"Your next steps are {len(next_steps):,} characters long; "
-            f"keep them to {MAX_NEXT_STEPS:,} or fewer.",
-            field="next_steps",
-        )
-    return MeetingText(
-        met_on=today if met_on is None else met_on,
-        duration_minutes=duration,
-        notes=notes,
-        next_steps=next_steps,
-    )

@@ -81,6 +81,14 @@ class DemoExists(RuntimeError):
     """The database already holds a program; the demo only fills a fresh one."""
 
 
+def fill_demo_if_empty(session: Session, catalog: Catalog, now: dt.datetime) -> bool:
+    """Fill an empty database with the demo; whether it did."""
+    if session.scalar(select(Program.id).limit(1)) is not None:
+        return False
+    fill_demo(session, catalog, now)
+    return True
+
+
 def fill_demo(session: Session, catalog: Catalog, now: dt.datetime) -> Program:
     """Create the demo program in an empty database, as of ``now``."""
     if session.scalar(select(Program.id).limit(1)) is not None:

@@ -1,47 +1,42 @@
-"""``/goal``: the goals a pair sets and moves."""
+"""``/goal``: the goals a pair sets and moves, and the goal form."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import case, select
 
 from bot.core.context import Request
 from bot.core.errors import InputError
-from bot.core.pairs import resolve_pair
-from bot.core.replies import Message, PairPost, Reply
-from prompts.messages import render
+from bot.core.forms import OUT_OF_DATE, FormKind, context_pair
+from bot.core.grammar import DIGITS, Command, Number, Text, Verb, help_verb
+from bot.core.limits import GOAL_TEXT, MAX_NUMBER
+from bot.core.replies import FieldKind, Form, FormField, Message, PairPost, Reply
 from storage.models import Goal, GoalStatus, Pair
+from storage.numbers import next_number
 
-MAX_GOAL_LENGTH = 500
-USAGE = "/goal"
+GOAL_FORM = "goal"
 STATUS_MARK = {GoalStatus.OPEN: "☐", GoalStatus.DONE: "☑", GoalStatus.DROPPED: "✗"}
+TRANSITIONS = {
+    "done": (GoalStatus.DONE, "marked done 🎉", "is already done"),
+    "reopen": (GoalStatus.OPEN, "reopened", "is already open"),
+    "drop": (GoalStatus.DROPPED, "dropped", "is already dropped"),
+}
 
-
-def handle_goal(request: Request, text: str) -> Reply:
-    """Dispatch ``/goal [list|add|done|reopen|drop|edit|ideas|help] …``."""
-    verb, _, rest = text.strip().partition(" ")
-    verb = verb.casefold()
-    rest = rest.strip()
-    if verb in ("help", "-h", "--help", "?"):
-        return Reply.text(render("goal_help"))
-    if verb == "ideas":
-        return _ideas(request)
-    if verb.startswith("@"):
-        verb, rest = "list", text.strip()
-    if verb not in ("", "list", "add", "done", "reopen", "drop", "edit"):
-        raise InputError(
-            f"“{verb}” is not a /goal command. To add a goal type `/goal add {text.strip()}`; "
-            "`/goal help` lists the rest."
-        )
-    pair, rest = resolve_pair(request, rest, f"{USAGE} {verb or 'list'}")
-    if verb in ("", "list"):
-        return Reply(message=goal_list(request, pair))
-    if verb == "add":
-        return _add(request, pair, rest)
-    number, _, tail = rest.partition(" ")
-    goal = _goal_by_number(request, pair, number, verb)
-    if verb == "edit":
-        return _edit(request, pair, goal, tail.strip())
-    return _set_status(request, pair, goal, verb)
+NUMBER = Number(
+    "number",
+    "N",
+    "a goal number",
+    example="2",
+    required=True,
+    maximum=MAX_NUMBER,
+    hint="`/goal list` shows the numbers",
+)
+TEXT = Text("text", "TEXT", "the goal", required=True, maximum=GOAL_TEXT, squeeze=True)
+NEW_TEXT = Text(
+    "text", "NEW TEXT", "the new wording", required=True, maximum=GOAL_TEXT, squeeze=True
+)
 
 
 def goal_list(request: Request, pair: Pair) -> Message:
@@ -64,31 +59,19 @@ def goal_list(request: Request, pair: Pair) -> Message:
     return Message("\n".join(lines))
 
 
-def _ideas(request: Request) -> Reply:
+def _list(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    return Reply(message=goal_list(request, pair))
+
+
+def _ideas(request: Request, values: Mapping[str, Any]) -> Reply:
     examples = request.core.catalog.goal_examples
     lines = ["**Goal ideas from the program** (copy one with `/goal add …`)"]
     lines += [f"• {example.text}" for example in examples]
     return Reply.text("\n".join(lines))
 
 
-def _checked_text(text: str, usage: str) -> str:
-    text = " ".join(text.split())
-    if not text:
-        raise InputError(f"The goal is empty; type `{usage}`.", field="text")
-    if len(text) > MAX_GOAL_LENGTH:
-        raise InputError(
-            f"That goal is {len(text)} characters; a goal can be at most {MAX_GOAL_LENGTH}. "
-            "Shorten it and try again.",
-            field="text",
-        )
-    return text
-
-
-def _add(request: Request, pair: Pair, text: str) -> Reply:
-    text = _checked_text(text, "/goal add TEXT, e.g. /goal add Practise a mock interview")
-    number = (
-        request.session.scalar(select(func.max(Goal.number)).where(Goal.pair_id == pair.id)) or 0
-    ) + 1
+def add_goal(request: Request, pair: Pair, text: str) -> Reply:
+    number = next_number(request.session, pair.id, "goals_numbered")
     goal = Goal(
         pair_id=pair.id,
         number=number,
@@ -99,63 +82,170 @@ def _add(request: Request, pair: Pair, text: str) -> Reply:
     request.session.add(goal)
     request.session.flush()
     request.audit("goal.add", "goal", goal.id, number=number)
+    notice = Message(f"🎯 {request.person.display_name} set goal **{number}**: {text}")
     return Reply(
-        message=Message(f"Added goal **{number}**: {text}"),
-        posts=(
-            PairPost(
-                pair.id, Message(f"🎯 {request.person.display_name} set goal **{number}**: {text}")
-            ),
-        ),
+        message=Message(f"Added goal **{number}**: {text}"), posts=(PairPost(pair.id, notice),)
     )
 
 
-def _goal_by_number(request: Request, pair: Pair, number: str, verb: str) -> Goal:
-    example = f"/goal {verb} 2" + (" NEW TEXT" if verb == "edit" else "")
-    if not number.isdigit():
-        shown = f"“{number}”" if number else "nothing"
-        raise InputError(
-            f"`/goal {verb}` needs a goal number, not {shown}; type e.g. `{example}` "
-            "(see the numbers with `/goal list`)."
-        )
+def _add(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    return add_goal(request, pair, values["text"])
+
+
+def _goal(request: Request, pair: Pair, number: int) -> Goal:
     goal = request.session.scalar(
-        select(Goal).where(Goal.pair_id == pair.id, Goal.number == int(number))
+        select(Goal).where(Goal.pair_id == pair.id, Goal.number == number)
     )
     if goal is None:
-        raise InputError(f"Your pair has no goal {number}; `/goal list` shows the numbers.")
+        raise InputError(
+            f"Your pair has no goal {number}; `/goal list` shows the numbers.", field="number"
+        )
     return goal
 
 
-def _edit(request: Request, pair: Pair, goal: Goal, text: str) -> Reply:
-    text = _checked_text(text, f"/goal edit {goal.number} NEW TEXT")
+def edit_goal(request: Request, pair: Pair, number: int, text: str) -> Reply:
+    goal = _goal(request, pair, number)
     old = goal.text
+    if text == old:
+        raise InputError(f"Goal {number} already reads: {old}", field="text")
     goal.text = text
     request.audit("goal.edit", "goal", goal.id, number=goal.number)
     return Reply.text(f"Goal **{goal.number}** now reads: {text}\n_(was: {old})_")
 
 
-TRANSITIONS = {
-    "done": (GoalStatus.DONE, "marked done 🎉", "is already done"),
-    "reopen": (GoalStatus.OPEN, "reopened", "is already open"),
-    "drop": (GoalStatus.DROPPED, "dropped", "is already dropped"),
-}
+def _edit(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    return edit_goal(request, pair, values["number"], values["text"])
 
 
-def _set_status(request: Request, pair: Pair, goal: Goal, verb: str) -> Reply:
+def _set_status(verb: str) -> Any:
     status, done_words, already = TRANSITIONS[verb]
-    if goal.status == status:
-        raise InputError(f"Goal {goal.number} {already}; `/goal list` shows where each stands.")
-    goal.status = status
-    goal.closed_at = None if status == GoalStatus.OPEN else request.now
-    request.audit(f"goal.{verb}", "goal", goal.id, number=goal.number)
-    posts = ()
-    if status == GoalStatus.DONE:
-        posts = (
-            PairPost(
-                pair.id,
-                Message(
-                    f"🎉 {request.person.display_name} marked goal **{goal.number}** done: "
-                    f"{goal.text}"
-                ),
-            ),
+
+    def run(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+        goal = _goal(request, pair, values["number"])
+        if goal.status == status:
+            raise InputError(f"Goal {goal.number} {already}; `/goal list` shows where each stands.")
+        goal.status = status
+        goal.closed_at = None if status == GoalStatus.OPEN else request.now
+        request.audit(f"goal.{verb}", "goal", goal.id, number=goal.number)
+        posts: tuple[PairPost, ...] = ()
+        if status == GoalStatus.DONE:
+            who = request.person.display_name
+            notice = f"🎉 {who} marked goal **{goal.number}** done: {goal.text}"
+            posts = (PairPost(pair.id, Message(notice)),)
+        return Reply(
+            message=Message(f"Goal **{goal.number}** {done_words}: {goal.text}"), posts=posts
         )
-    return Reply(message=Message(f"Goal **{goal.number}** {done_words}: {goal.text}"), posts=posts)
+
+    return run
+
+
+# -- the goal form -------------------------------------------------------------------------
+
+
+def _form_context(request: Request, pair: Pair, values: Mapping[str, Any]) -> str | None:
+    """``pair:12`` to add a goal, ``pair:12:goal:3`` to reword goal 3 (when it exists)."""
+    number = values.get("number")
+    if "number" not in values:
+        return f"pair:{pair.id}"
+    if not isinstance(number, int):
+        return None
+    found = request.session.scalar(
+        select(Goal.id).where(Goal.pair_id == pair.id, Goal.number == number)
+    )
+    return f"pair:{pair.id}:goal:{number}" if found else None
+
+
+def _edited_number(rest: list[str]) -> int | None:
+    """The goal a form rewords (``…:goal:3``), or None for a form that adds one."""
+    if not rest:
+        return None
+    if rest[0] != "goal" or len(rest) != 2 or not DIGITS.fullmatch(rest[1]):
+        raise InputError(OUT_OF_DATE)
+    return int(rest[1])
+
+
+def _build_form(request: Request, context: str) -> Form:
+    pair, rest = context_pair(request, context)
+    number = _edited_number(rest)
+    current = _goal(request, pair, number).text if number is not None else None
+    field = FormField(
+        "text",
+        "Goal" if number is None else "New wording",
+        FieldKind.LONG_TEXT,
+        required=True,
+        initial=current,
+        max_length=GOAL_TEXT,
+        hint=f"Up to {GOAL_TEXT} characters; `/goal ideas` has examples.",
+    )
+    title = "Add a goal" if number is None else f"Reword goal {number}"
+    return Form(GOAL_FORM, title, (field,), submit_label="Save", context=context)
+
+
+def _submit_form(request: Request, context: str, values: Mapping[str, object]) -> Reply:
+    pair, rest = context_pair(request, context)
+    number = _edited_number(rest)
+    try:
+        if number is None:
+            return add_goal(
+                request, pair, TEXT.convert(values.get("text") or "", request.today(), "")
+            )
+        text = NEW_TEXT.convert(values.get("text") or "", request.today(), "")
+        return edit_goal(request, pair, number, text)
+    except InputError as error:
+        return Reply(field_errors={"text": error.message})
+
+
+FORM = FormKind(GOAL_FORM, _form_context, _build_form, _submit_form)
+
+GOAL = Command(
+    "goal",
+    "the goals you and your partner are working on.",
+    verbs=(
+        Verb("list", "your goals, numbered, open ones first", _list, example="/goal list"),
+        Verb(
+            "add",
+            f"add a goal (up to {GOAL_TEXT} characters); on its own, a form opens",
+            _add,
+            (TEXT,),
+            example="/goal add Practise a mock interview",
+            form=GOAL_FORM,
+        ),
+        Verb("done", "mark goal N done", _set_status("done"), (NUMBER,), example="/goal done 2"),
+        Verb(
+            "reopen",
+            "open goal N again",
+            _set_status("reopen"),
+            (NUMBER,),
+            example="/goal reopen 2",
+        ),
+        Verb(
+            "drop",
+            "drop goal N (it stays in the list)",
+            _set_status("drop"),
+            (NUMBER,),
+            example="/goal drop 2",
+        ),
+        Verb(
+            "edit",
+            "reword goal N; without new text, a form opens with its wording",
+            _edit,
+            (NUMBER, NEW_TEXT),
+            example="/goal edit 2 Read five award winners",
+            form=GOAL_FORM,
+        ),
+        Verb(
+            "ideas",
+            "example goals from the program, to copy",
+            _ideas,
+            example="/goal ideas",
+            needs_pair=False,
+        ),
+        help_verb("/goal"),
+    ),
+    default="list",
+    notes=(
+        "In several pairs? Name your partner right after the command: "
+        "`/goal @sam add Read three award winners`.",
+    ),
+    unknown_hint="To add a goal, type `/goal add {text}`.",
+)

@@ -1,187 +1,115 @@
-"""``/log-meeting``: recording meetings by text or form, listing, deleting and sharing them."""
+"""``/log-meeting``: recording meetings by text, Discord options or form; listing, deleting and
+sharing them. Every path checks a meeting the same way (``_checked``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 
 from bot.core.context import Request
-from bot.core.dates import (
-    MAX_NOTES,
-    check_meeting_date,
-    format_duration,
-    parse_date,
-    parse_duration,
-    parse_meeting_text,
-)
+from bot.core.dates import check_meeting_date, format_duration
 from bot.core.errors import InputError
-from bot.core.pairs import resolve_pair
+from bot.core.forms import OUT_OF_DATE, FormKind, context_pair
+from bot.core.grammar import (
+    DIGITS,
+    Command,
+    HowLong,
+    Number,
+    Numbers,
+    Pick,
+    Text,
+    Verb,
+    When,
+    bind,
+    help_verb,
+)
+from bot.core.limits import MAX_MEETING_MINUTES, MAX_NUMBER, NEXT_STEPS, NOTES
 from bot.core.replies import FieldKind, Form, FormField, Message, Option, PairPost, Reply
-from prompts.messages import render
 from storage.models import Delivery, DeliveryKind, Goal, GoalStatus, Meeting, MeetingGoal, Pair
-
-T = TypeVar("T")
+from storage.numbers import next_number
 
 USAGE = "/log-meeting"
 MEETING_FORM = "log-meeting"
 OTHER_ACTIVITY = "other"
 RECENT_SUGGESTIONS = 5
 
-
-def handle_log_meeting(request: Request, text: str) -> Reply:
-    """Dispatch ``/log-meeting [list|delete N|share N|help|DATE DURATION NOTES…]``."""
-    verb, _, rest = text.strip().partition(" ")
-    lowered = verb.casefold()
-    if lowered in ("help", "-h", "--help", "?"):
-        return Reply.text(render("log_meeting_help"))
-    if lowered in ("list", "delete", "share"):
-        pair, rest = resolve_pair(request, rest.strip(), f"{USAGE} {lowered}")
-        if lowered == "list":
-            return Reply(message=meeting_list(request, pair))
-        return _delete_or_share(request, pair, lowered, rest.strip())
-    pair, rest = resolve_pair(request, text.strip(), USAGE)
-    if not rest:
-        return Reply(form=meeting_form(request, pair))
-    parsed = parse_meeting_text(rest, request.today(pair.program.timezone))
-    check_meeting_date(parsed.met_on, request.today(pair.program.timezone), pair.start_date)
-    return record_meeting(
-        request,
-        pair,
-        met_on=parsed.met_on,
-        duration_minutes=parsed.duration_minutes,
-        notes=parsed.notes,
-        next_steps=parsed.next_steps,
-    )
+DATE = When("date", "DATE", "the day you met", example="yesterday")
+DURATION = HowLong("duration", "DURATION", "how long you met", example="45m")
+NOTES_TEXT = Text("notes", "NOTES…", "your notes", maximum=NOTES)
+NEXT_TEXT = Text("next_steps", "NEXT STEPS", "your next steps", maximum=NEXT_STEPS, marker="next:")
+ACTIVITY = Pick("activity", "ACTIVITY", "the activity you did", in_text=False)
+GOALS = Numbers("goals", "GOALS", "a goal number", example="1 3", in_text=False)
+NUMBER = Number(
+    "number",
+    "N",
+    "a meeting number",
+    example="2",
+    required=True,
+    maximum=MAX_NUMBER,
+    hint="`/log-meeting list` shows the numbers",
+)
 
 
-def meeting_form(
-    request: Request, pair: Pair, *, activity_id: str | None = None, delivery_id: int | None = None
-) -> Form:
-    """The meeting form, with the pair's recent suggestions and open goals to choose from."""
-    catalog = request.core.catalog
-    recent = request.session.scalars(
-        select(Delivery.activity_id)
-        .where(
-            Delivery.pair_id == pair.id,
-            Delivery.activity_id.is_not(None),
-            Delivery.kind.in_((DeliveryKind.SUGGESTION, DeliveryKind.WELCOME)),
-        )
-        .order_by(Delivery.due_at.desc())
-        .limit(RECENT_SUGGESTIONS)
-    ).all()
-    known = [a for a in dict.fromkeys(recent) if a in catalog.activity_ids]
-    if activity_id and activity_id not in known:
-        known.insert(0, activity_id)
-    activities = [Option(a, catalog.activity(a).title[:75]) for a in known]
-    activities.append(Option(OTHER_ACTIVITY, "Something else"))
-    goals = request.session.scalars(
-        select(Goal)
-        .where(Goal.pair_id == pair.id, Goal.status == GoalStatus.OPEN)
-        .order_by(Goal.number)
-    ).all()
-    # From a suggestion's "Done, log it" the activity is known: no field for it (which keeps
-    # the form within Discord's five fields), just a line saying which.
-    preset = activity_id if delivery_id and activity_id in catalog.activity_ids else None
-    fields = [
-        FormField(
-            "date",
-            "Date",
-            FieldKind.DATE,
-            required=True,
-            initial=request.today(pair.program.timezone).isoformat(),
-            hint="today, yesterday, 2026-11-03, tuesday or 3 days ago",
-        ),
-        FormField(
-            "duration",
-            "Duration",
-            FieldKind.TEXT,
-            required=True,
-            hint="e.g. 45m, 1h, 1h30m",
-            max_length=20,
-        ),
-        FormField(
-            "activity",
-            "Activity",
-            FieldKind.SELECT,
-            required=True,
-            initial=activity_id or OTHER_ACTIVITY,
-            options=tuple(activities),
-        ),
-        FormField(
-            "notes", "Notes (private to your pair)", FieldKind.LONG_TEXT, max_length=MAX_NOTES
-        ),
-        FormField("next_steps", "Next steps you agreed", FieldKind.LONG_TEXT, max_length=1000),
-    ]
-    if preset:
-        fields = [f for f in fields if f.name != "activity"]
-    if goals:
-        fields.append(
-            FormField(
-                "goals",
-                "Goals this meeting moved",
-                FieldKind.MULTI_SELECT,
-                options=tuple(Option(str(g.number), f"{g.number}. {g.text}"[:75]) for g in goals),
-            )
-        )
-    context = f"pair:{pair.id}" + (f":delivery:{delivery_id}" if delivery_id else "")
-    intro = f"Activity: **{catalog.activity(preset).title}**" if preset else ""
-    return Form(
-        MEETING_FORM,
-        "Log a meeting",
-        tuple(fields),
-        submit_label="Log it",
-        context=context,
-        intro=intro,
-    )
+# -- logging -------------------------------------------------------------------------------
 
 
-def submit_meeting_form(request: Request, context: str, values: Mapping[str, object]) -> Reply:
-    """Check every field of a submitted meeting form; errors come back per field."""
-    pair, delivery_id = _form_context(request, context)
+def _log(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    """A meeting from typed words or Discord options; the first problem is the refusal."""
+    checked, errors = _checked(request, pair, values)
+    if errors:
+        raise InputError("\n".join(errors.values()))
+    return record_meeting(request, pair, **checked)
+
+
+def _checked(
+    request: Request, pair: Pair, values: Mapping[str, Any], delivery_id: int | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The meeting's fields once every rule holds, and a sentence for each that does not."""
     today = request.today(pair.program.timezone)
     errors: dict[str, str] = {}
-
-    def check(name: str, parse: Callable[[], T]) -> T | None:
-        try:
-            return parse()
-        except InputError as error:
-            errors[name] = error.message
-            return None
-
-    def parse_met_on() -> dt.date:
-        met_on = parse_date(_text(values, "date") or "today", today)
+    met_on = values["date"]
+    try:
         check_meeting_date(met_on, today, pair.start_date)
-        return met_on
-
-    def parse_notes() -> str:
-        notes = _text(values, "notes")
-        if len(notes) > MAX_NOTES:
-            raise InputError(f"Notes are {len(notes)} characters; keep them under {MAX_NOTES}.")
-        return notes
-
-    met_on = check("date", parse_met_on)
-    duration = check("duration", lambda: parse_duration(_text(values, "duration")))
-    notes = check("notes", parse_notes)
-    activity = _text(values, "activity") or _suggested_activity(request, pair, delivery_id)
+    except InputError as error:
+        errors["date"] = error.message
+    minutes = values.get("duration")
+    if minutes and "date" not in errors:
+        logged = request.session.scalar(
+            select(func.coalesce(func.sum(Meeting.duration_minutes), 0)).where(
+                Meeting.pair_id == pair.id, Meeting.met_on == met_on
+            )
+        )
+        if logged + minutes > MAX_MEETING_MINUTES:
+            errors["duration"] = (
+                f"Your pair already logged {format_duration(logged)} on {met_on.isoformat()}; "
+                f"{format_duration(minutes)} more would pass 12 hours in one day. "
+                "Check the date and the duration."
+            )
+    activity = values.get("activity") or _suggested_activity(request, pair, delivery_id)
     if activity != OTHER_ACTIVITY and activity not in request.core.catalog.activity_ids:
         errors["activity"] = "Choose one of the listed activities, or “Something else”."
-    goal_numbers = check("goals", lambda: _goal_numbers(request, pair, values.get("goals")))
-    if errors:
-        return Reply(field_errors=errors)
-    return record_meeting(
-        request,
-        pair,
-        met_on=met_on,
-        duration_minutes=duration,
-        notes=notes or "",
-        next_steps=_text(values, "next_steps"),
-        activity_id=None if activity == OTHER_ACTIVITY else activity,
-        goal_numbers=goal_numbers or (),
-        delivery_id=delivery_id,
-    )
+    goal_numbers = values.get("goals") or []
+    known = set(request.session.scalars(select(Goal.number).where(Goal.pair_id == pair.id)))
+    unknown = [n for n in goal_numbers if n not in known]
+    if unknown:
+        which = "goal" if len(unknown) == 1 else "goals"
+        choices = ", ".join(map(str, sorted(known))) or "none yet"
+        errors["goals"] = (
+            f"Your pair has no {which} {', '.join(map(str, unknown))} (its goals: {choices})."
+        )
+    checked = {
+        "met_on": met_on,
+        "duration_minutes": minutes,
+        "notes": values["notes"],
+        "next_steps": values["next_steps"],
+        "activity_id": None if activity == OTHER_ACTIVITY else activity,
+        "goal_numbers": goal_numbers,
+        "delivery_id": delivery_id,
+    }
+    return checked, errors
 
 
 def record_meeting(
@@ -197,10 +125,7 @@ def record_meeting(
     delivery_id: int | None = None,
 ) -> Reply:
     """Store a meeting, tell the pair's conversation, and confirm to the caller."""
-    number = (
-        request.session.scalar(select(func.max(Meeting.number)).where(Meeting.pair_id == pair.id))
-        or 0
-    ) + 1
+    number = next_number(request.session, pair.id, "meetings_numbered")
     title = request.core.catalog.activity(activity_id).title if activity_id else None
     meeting = Meeting(
         pair_id=pair.id,
@@ -249,6 +174,9 @@ def describe_meeting(meeting: Meeting) -> str:
     return ", ".join(parts)
 
 
+# -- listing, deleting, sharing -------------------------------------------------------------
+
+
 def meeting_list(request: Request, pair: Pair) -> Message:
     meetings = request.session.scalars(
         select(Meeting).where(Meeting.pair_id == pair.id).order_by(Meeting.met_on, Meeting.number)
@@ -268,43 +196,165 @@ def meeting_list(request: Request, pair: Pair) -> Message:
     return Message("\n".join(lines))
 
 
-def _delete_or_share(request: Request, pair: Pair, verb: str, number: str) -> Reply:
-    if not number.isdigit():
-        raise InputError(
-            f"`{USAGE} {verb}` needs a meeting number; type e.g. `{USAGE} {verb} 2` "
-            f"(`{USAGE} list` shows the numbers)."
-        )
+def _list(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    return Reply(message=meeting_list(request, pair))
+
+
+def _own_meeting(request: Request, pair: Pair, number: int, verb: str) -> Meeting:
     meeting = request.session.scalar(
-        select(Meeting).where(Meeting.pair_id == pair.id, Meeting.number == int(number))
+        select(Meeting).where(Meeting.pair_id == pair.id, Meeting.number == number)
     )
     if meeting is None:
         raise InputError(f"Your pair has no meeting {number}; `{USAGE} list` shows the numbers.")
     if meeting.logged_by_id != request.person.id:
         raise InputError(f"Meeting {number} was logged by your partner; only they can {verb} it.")
-    if verb == "delete":
-        request.audit("meeting.delete", "meeting", meeting.id, number=meeting.number)
-        request.session.delete(meeting)
-        return Reply.text(f"Deleted meeting **{number}** ({describe_meeting(meeting)}).")
+    return meeting
+
+
+def _delete(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    meeting = _own_meeting(request, pair, values["number"], "delete")
+    request.audit("meeting.delete", "meeting", meeting.id, number=meeting.number)
+    request.session.delete(meeting)
+    return Reply.text(f"Deleted meeting **{meeting.number}** ({describe_meeting(meeting)}).")
+
+
+def _share(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    meeting = _own_meeting(request, pair, values["number"], "share")
     if meeting.notes_shared:
-        raise InputError(f"The notes of meeting {number} are already shared with coordinators.")
+        raise InputError(
+            f"The notes of meeting {meeting.number} are already shared with coordinators."
+        )
     meeting.notes_shared = True
     request.audit("meeting.share", "meeting", meeting.id, number=meeting.number)
-    return Reply.text(f"Coordinators can now read the notes of meeting **{number}**.")
+    return Reply.text(f"Coordinators can now read the notes of meeting **{meeting.number}**.")
 
 
-def _form_context(request: Request, context: str) -> tuple[Pair, int | None]:
-    parts = context.split(":")
-    try:
-        pair_id = int(parts[1])
-        delivery_id = int(parts[3]) if len(parts) > 3 else None
-    except (IndexError, ValueError):
-        raise InputError(
-            "This form is out of date; type `/log-meeting` to open a new one."
-        ) from None
-    pair = request.session.get(Pair, pair_id)
-    if pair is None or request.person.id not in (pair.mentor_id, pair.mentee_id):
-        raise InputError("This form is for a pair you are not in; type `/log-meeting` for yours.")
-    return pair, delivery_id
+# -- the meeting form ----------------------------------------------------------------------
+
+
+def meeting_form(
+    request: Request, pair: Pair, *, activity_id: str | None = None, delivery_id: int | None = None
+) -> Form:
+    """The meeting form, with the pair's recent suggestions and open goals to choose from."""
+    catalog = request.core.catalog
+    recent = request.session.scalars(
+        select(Delivery.activity_id)
+        .where(
+            Delivery.pair_id == pair.id,
+            Delivery.activity_id.is_not(None),
+            Delivery.kind.in_((DeliveryKind.SUGGESTION, DeliveryKind.WELCOME)),
+        )
+        .order_by(Delivery.due_at.desc())
+        .limit(RECENT_SUGGESTIONS)
+    ).all()
+    known = [a for a in dict.fromkeys(recent) if a in catalog.activity_ids]
+    if activity_id and activity_id not in known:
+        known.insert(0, activity_id)
+    activities = [Option(a, catalog.activity(a).title[:75]) for a in known]
+    activities.append(Option(OTHER_ACTIVITY, "Something else"))
+    goals = request.session.scalars(
+        select(Goal)
+        .where(Goal.pair_id == pair.id, Goal.status == GoalStatus.OPEN)
+        .order_by(Goal.number)
+    ).all()
+    # From a suggestion's "Done, log it" the activity is known: no field for it (which keeps
+    # the form within Discord's five fields), just a line saying which.
+    preset = activity_id if delivery_id and activity_id in catalog.activity_ids else None
+    fields = [
+        FormField(
+            DATE.name,
+            "Date",
+            FieldKind.DATE,
+            required=True,
+            initial=request.today(pair.program.timezone).isoformat(),
+            hint="today, yesterday, 2026-11-03, tuesday or 3 days ago",
+        ),
+        FormField(
+            DURATION.name,
+            "Duration",
+            FieldKind.TEXT,
+            required=True,
+            hint="e.g. 45m, 1h, 1h30m",
+            max_length=20,
+        ),
+        FormField(
+            ACTIVITY.name,
+            "Activity",
+            FieldKind.SELECT,
+            required=True,
+            initial=activity_id or OTHER_ACTIVITY,
+            options=tuple(activities),
+        ),
+        FormField(
+            NOTES_TEXT.name,
+            "Notes (private to your pair)",
+            FieldKind.LONG_TEXT,
+            max_length=NOTES_TEXT.maximum,
+        ),
+        FormField(
+            NEXT_TEXT.name,
+            "Next steps you agreed",
+            FieldKind.LONG_TEXT,
+            max_length=NEXT_TEXT.maximum,
+        ),
+    ]
+    if preset:
+        fields = [f for f in fields if f.name != ACTIVITY.name]
+    if goals:
+        fields.append(
+            FormField(
+                GOALS.name,
+                "Goals this meeting moved",
+                FieldKind.MULTI_SELECT,
+                options=tuple(Option(str(g.number), f"{g.number}. {g.text}"[:75]) for g in goals),
+            )
+        )
+    context = f"pair:{pair.id}" + (f":delivery:{delivery_id}" if delivery_id else "")
+    intro = f"Activity: **{catalog.activity(preset).title}**" if preset else ""
+    return Form(
+        MEETING_FORM,
+        "Log a meeting",
+        tuple(fields),
+        submit_label="Log it",
+        context=context,
+        intro=intro,
+    )
+
+
+def _form_context(request: Request, pair: Pair, values: Mapping[str, Any]) -> str:
+    return f"pair:{pair.id}"
+
+
+def _delivery_of(request: Request, pair: Pair, rest: list[str]) -> Delivery | None:
+    """The suggestion a form was opened from, if it still exists and is this pair's."""
+    if not rest:
+        return None
+    if rest[0] != "delivery" or len(rest) != 2 or not DIGITS.fullmatch(rest[1]):
+        raise InputError(OUT_OF_DATE)
+    delivery = request.session.get(Delivery, int(rest[1]))
+    return delivery if delivery is not None and delivery.pair_id == pair.id else None
+
+
+def _build_form(request: Request, context: str) -> Form:
+    pair, rest = context_pair(request, context)
+    delivery = _delivery_of(request, pair, rest)
+    if delivery is None:
+        return meeting_form(request, pair)
+    return meeting_form(request, pair, activity_id=delivery.activity_id, delivery_id=delivery.id)
+
+
+def _submit_form(request: Request, context: str, values: Mapping[str, object]) -> Reply:
+    """Check every field of a submitted meeting form; errors come back per field."""
+    pair, rest = context_pair(request, context)
+    delivery = _delivery_of(request, pair, rest)
+    raw = {**values, DATE.name: values.get(DATE.name) or "today"}
+    converted, errors = bind(LOG_MEETING, LOG, raw, request.today(pair.program.timezone))
+    if errors:
+        return Reply(field_errors=errors)
+    checked, errors = _checked(request, pair, converted, delivery.id if delivery else None)
+    if errors:
+        return Reply(field_errors=errors)
+    return record_meeting(request, pair, **checked)
 
 
 def _suggested_activity(request: Request, pair: Pair, delivery_id: int | None) -> str:
@@ -315,23 +365,46 @@ def _suggested_activity(request: Request, pair: Pair, delivery_id: int | None) -
     return delivery.activity_id
 
 
-def _text(values: Mapping[str, object], name: str) -> str:
-    value = values.get(name)
-    if isinstance(value, list | tuple):
-        value = value[0] if value else ""
-    return str(value or "").strip()
+FORM = FormKind(MEETING_FORM, _form_context, _build_form, _submit_form)
 
+LOG = Verb(
+    "log",
+    "log a meeting; on its own, a form opens",
+    _log,
+    (DATE, DURATION, NOTES_TEXT, NEXT_TEXT, ACTIVITY, GOALS),
+    example="/log-meeting yesterday 45m mock interview next: send CVs",
+    form=MEETING_FORM,
+    shown_name=False,
+)
 
-def _goal_numbers(request: Request, pair: Pair, value: object) -> list[int]:
-    """The pair's goal numbers picked in the form; anything else is named back to the member."""
-    items = value if isinstance(value, list | tuple) else str(value or "").replace(",", " ").split()
-    known = set(request.session.scalars(select(Goal.number).where(Goal.pair_id == pair.id)))
-    numbers = []
-    for item in map(str, items):
-        if not item.strip().isdigit() or int(item) not in known:
-            choices = ", ".join(map(str, sorted(known))) or "none yet"
-            raise InputError(
-                f"“{item.strip()}” is not one of your pair's goal numbers ({choices})."
-            )
-        numbers.append(int(item))
-    return numbers
+LOG_MEETING = Command(
+    "log-meeting",
+    "keep a record of your meetings.",
+    verbs=(
+        LOG,
+        Verb("list", "your pair's meetings", _list, example="/log-meeting list"),
+        Verb(
+            "delete",
+            "remove meeting N (one you logged)",
+            _delete,
+            (NUMBER,),
+            example="/log-meeting delete 2",
+        ),
+        Verb(
+            "share",
+            "let coordinators read the notes of meeting N (one you logged)",
+            _share,
+            (NUMBER,),
+            example="/log-meeting share 2",
+        ),
+        help_verb(USAGE),
+    ),
+    default="log",
+    notes=(
+        "DATE: `today`, `yesterday`, `2026-11-03`, a weekday (`tuesday`) or `3 days ago`. "
+        "DURATION: `45m`, `1h`, `1h30m`, `90min`.",
+        "Notes and next steps stay private to your pair unless you share them.",
+        "In several pairs? Name your partner first: `/log-meeting @sam yesterday 45m …`.",
+    ),
+    words_hint="To log a meeting with these words as notes, type `/log-meeting today {text}`.",
+)

@@ -3,47 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from bot.core.context import Request
-from bot.core.errors import InputError
-from bot.core.pairs import MAX_PAUSE_WEEKS, describe_pair, pause_pair, resolve_pair, resume_pair
+from bot.core.grammar import Command, Number, Verb, help_verb
+from bot.core.limits import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS
+from bot.core.pairs import describe_pair, pause_pair, resume_pair
 from bot.core.replies import Attachment, Message, PairPost, Reply
 from bot.core.rhythm import next_round_at, rhythm_for
-from prompts.messages import render
 from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
 
-USAGE = "/mentoring"
-DEFAULT_PAUSE_WEEKS = 4
-
-
-def handle_mentoring(request: Request, text: str) -> Reply:
-    """Dispatch ``/mentoring [status|pause [WEEKS]|resume|export|help]``."""
-    verb, _, rest = text.strip().partition(" ")
-    verb = verb.casefold()
-    if verb in ("", "help", "-h", "--help", "?"):
-        return Reply.text(render("mentoring_help"))
-    if verb == "export":
-        return _export(request)
-    if verb not in ("status", "pause", "resume"):
-        raise InputError(
-            f"“{verb}” is not a /mentoring command; try `/mentoring status`, "
-            "`/mentoring pause 4`, `/mentoring resume` or `/mentoring help`."
-        )
-    pair, rest = resolve_pair(request, rest.strip(), f"{USAGE} {verb}")
-    if verb == "status":
-        return Reply(message=status(request, pair))
-    if verb == "pause":
-        return _pause(request, pair, rest.strip())
-    resume_pair(pair)
-    request.audit("pair.resume", "pair", pair.id)
-    return Reply(
-        message=Message("Suggestions are back on; the next one comes with the next round."),
-        posts=(
-            PairPost(pair.id, Message(f"▶️ {request.person.display_name} resumed suggestions.")),
-        ),
-    )
+WEEKS = Number(
+    "weeks",
+    "WEEKS",
+    "a number of weeks",
+    example="4",
+    minimum=1,
+    maximum=MAX_PAUSE_WEEKS,
+)
 
 
 def status(request: Request, pair: Pair) -> Message:
@@ -83,13 +63,12 @@ def status(request: Request, pair: Pair) -> Message:
     return Message("\n".join(lines))
 
 
-def _pause(request: Request, pair: Pair, weeks_text: str) -> Reply:
-    if weeks_text and not weeks_text.isdigit():
-        raise InputError(
-            f"“{weeks_text}” is not a number of weeks; type e.g. `/mentoring pause 4` "
-            f"(1 to {MAX_PAUSE_WEEKS})."
-        )
-    weeks = int(weeks_text) if weeks_text else DEFAULT_PAUSE_WEEKS
+def _status(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    return Reply(message=status(request, pair))
+
+
+def _pause(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    weeks = values["weeks"] or DEFAULT_PAUSE_WEEKS
     until = pause_pair(pair, weeks, request.today(pair.program.timezone))
     request.audit("pair.pause", "pair", pair.id, weeks=weeks)
     notice = f"⏸️ {request.person.display_name} paused suggestions until {until:%a %-d %b %Y}."
@@ -102,7 +81,18 @@ def _pause(request: Request, pair: Pair, weeks_text: str) -> Reply:
     )
 
 
-def _export(request: Request) -> Reply:
+def _resume(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
+    resume_pair(pair)
+    request.audit("pair.resume", "pair", pair.id)
+    return Reply(
+        message=Message("Suggestions are back on; the next one comes with the next round."),
+        posts=(
+            PairPost(pair.id, Message(f"▶️ {request.person.display_name} resumed suggestions.")),
+        ),
+    )
+
+
+def _export(request: Request, values: Mapping[str, Any]) -> Reply:
     """Everything kept about the caller's pairs' goals and meetings, as a JSON file."""
     person = request.person
     pairs = request.session.scalars(
@@ -158,3 +148,39 @@ def _pair_export(request: Request, pair: Pair) -> dict[str, object]:
             for m in meetings
         ],
     }
+
+
+MENTORING = Command(
+    "mentoring",
+    "your pair and its suggestions.",
+    verbs=(
+        Verb(
+            "status",
+            "your pair, the next suggestion's date, meetings so far, open goals",
+            _status,
+            example="/mentoring status",
+        ),
+        Verb(
+            "pause",
+            f"hold suggestions for a while (default {DEFAULT_PAUSE_WEEKS} weeks, "
+            f"at most {MAX_PAUSE_WEEKS})",
+            _pause,
+            (WEEKS,),
+            example="/mentoring pause 4",
+        ),
+        Verb("resume", "start suggestions again", _resume, example="/mentoring resume"),
+        Verb(
+            "export",
+            "everything the bot keeps about your goals and meetings, as a file",
+            _export,
+            example="/mentoring export",
+            needs_pair=False,
+        ),
+        help_verb("/mentoring"),
+    ),
+    default="help",
+    notes=(
+        "In several pairs? Name your partner first: `/mentoring @sam status`.",
+        "Coordinators: `/mentoring-summary [COHORT] [--period 2027Q1 | --from DATE --to DATE]`.",
+    ),
+)

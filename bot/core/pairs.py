@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.core.context import Request
 from bot.core.errors import InputError
+from bot.core.limits import MAX_PAUSE_WEEKS
 from storage.models import Pair, PairStatus
-
-MENTION = re.compile(r"(?<!\S)@(\S+)")
-MAX_PAUSE_WEEKS = 26
 
 
 def member_pairs(session: Session, person_id: int, *, include_ended: bool = False) -> list[Pair]:
@@ -38,45 +36,76 @@ def describe_pair(pair: Pair, viewer_id: int | None = None) -> str:
     return f"{pair.mentor.display_name} (mentor) & {pair.mentee.display_name} (mentee)"
 
 
-def resolve_pair(request: Request, text: str, usage: str) -> tuple[Pair, str]:
-    """The pair a member's command is about, and the text with any partner mention removed.
+def resolve_pair(request: Request, partners: Sequence[str], example: str) -> Pair:
+    """The pair a member's command is about.
 
-    Inside a pair's conversation: that pair. Elsewhere: the caller's only pair, or the one with
-    the partner they mention (``@name``); otherwise a sentence listing their pairs.
+    Inside a pair's conversation: that pair. Elsewhere: the pair with the partner they named,
+    or their only pair. ``partners`` are the names given at the partner positions; each must
+    be a partner of the caller (and the conversation's partner, inside one). ``example`` is
+    the command as they would type it with a partner named, ``{name}`` standing for the name.
     """
-    pairs = member_pairs(request.session, request.person.id)
-    if request.conversation_id:
-        for pair in pairs:
-            if pair.conversation_id == request.conversation_id:
-                return pair, text
+    me = request.person.id
+    pairs = member_pairs(request.session, me)
     if not pairs:
         raise InputError(
             "You are not in an active mentoring pair; a coordinator matches mentors and mentees. "
             "If you think that is wrong, ask your program coordinator."
         )
-    mentioned, rest = _take_partner_mention(pairs, request.person.id, text)
-    if mentioned is not None:
-        return mentioned, rest
+    named = {_partner_pair(pairs, me, name, example) for name in partners}
+    if len(named) > 1:
+        raise InputError(
+            f"You named two different partners; name one, e.g. `{_example(example, pairs[0], me)}`."
+        )
+    here = next(
+        (
+            p
+            for p in pairs
+            if request.conversation_id and p.conversation_id == request.conversation_id
+        ),
+        None,
+    )
+    if here is not None:
+        if named and named != {here}:
+            partner = here.partner_of(me).display_name
+            raise InputError(
+                f"This is your pair's conversation with {partner}, and the partner you named is "
+                f"not in it; type the command without a name here, or in that pair's own "
+                "conversation."
+            )
+        return here
+    if named:
+        return named.pop()
     if len(pairs) == 1:
-        return pairs[0], text
-    names = ", ".join(f"@{p.partner_of(request.person.id).display_name}" for p in pairs)
+        return pairs[0]
     raise InputError(
-        f"You are in {len(pairs)} pairs; say which by naming your partner, "
-        f"e.g. `{usage} @{pairs[0].partner_of(request.person.id).display_name}` "
-        f"(your partners: {names})."
+        f"You are in {len(pairs)} pairs; say which by naming your partner, e.g. "
+        f"`{_example(example, pairs[0], me)}` (your partners: {_partners(pairs, me)})."
     )
 
 
-def _take_partner_mention(pairs: list[Pair], person_id: int, text: str) -> tuple[Pair | None, str]:
-    for match in MENTION.finditer(text):
-        wanted = match.group(1).casefold()
-        for pair in pairs:
-            partner = pair.partner_of(person_id)
-            names = {partner.display_name.casefold(), (partner.platform_user_id or "").casefold()}
-            if wanted in names:
-                rest = (text[: match.start()] + text[match.end() :]).strip()
-                return pair, re.sub(r"\s{2,}", " ", rest)
-    return None, text
+def _partner_pair(pairs: Sequence[Pair], me: int, name: str, example: str) -> Pair:
+    wanted = name.casefold()
+    for pair in pairs:
+        partner = pair.partner_of(me)
+        known = {
+            partner.display_name.casefold(),
+            partner.display_name.casefold().replace(" ", ""),
+            (partner.platform_user_id or "").casefold(),
+        }
+        if wanted in known:
+            return pair
+    raise InputError(
+        f"@{name} is not your partner (your partners: {_partners(pairs, me)}); "
+        f"type e.g. `{_example(example, pairs[0], me)}`."
+    )
+
+
+def _partners(pairs: Sequence[Pair], me: int) -> str:
+    return ", ".join(f"@{p.partner_of(me).display_name}" for p in pairs)
+
+
+def _example(example: str, pair: Pair, me: int) -> str:
+    return example.format(name=pair.partner_of(me).display_name.replace(" ", ""))
 
 
 def pause_pair(pair: Pair, weeks: int, today: dt.date) -> dt.date:
@@ -84,10 +113,7 @@ def pause_pair(pair: Pair, weeks: int, today: dt.date) -> dt.date:
     if pair.status == PairStatus.ENDED:
         raise InputError("This pair has ended, so there is nothing to pause.")
     if not 1 <= weeks <= MAX_PAUSE_WEEKS:
-        raise InputError(
-            f"A pause lasts 1 to {MAX_PAUSE_WEEKS} weeks, not {weeks}; "
-            "type e.g. `/mentoring pause 4`."
-        )
+        raise InputError(f"A pause lasts 1 to {MAX_PAUSE_WEEKS} weeks, not {weeks}.")
     pair.status = PairStatus.PAUSED
     pair.paused_until = today + dt.timedelta(weeks=weeks)
     return pair.paused_until

@@ -7,6 +7,8 @@ render: ``**bold**`` and ``_italic_``, plain lines otherwise.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -76,6 +78,22 @@ class Form:
     context: str = ""
     intro: str = ""  # a line above the fields, where the platform can show one
 
+    def filled(self, values: Mapping[str, object]) -> Form:
+        """This form with ``values`` (what was typed) as its fields' initial values."""
+
+        def initial(value: object) -> str | tuple[str, ...]:
+            if isinstance(value, list | tuple):
+                return tuple(str(v) for v in value)
+            return str(value)
+
+        fields = tuple(
+            dataclasses.replace(f, initial=initial(values[f.name]))
+            if values.get(f.name) not in (None, "", [], ())
+            else f
+            for f in self.fields
+        )
+        return dataclasses.replace(self, fields=fields)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -104,12 +122,17 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Message:
-    """What is shown: text, then optional buttons, a table and files."""
+    """What is shown: text, then optional buttons, a table and files.
+
+    ``typed`` is what the member typed, given back with a refusal: adapters show it verbatim
+    (never read as markup) under the text.
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     table: Table | None = None
     attachments: tuple[Attachment, ...] = ()
+    typed: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """The platform-neutral bot: commands, clicks and form submissions in, ``Reply`` out.
 
-Adapters call three methods: ``command`` for a slash command, ``press`` for a button click and
-``submit`` for a form. Each runs in one database transaction: an error leaves nothing
-half-written, and any ``InputError`` becomes a plain sentence for the user. The methods are
-blocking; async adapters run them in a worker thread (``asyncio.to_thread``).
+Adapters call ``command`` for a slash command's text (parsed here, by the one grammar),
+``invoke`` for a command whose options the platform already typed (Discord), ``press`` for a
+button and ``submit`` for a form. Each runs in one database transaction: an error leaves
+nothing half-written. A refusal (``InputError``) becomes a plain sentence that gives back what
+was typed and, where a form does the same job, a button that opens it filled in with what could
+be read. Anything else is logged with a short reference that the apology carries too. The
+methods are blocking; async adapters run them in a worker thread.
 """
 
 from __future__ import annotations
@@ -11,36 +14,38 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.context import Request, person_for
-from bot.core.errors import InputError
-from bot.core.goals import handle_goal
-from bot.core.meetings import MEETING_FORM, handle_log_meeting, submit_meeting_form
-from bot.core.mentoring import handle_mentoring
-from bot.core.replies import Actor, Reply
-from bot.core.summary import handle_summary
+from bot.core.buttons import handle_button
+from bot.core.commands import BY_NAME, COMMANDS, FORMS, execute
+from bot.core.completion import choices
+from bot.core.context import Request, find_person, person_for
+from bot.core.errors import FormOffer, InputError, apology
+from bot.core.forms import DRAFT_PREFIX, keep_draft, open_draft
+from bot.core.grammar import Invocation, as_typed, parse
+from bot.core.limits import ECHO
+from bot.core.replies import Actor, Button, Message, Option, Reply
 from bot.settings import Settings
 from prompts.catalog import Catalog
 from storage.db import run_in_transaction
 from storage.models import AuditEvent
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-Handler = Callable[[Request, str], Reply]
-COMMANDS: dict[str, Handler] = {
-    "goal": handle_goal,
-    "log-meeting": handle_log_meeting,
-    "mentoring": handle_mentoring,
-    "mentoring-summary": handle_summary,
-}
-SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
+COMMAND_NAMES = tuple(command.name for command in COMMANDS)
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def echo(typed: str) -> str:
+    """What was typed, as a refusal gives it back: shortened to ``ECHO`` characters."""
+    typed = typed.strip()
+    return typed if len(typed) <= ECHO else typed[: ECHO - 1] + "…"
 
 
 class Core:
@@ -63,16 +68,38 @@ class Core:
     ) -> Reply:
         """Answer ``/command text`` typed by ``actor`` (in ``conversation_id``, if known)."""
         name = command.strip().lstrip("/").casefold()
-        handler = COMMANDS.get(name)
-        if handler is None:
-            known = ", ".join(f"/{c}" for c in COMMANDS)
-            return Reply.text(f"I don't know /{name}; I answer {known}.")
-        return self._run(actor, conversation_id, lambda request: handler(request, text))
+        declared = BY_NAME.get(name)
+        typed = as_typed(name, text)
+        if declared is None:
+            known = ", ".join(f"/{c}" for c in COMMAND_NAMES)
+            return self._refusal(f"I don't know /{name}; I answer {known}.", typed)
+        try:
+            invocation = parse(declared, text)
+        except InputError as error:
+            return self._refusal(error.message, typed)
+        return self.invoke(actor, invocation, conversation_id)
+
+    def invoke(
+        self, actor: Actor, invocation: Invocation, conversation_id: str | None = None
+    ) -> Reply:
+        """Carry out a parsed command, or one whose options a platform sent already typed."""
+        declared = BY_NAME.get(invocation.command)
+        if declared is None:
+            return self._refusal(f"I don't know /{invocation.command}.", invocation.typed)
+        return self._run(
+            actor,
+            conversation_id,
+            lambda request: execute(request, declared, invocation),
+            invocation.typed,
+        )
 
     def press(self, actor: Actor, action: str, conversation_id: str | None = None) -> Reply:
         """Answer a click on a button whose action string the core made."""
-        from bot.core.buttons import handle_button
-
+        if action.startswith(DRAFT_PREFIX):
+            token = action.removeprefix(DRAFT_PREFIX)
+            return self._run(
+                actor, conversation_id, lambda request: open_draft(request, token, FORMS)
+            )
         return self._run(actor, conversation_id, lambda request: handle_button(request, action))
 
     def submit(
@@ -84,28 +111,90 @@ class Core:
         conversation_id: str | None = None,
     ) -> Reply:
         """Answer a submitted form; ``Reply.field_errors`` keeps the form open with its errors."""
-        if form_id != MEETING_FORM:
+        kind = FORMS.get(form_id)
+        if kind is None:
             return Reply.text("That form is out of date; run the command again to get a new one.")
         return self._run(
-            actor, conversation_id, lambda request: submit_meeting_form(request, context, values)
+            actor, conversation_id, lambda request: kind.submit(request, context, values)
         )
 
+    def complete(
+        self,
+        actor: Actor,
+        command: str,
+        verb: str,
+        argument: str,
+        typed: str,
+        partners: tuple[str, ...] = (),
+        conversation_id: str | None = None,
+    ) -> list[Option]:
+        """What to offer for an argument being typed; reads only, never writes."""
+        declared = BY_NAME.get(command)
+        with self.sessions() as session:
+            person = find_person(session, actor)
+            if declared is None or person is None:
+                return []
+            request = Request(self, session, actor, person, conversation_id, self.clock())
+            return choices(request, declared, verb, argument, typed, partners)
+
+    def draft(
+        self, actor: Actor, form_id: str, context: str, values: Mapping[str, object]
+    ) -> Button | None:
+        """A button that opens the form again with ``values`` (for platforms that cannot keep
+        a refused form open); None when it could not be kept."""
+        if form_id not in FORMS:
+            return None
+        offer = FormOffer(form_id, context, values)
+        return self._keep(actor, offer)
+
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """Run one of the core's own operations (``people``, ``admin``…) in one transaction;
+        how adapters and the CLI reach the database without writing SQL of their own."""
+        return run_in_transaction(self.sessions, work)
+
     def _run(
-        self, actor: Actor, conversation_id: str | None, work: Callable[[Request], Reply]
+        self,
+        actor: Actor,
+        conversation_id: str | None,
+        work: Callable[[Request], Reply],
+        typed: str = "",
     ) -> Reply:
         def transaction(session: Session) -> Reply:
-            request = Request(
-                self, session, actor, person_for(session, actor), conversation_id, self.clock()
-            )
-            return work(request)
+            return work(self._request(session, actor, conversation_id))
 
         try:
             return run_in_transaction(self.sessions, transaction)
         except InputError as error:
-            return Reply.text(error.message)
+            button = self._keep(actor, error.offer) if error.offer else None
+            return self._refusal(error.message, typed, button)
         except Exception:
-            log.exception("command failed for %s:%s", actor.platform, actor.user_id)
-            return Reply.text(SORRY)
+            return Reply.text(
+                apology(log, "request from %s:%s failed", actor.platform, actor.user_id)
+            )
+
+    def _request(self, session: Session, actor: Actor, conversation_id: str | None) -> Request:
+        return Request(
+            self, session, actor, person_for(session, actor), conversation_id, self.clock()
+        )
+
+    def _keep(self, actor: Actor, offer: FormOffer) -> Button | None:
+        """Keep a refused form's values as a draft (its own transaction: the refused one was
+        rolled back) and return the button that opens it."""
+
+        def transaction(session: Session) -> Button:
+            request = self._request(session, actor, None)
+            return keep_draft(request, offer.form_id, offer.context, offer.values)
+
+        try:
+            return run_in_transaction(self.sessions, transaction)
+        except Exception:
+            log.exception("could not keep a draft for %s:%s", actor.platform, actor.user_id)
+            return None
+
+    @staticmethod
+    def _refusal(sentence: str, typed: str, button: Button | None = None) -> Reply:
+        buttons = (button,) if button else ()
+        return Reply(message=Message(sentence, buttons=buttons, typed=echo(typed)))
 
     def audit(
         self,

@@ -5,18 +5,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.context import Request
-from bot.core.errors import InputError, PermissionDenied
-from bot.core.replies import Attachment, Message, Reply, Table
-from prompts.messages import render
-from storage.summary import ParticipationSummary, Period, compute_summary
+from sqlalchemy.orm import Session
 
-QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+from bot.core.attention import attention_reasons
+from bot.core.context import Request
+from bot.core.errors import InputError
+from bot.core.grammar import (
+    EARLIEST,
+    Audience,
+    Command,
+    Day,
+    Name,
+    Quarter,
+    Verb,
+    bind,
+    help_verb,
+)
+from bot.core.replies import Attachment, Message, Reply, Table
+from storage.models import PairStatus
+from storage.summary import PairRow, Period, summary_facts
+
 CSV_COLUMNS = (
     "pair_id",
     "program",
@@ -37,96 +49,117 @@ CSV_COLUMNS = (
 ATTENTION_SHOWN = 15
 
 
-@dataclass(frozen=True)
-class SummaryQuery:
-    cohort: str | None = None
-    period: Period | None = None
+@dataclass
+class Totals:
+    active_pairs: int = 0
+    paused_pairs: int = 0
+    met_last_30: int = 0
+    met_last_60: int = 0
+    meetings: int = 0
+    minutes: int = 0
+    goals_set: int = 0
+    goals_done: int = 0
+    suggestions_sent: int = 0
+    suggestions_answered: int = 0
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+    @property
+    def answered_share(self) -> float | None:
+        if not self.suggestions_sent:
+            return None
+        return self.suggestions_answered / self.suggestions_sent
+
+    def add(self, row: PairRow, as_of: dt.date) -> None:
+        if row.status == PairStatus.ACTIVE:
+            self.active_pairs += 1
+        elif row.status == PairStatus.PAUSED:
+            self.paused_pairs += 1
+        if row.last_meeting and as_of - row.last_meeting <= dt.timedelta(days=30):
+            self.met_last_30 += 1
+        if row.last_meeting and as_of - row.last_meeting <= dt.timedelta(days=60):
+            self.met_last_60 += 1
+        self.meetings += row.meetings
+        self.minutes += row.minutes
+        self.goals_set += row.goals_set
+        self.goals_done += row.goals_done
+        self.suggestions_sent += row.suggestions_sent
+        self.suggestions_answered += row.suggestions_answered
 
 
-def parse_period(text: str) -> Period:
-    """``2027Q1`` (or ``2027-Q1``) as the dates of that quarter."""
-    match = QUARTER.match(text.strip())
-    if not match:
-        raise InputError(f"“{text}” is not a quarter; type it like 2027Q1.")
-    year, quarter = int(match.group(1)), int(match.group(2))
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
+@dataclass
+class ParticipationSummary:
+    as_of: dt.date
+    cohort: str | None
+    period: Period | None
+    totals: Totals
+    pairs: list[PairRow]
+    meetings_per_week: list[tuple[dt.date, int]]
+
+    @property
+    def needing_attention(self) -> list[PairRow]:
+        return [row for row in self.pairs if row.attention]
+
+
+def compute_summary(
+    session: Session, now: dt.datetime, *, cohort: str | None = None, period: Period | None = None
+) -> ParticipationSummary:
+    """Totals, per-pair rows with their attention reasons, and meetings per week."""
+    facts = summary_facts(session, now, cohort=cohort, period=period)
+    totals = Totals()
+    for row in facts.pairs:
+        row.attention = attention_reasons(row, facts.as_of)
+        totals.add(row, facts.as_of)
+    return ParticipationSummary(
+        facts.as_of, cohort, period, totals, facts.pairs, facts.meetings_per_week
+    )
+
+
+COHORT = Name("cohort", "COHORT", "a cohort", example='"Spring 2027"')
+QUARTER = Quarter("period", "QUARTER", "a quarter", example="2027Q1", flag="--period")
+START = Day("start", "DATE", "the first day", example="2027-01-01", flag="--from")
+END = Day("end", "DATE", "the last day", example="2027-03-31", flag="--to")
+
+
+def period_of(values: Mapping[str, Any], today: dt.date) -> Period | None:
+    """The period ``--period`` or ``--from``/``--to`` name (``--to`` defaults to today), or
+    None for all time."""
+    quarter, start, end = values.get("period"), values.get("start"), values.get("end")
+    if quarter and (start or end):
+        raise InputError("Use either --period or --from/--to, not both.")
+    if quarter:
+        return Period(*quarter)
+    if not (start or end):
+        return None
+    start = start or EARLIEST
+    if start > today:
+        raise InputError(
+            f"--from {start.isoformat()} is in the future (today is {today.isoformat()})."
+        )
+    end = end or today
+    if end < start:
+        raise InputError(f"--to ({end}) is before --from ({start}); swap them.")
     return Period(start, end)
 
 
-def period_between(start: str | None, end: str | None) -> Period:
-    """``--from`` and ``--to`` as a period; either may be left out but not both."""
-    try:
-        first = dt.date.fromisoformat(start) if start else dt.date(1970, 1, 1)
-        last = dt.date.fromisoformat(end) if end else dt.date(9999, 12, 31)
-    except ValueError:
+def read_period(raw: Mapping[str, object], today: dt.date) -> Period | None:
+    """``period_of`` for raw option values (the CLI's), checked as the chat checks them."""
+    values, errors = bind(SUMMARY, SHOW, raw, today)
+    if errors:
+        raise InputError(" ".join(errors.values()))
+    return period_of(values, today)
+
+
+def _show(request: Request, values: Mapping[str, Any]) -> Reply:
+    today = request.today()
+    period = period_of(values, today)
+    cohort = values.get("cohort") or None
+    summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
+    if not summary.pairs and cohort:
         raise InputError(
-            f"“{start if start else end}” is not a date; type dates like 2027-01-31."
-        ) from None
-    if last < first:
-        raise InputError(f"--to ({last}) is before --from ({first}); swap them.")
-    return Period(first, last)
-
-
-def parse_summary_args(text: str) -> SummaryQuery:
-    """``[COHORT] [--period 2027Q1 | --from DATE --to DATE]``."""
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        raise InputError(
-            'Unbalanced quotes; type e.g. `/mentoring-summary "Spring 2027"`.'
-        ) from None
-    cohort: str | None = None
-    options = {"--period": "quarter", "--from": "start", "--to": "end"}
-    values: dict[str, str] = {}
-    index = 0
-    while index < len(words):
-        word = words[index]
-        name, eq, inline = word.partition("=")
-        if name in options:
-            value = inline if eq else (words[index + 1] if index + 1 < len(words) else "")
-            if not value:
-                raise InputError(
-                    f"{name} needs a value, e.g. `{name} "
-                    f"{'2027Q1' if name == '--period' else '2027-01-31'}`."
-                )
-            values[options[name]] = value
-            index += 1 if eq else 2
-        elif word.startswith("--"):
-            raise InputError(f"Unknown option {word}; use --period 2027Q1 or --from/--to DATES.")
-        elif cohort is None:
-            cohort = word
-            index += 1
-        else:
-            raise InputError(
-                f"Give one cohort at most (got “{cohort}” and “{word}”); quote a name with spaces."
-            )
-    quarter, start, end = values.get("quarter"), values.get("start"), values.get("end")
-    if quarter and (start or end):
-        raise InputError("Use either --period or --from/--to, not both.")
-    period = (
-        parse_period(quarter)
-        if quarter
-        else (period_between(start, end) if (start or end) else None)
-    )
-    return SummaryQuery(cohort, period)
-
-
-def handle_summary(request: Request, text: str) -> Reply:
-    if not request.is_coordinator:
-        raise PermissionDenied(
-            "Sorry, the participation summary is for program coordinators. "
-            "For your own pair, try `/mentoring status`."
-        )
-    if text.strip().casefold() in ("help", "-h", "--help", "?"):
-        return Reply.text(render("summary_help"))
-    query = parse_summary_args(text)
-    summary = compute_summary(
-        request.session, request.now, cohort=query.cohort, period=query.period
-    )
-    if not summary.pairs and query.cohort:
-        raise InputError(
-            f"No pairs in cohort “{query.cohort}”; check the name "
+            f"No pairs in cohort “{cohort}”; check the name "
             "(`/mentoring-summary` on its own shows every cohort)."
         )
     attachments = [
@@ -265,3 +298,27 @@ def meetings_chart_png(summary: ParticipationSummary) -> bytes:
         return buffer.getvalue()
     finally:
         pyplot.close(figure)
+
+
+SHOW = Verb(
+    "show",
+    "program totals, the pairs needing attention, a CSV of every pair and a chart; "
+    "for one cohort, or a period",
+    _show,
+    (COHORT, QUARTER, START, END),
+    example="/mentoring-summary --period 2027Q1",
+    needs_pair=False,
+    shown_name=False,
+)
+
+SUMMARY = Command(
+    "mentoring-summary",
+    "program totals and the pairs needing attention (coordinators).",
+    verbs=(SHOW, help_verb("/mentoring-summary")),
+    default="show",
+    audience=Audience.COORDINATORS,
+    notes=(
+        'Put a cohort name with spaces in quotes: `/mentoring-summary "Spring 2027"`. '
+        "`--to` defaults to today.",
+    ),
+)

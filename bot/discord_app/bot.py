@@ -21,7 +21,7 @@ from discord import app_commands
 from bot.core.conversations import PairConversations
 from bot.core.service import Core
 from bot.discord_app.commands import build_commands
-from bot.discord_app.components import ActionButton, DraftButton, read_submission
+from bot.discord_app.components import ActionButton, read_submission
 from bot.discord_app.interactions import Interactions
 from bot.discord_app.outbound import DiscordOutbound
 from bot.settings import SettingsError
@@ -65,12 +65,12 @@ class MentorBot(discord.Client):
         self.interactions = Interactions(core, self.outbound)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._command_failed  # type: ignore[method-assign]
-        for command in build_commands(core, self.interactions):
+        for command in build_commands(self.interactions):
             self.tree.add_command(command, guild=self.guild)
 
     async def setup_hook(self) -> None:
         """Once per login: buttons from earlier runs answered, and the commands synced."""
-        self.add_dynamic_items(ActionButton, DraftButton)
+        self.add_dynamic_items(ActionButton)
         try:
             synced = await self.tree.sync(guild=self.guild)
         except discord.HTTPException as error:
@@ -106,8 +106,7 @@ class MentorBot(discord.Client):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """A command that raised (the handlers catch their own errors; this is the rest)."""
-        log.error("Discord command failed", exc_info=error)
-        await self.interactions.apologise(interaction)
+        await self.interactions.apologise(interaction, "Discord command failed", error=error)
 
 
 @asynccontextmanager

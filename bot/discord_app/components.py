@@ -3,11 +3,11 @@
 - ``ActionButton``: ``mb:`` + the core's action string (``mb:s:42:swap``). Registered as a
   ``DynamicItem``, so a bot started later answers a click on a message an earlier run sent; the
   action goes back to ``Core.press`` unchanged and no mapping is kept anywhere.
-- ``DraftButton``: ``mbd:`` + a token for a form kept in memory (``Drafts``), to reopen it filled
-  with what was typed. After a restart the token is unknown and the user is told so.
-- Modals: ``mbm:TOKEN:FORM_ID:CONTEXT``. A modal is never kept by discord.py (it is stopped before
-  it is sent); its submission is read from the interaction payload in ``on_interaction``, so a
-  form opened before a restart is still accepted after it.
+  A button that opens a form again with what was typed is one of these too: its action names a
+  draft the core keeps (``form:TOKEN``), so it works after a restart and only for its writer.
+- Modals: ``mbm:FORM_ID:CONTEXT``. A modal is never kept by discord.py (it is stopped before it
+  is sent); its submission is read from the interaction payload in ``on_interaction``, so a form
+  opened before a restart is still accepted after it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 CUSTOM_ID_LIMIT = 100
 ACTION_PREFIX = "mb:"
-DRAFT_PREFIX = "mbd:"
 MODAL_PREFIX = "mbm:"
 MODAL_INPUTS = 5  # Discord's limit of inputs in one modal
 LABEL_LIMIT = 45
@@ -75,46 +74,17 @@ class ActionButton(
         await _handler(interaction).click(interaction, self.action)
 
 
-class DraftButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=re.compile(re.escape(DRAFT_PREFIX) + r"(?P<token>[0-9a-f]+)"),
-):
-    """Opens a kept form again (after field errors, or when a modal could not be opened)."""
-
-    def __init__(self, token: str, label: str = "Open the form") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.primary, custom_id=DRAFT_PREFIX + token
-            )
-        )
-        self.token = token
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> DraftButton:
-        return cls(match["token"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await _handler(interaction).reopen(interaction, self.token)
-
-
 @dataclass(frozen=True)
 class Submission:
-    """A submitted modal: the kept form's token, the core's form id and context, the values."""
+    """A submitted modal: the core's form id and context, and the values."""
 
-    token: str
     form_id: str
     context: str
     values: dict[str, str | list[str]]
 
 
-def modal_custom_id(form: Form, token: str) -> str:
-    custom_id = f"{MODAL_PREFIX}{token}:{form.form_id}:{form.context}"
+def modal_custom_id(form: Form) -> str:
+    custom_id = f"{MODAL_PREFIX}{form.form_id}:{form.context}"
     if len(custom_id) > CUSTOM_ID_LIMIT:
         raise ValueError(f"form context too long for a Discord custom id: {custom_id!r}")
     return custom_id
@@ -125,11 +95,10 @@ def read_submission(data: Mapping[str, Any]) -> Submission | None:
     custom_id = str(data.get("custom_id") or "")
     if not custom_id.startswith(MODAL_PREFIX):
         return None
-    token, _, rest = custom_id.removeprefix(MODAL_PREFIX).partition(":")
-    form_id, _, context = rest.partition(":")
+    form_id, _, context = custom_id.removeprefix(MODAL_PREFIX).partition(":")
     values: dict[str, str | list[str]] = {}
     _collect(data.get("components") or (), values)
-    return Submission(token, form_id, context, values)
+    return Submission(form_id, context, values)
 
 
 def _collect(components: Iterable[Mapping[str, Any]], into: dict[str, str | list[str]]) -> None:
@@ -156,9 +125,9 @@ def fitted(fields: Iterable[FormField]) -> list[FormField]:
     return [f for f in fields if f.name in keep][:MODAL_INPUTS]
 
 
-def form_modal(form: Form, token: str) -> discord.ui.Modal:
+def form_modal(form: Form) -> discord.ui.Modal:
     """The modal for ``form``; selects become select menus, the rest text inputs."""
-    modal = discord.ui.Modal(title=form.title[:TITLE_LIMIT], custom_id=modal_custom_id(form, token))
+    modal = discord.ui.Modal(title=form.title[:TITLE_LIMIT], custom_id=modal_custom_id(form))
     for field in fitted(form.fields):
         modal.add_item(
             discord.ui.Label(
@@ -191,6 +160,8 @@ def _input(field: FormField) -> discord.ui.Item[Any]:
         )
     text = ", ".join(sorted(chosen)) if isinstance(initial, tuple) else (initial or None)
     limit = min(field.max_length or TEXT_LIMIT, TEXT_LIMIT)
+    if text and len(text) > limit:  # what was typed, over the limit: shown whole, to shorten
+        limit = TEXT_LIMIT
     return discord.ui.TextInput(
         custom_id=field.name,
         style=discord.TextStyle.long

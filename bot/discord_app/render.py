@@ -41,11 +41,11 @@ class Part:
     def custom_ids(self) -> set[str]:
         return {ACTION_PREFIX + b.action for b in self.buttons}
 
-    def send_kwargs(self, extra: Sequence[discord.ui.Item[Any]] = ()) -> dict[str, Any]:
+    def send_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``send``/``send_message``; files are made fresh each time,
         as discord.py consumes them."""
         kwargs: dict[str, Any] = {"content": self.content}
-        view = button_view(self.buttons, extra)
+        view = button_view(self.buttons)
         if view is not None:
             kwargs["view"] = view
         if self.attachments:
@@ -61,9 +61,16 @@ def parts(message: Message) -> list[Part]:
     blocks = [line[:CONTENT_LIMIT] for line in message.text.splitlines()]
     if message.table is not None:
         blocks += _table_blocks(message.table)
+    if message.typed:
+        blocks += ["_You typed:_", *(typed_line(line) for line in message.typed.splitlines())]
     contents = _pack(blocks) or ["\u200b"]
     last = Part(contents[-1], message.buttons, message.attachments)
     return [Part(content) for content in contents[:-1]] + [last]
+
+
+def typed_line(line: str) -> str:
+    """A line the member typed, quoted and shown as typed (markdown and mentions inert)."""
+    return "> " + discord.utils.escape_mentions(discord.utils.escape_markdown(line))[:1990]
 
 
 def edit_kwargs(message: Message) -> dict[str, Any]:
@@ -75,10 +82,8 @@ def edit_kwargs(message: Message) -> dict[str, Any]:
     return {"content": text, "view": button_view(message.buttons)}
 
 
-def button_view(
-    buttons: Sequence[Button], extra: Sequence[discord.ui.Item[Any]] = ()
-) -> discord.ui.View | None:
-    """A view of ``ActionButton``s (plus ``extra`` items), or None when there are none."""
+def button_view(buttons: Sequence[Button]) -> discord.ui.View | None:
+    """A view of ``ActionButton``s, or None when there are none."""
     view = discord.ui.View(timeout=None)
     for button in buttons:
         if len(ACTION_PREFIX + button.action) > CUSTOM_ID_LIMIT:
@@ -86,8 +91,6 @@ def button_view(
             continue
         style = STYLES.get(button.style, discord.ButtonStyle.secondary)
         view.add_item(ActionButton(button.action, button.label, style))
-    for item in extra:
-        view.add_item(item)
     if not view.children:
         return None
     view.stop()  # fully dynamic: nothing to keep per message

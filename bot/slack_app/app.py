@@ -25,8 +25,9 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.commands import COMMANDS
 from bot.core.conversations import PairConversations
-from bot.core.service import COMMANDS, Core
+from bot.core.service import Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
 from bot.slack_app.listeners import Listeners
@@ -111,8 +112,8 @@ def build_slack_app(
         process_before_response=True,
     )
     app.use(ignore_retries)
-    for name in COMMANDS:
-        app.command(f"/{name}")(listeners.command)
+    for command in COMMANDS:
+        app.command(command.slash)(listeners.command)
     app.action(ANY)(listeners.click)
     app.view(ANY)(listeners.submit)
     return app

@@ -24,6 +24,7 @@ TITLE_LIMIT = 24  # characters in a modal's title and submit label
 OPTION_LIMIT = 75  # characters in an option's text
 MAX_OPTIONS = 100
 METADATA_LIMIT = 3000
+INPUT_LIMIT = 3000  # characters a plain-text input holds
 
 
 @dataclass(frozen=True)
@@ -134,10 +135,11 @@ def _element(field: FormField) -> Block:
     else:
         element = {"type": "plain_text_input", "action_id": field.name}
         element["multiline"] = kind == FieldKind.LONG_TEXT
-        if field.max_length:
+        too_long = isinstance(field.initial, str) and len(field.initial) > (field.max_length or 0)
+        if field.max_length and not too_long:  # what was typed, over the limit, is shown whole
             element["max_length"] = field.max_length
     if isinstance(field.initial, str) and field.initial:
-        element["initial_value"] = field.initial
+        element["initial_value"] = field.initial[:INPUT_LIMIT]
     return element
 
 

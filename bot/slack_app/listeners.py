@@ -25,8 +25,9 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.core.errors import apology
 from bot.core.replies import Message, Reply
-from bot.core.service import SORRY, Core
+from bot.core.service import Core
 from bot.slack_app.answers import Answers, Origin
 from bot.slack_app.forms import error_blocks, read_submission
 from bot.slack_app.people import SlackPeople
@@ -119,8 +120,8 @@ class Listeners:
                 await self._quiet()
                 await work(*args)
             except Exception:
-                log.exception("Slack request from %s failed", origin.user_id)
-                await self.answers.tell(origin, Message(SORRY))
+                sorry = apology(log, "Slack request from %s failed", origin.user_id)
+                await self.answers.tell(origin, Message(sorry))
 
         task = asyncio.ensure_future(guarded())
         self._tasks.add(task)

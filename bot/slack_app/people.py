@@ -14,19 +14,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
 
+from bot.core.people import Profile, link_person, people_to_link
 from bot.core.replies import Actor
 from bot.core.service import Core
 from bot.slack_app.pacing import Pacer
-from storage.db import run_in_transaction
-from storage.models import Pair, Person
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +89,6 @@ class SlackPeople:
         return actor
 
 
-@dataclass(frozen=True)
-class _Pending:
-    person_id: int
-    user_id: str | None
-    email: str | None
-
-
 async def resolve_pending_people(
     core: Core, client: AsyncWebClient, pacer: Pacer | None = None
 ) -> int:
@@ -107,7 +96,7 @@ async def resolve_pending_people(
 
     Returns how many people were updated. One person's failure is logged and skipped.
     """
-    pending = await asyncio.to_thread(run_in_transaction, core.sessions, _pending_people)
+    pending = await asyncio.to_thread(core.transaction, lambda s: people_to_link(s, PLATFORM))
     updated = 0
     for person in pending:
         method = "users.info" if person.user_id else "users.lookupByEmail"
@@ -126,53 +115,10 @@ async def resolve_pending_people(
                 error.response.get("error"),
             )
             continue
+        profile = Profile(str(user["id"]), display_name(user), user.get("tz") or None)
         done = await asyncio.to_thread(
-            run_in_transaction, core.sessions, lambda s, p=person, u=user: _link(s, p, u)
+            core.transaction,
+            lambda s, p=person, f=profile: link_person(s, PLATFORM, p, f),
         )
         updated += done
     return updated
-
-
-def _pending_people(session: Session) -> list[_Pending]:
-    rows = session.scalars(
-        select(Person).where(
-            Person.platform == PLATFORM,
-            or_(
-                Person.platform_user_id.is_(None) & Person.email.is_not(None),
-                Person.platform_user_id.is_not(None) & Person.timezone.is_(None),
-            ),
-        )
-    )
-    return [_Pending(p.id, p.platform_user_id, p.email) for p in rows]
-
-
-def _link(session: Session, pending: _Pending, user: dict[str, Any]) -> bool:
-    """Store what Slack said about a person; an imported e-mail whose Slack user already wrote
-    to the bot is merged into that person, moving the pairs over."""
-    person = session.get(Person, pending.person_id)
-    if person is None or person.platform_user_id != pending.user_id:
-        return False  # changed meanwhile
-    target, changed = person, False
-    if person.platform_user_id is None:
-        existing = session.scalar(
-            select(Person).where(Person.platform == PLATFORM, Person.platform_user_id == user["id"])
-        )
-        if existing is None:
-            person.platform_user_id = user["id"]
-        else:
-            for column in (Pair.mentor_id, Pair.mentee_id):
-                session.execute(
-                    update(Pair).where(column == person.id).values({column.key: existing.id})
-                )
-            existing.email = existing.email or person.email
-            session.delete(person)
-            target = existing
-        target.display_name = display_name(user) or target.display_name
-        target.unreachable_reason = None
-        target.unreachable_since = None
-        changed = True
-    zone = user.get("tz") or None
-    if target.timezone is None and zone:
-        target.timezone = zone
-        changed = True
-    return changed

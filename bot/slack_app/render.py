@@ -26,6 +26,8 @@ def message_blocks(message: Message, note: str = "") -> list[Block]:
     blocks = [_section(chunk) for chunk in _chunks(mrkdwn(message.text))]
     if message.table is not None:
         blocks += [_section(chunk) for chunk in _table_chunks(message.table)]
+    if message.typed:
+        blocks.append(_typed(message.typed))
     if message.buttons:
         blocks.append(
             {
@@ -47,8 +49,21 @@ def message_blocks(message: Message, note: str = "") -> list[Block]:
 
 def fallback_text(message: Message) -> str:
     """The ``text`` Slack shows in notifications and where blocks cannot be drawn."""
-    text = escape(plain(message.text)).strip() or "mentorbot"
+    typed = f"\nYou typed: {message.typed}" if message.typed else ""
+    text = escape(plain(message.text) + typed).strip() or "mentorbot"
     return text if len(text) <= FALLBACK_LIMIT else text[: FALLBACK_LIMIT - 1] + "…"
+
+
+def _typed(typed: str) -> Block:
+    """What the member typed, under a refusal: plain text, so Slack shows it exactly as typed."""
+    return {
+        "type": "context",
+        "block_id": "mentorbot-typed",
+        "elements": [
+            {"type": "mrkdwn", "text": "You typed:"},
+            {"type": "plain_text", "text": typed[:SECTION_LIMIT], "emoji": False},
+        ],
+    }
 
 
 def _section(text: str) -> Block:

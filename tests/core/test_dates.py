@@ -1,4 +1,4 @@
-"""Meeting dates, durations and the /log-meeting text form: tables and properties."""
+"""Meeting dates and durations: tables and properties."""
 
 from __future__ import annotations
 
@@ -8,18 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.dates import (
-    MAX_MINUTES,
-    MAX_NEXT_STEPS,
-    MAX_NOTES,
-    MeetingText,
-    check_meeting_date,
-    format_duration,
-    parse_date,
-    parse_duration,
-    parse_meeting_text,
-)
+from bot.core.dates import check_meeting_date, format_duration, parse_date, parse_duration
 from bot.core.errors import InputError
+from bot.core.limits import MAX_MEETING_MINUTES as MAX_MINUTES
 
 TODAY = dt.date(2026, 11, 22)  # a Sunday
 D = dt.date
@@ -187,85 +178,6 @@ def test_format_duration_refuses_negative():
         format_duration(-1)
 
 
-def meeting(met_on: dt.date, minutes: int | None, notes: str, next_steps: str = "") -> MeetingText:
-    return MeetingText(met_on, minutes, notes, next_steps)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", meeting(TODAY, None, "")),
-        ("talked about CVs", meeting(TODAY, None, "talked about CVs")),
-        (
-            "yesterday 45m mock interview next: send CVs",
-            meeting(D(2026, 11, 21), 45, "mock interview", "send CVs"),
-        ),
-        ("2026-11-03 1h30m went well", meeting(D(2026, 11, 3), 90, "went well")),
-        ("tue 1h 30m two-token duration", meeting(D(2026, 11, 17), 90, "two-token duration")),
-        ("3 days ago 45 minutes chat", meeting(D(2026, 11, 19), 45, "chat")),
-        ("last friday 2 hours long walk", meeting(D(2026, 11, 20), 120, "long walk")),
-        ("99 days ago", meeting(D(2026, 8, 15), None, "")),
-        ("1 hour 30 minutes site visit", meeting(TODAY, 90, "site visit")),
-        ("Tuesday we talked", meeting(D(2026, 11, 17), None, "we talked")),
-        ("Yesterday, 1h. we talked", meeting(D(2026, 11, 21), 60, "we talked")),
-        ("45m only a duration", meeting(TODAY, 45, "only a duration")),
-        ("45m yesterday either order", meeting(D(2026, 11, 21), 45, "either order")),
-        ("1:30 mock panel", meeting(TODAY, 90, "mock panel")),
-        ("3 books discussed", meeting(TODAY, None, "3 books discussed")),
-        ("today 3 books discussed", meeting(TODAY, None, "3 books discussed")),
-        ("1h 30 people came", meeting(TODAY, 60, "30 people came")),
-        ("10-15 minutes on goals", meeting(TODAY, None, "10-15 minutes on goals")),
-        ("last time we met", meeting(TODAY, None, "last time we met")),
-        ("Sat down with the CV", meeting(TODAY, None, "Sat down with the CV")),
-        ("sat 45m mock", meeting(D(2026, 11, 21), 45, "mock")),
-        ("sun", meeting(D(2026, 11, 15), None, "")),
-        ("today 1h  line one\nline two  ", meeting(TODAY, 60, "line one\nline two")),
-        ("NEXT: only next steps", meeting(TODAY, None, "", "only next steps")),
-        ("today 1h notes Next: a next: b", meeting(TODAY, 60, "notes", "a next: b")),
-        ("today 1h next:", meeting(TODAY, 60, "", "")),
-        ("next: 2026-02-30", meeting(TODAY, None, "", "2026-02-30")),
-    ],
-)
-def test_parse_meeting_text(text, expected):
-    """The text form splits into date, duration, notes and next steps."""
-    assert parse_meeting_text(text, TODAY) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "field", "words"),
-    [
-        ("2026-13-01 planning", "date", ["no month 13"]),
-        ("2026-02-30", "date", ["February 2026 has 28 days"]),
-        ("2026/11/31 45m x", "date", ["30 days"]),
-        ("-3 days ago we met", "date", ["whole number"]),
-        ("tomorrow 1h plan", "date", ["future"]),
-        ("03.11.2026 1h", "date", ["not a date"]),
-        ("today 0m x", "duration", ["at least a minute"]),
-        ("0m", "duration", ["at least a minute"]),
-        ("13h", "duration", ["at most 12h"]),
-        ("yesterday 13 hours marathon", "duration", ["at most 12h"]),
-        ("today 0 minutes", "duration", ["at least a minute"]),
-        ("tue -5m x", "duration", ["not a duration"]),
-        ("today 1:75 x", "duration", ["not a duration"]),
-        ("today 1h " + "x" * (MAX_NOTES + 1), "notes", [f"{MAX_NOTES + 1:,}", f"{MAX_NOTES:,}"]),
-        ("ok next: " + "y" * (MAX_NEXT_STEPS + 1), "next_steps", [f"{MAX_NEXT_STEPS:,}"]),
-    ],
-)
-def test_parse_meeting_text_refuses_invalid_leading_parts(text, field, words):
-    """A leading word that tries to be a date or duration but is wrong is refused, not noted."""
-    with pytest.raises(InputError) as refused:
-        parse_meeting_text(text, TODAY)
-    assert refused.value.field == field
-    for word in words:
-        assert word in refused.value.message
-
-
-def test_notes_at_the_limit_are_kept():
-    """Exactly MAX_NOTES characters of notes is allowed."""
-    notes = "x" * MAX_NOTES
-    assert parse_meeting_text(f"today {notes}", TODAY).notes == notes
-
-
 @pytest.mark.parametrize(
     ("met_on", "started"),
     [(TODAY, D(2026, 9, 1)), (D(2026, 9, 1), D(2026, 9, 1)), (D(2026, 10, 5), D(2026, 9, 1))],
@@ -344,19 +256,6 @@ WORDS = st.sampled_from(
     ]
 )
 ANY_TEXT = st.one_of(st.text(), st.lists(WORDS, max_size=8).map(" ".join))
-
-
-@given(text=ANY_TEXT, today=st.dates())
-def test_meeting_text_never_crashes(text, today):
-    """Any text gives a MeetingText or an InputError, never another exception."""
-    try:
-        parsed = parse_meeting_text(text, today)
-    except InputError as error:
-        assert error.message and error.field in {"date", "duration", "notes", "next_steps"}
-    else:
-        assert isinstance(parsed, MeetingText)
-        assert len(parsed.notes) <= MAX_NOTES
-        assert parsed.duration_minutes is None or 1 <= parsed.duration_minutes <= MAX_MINUTES
 
 
 @given(text=ANY_TEXT, today=st.dates())

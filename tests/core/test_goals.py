@@ -48,10 +48,14 @@ def test_done_reopen_drop_edit_round_trip(core, pair_id):
 
 
 def test_goal_text_limits(core, pair_id):
-    """Empty and over-long goals are refused with the limit; nothing is stored."""
-    assert "empty" in text_of(core.command(ADA, "goal", "add   "))
-    long = text_of(core.command(ADA, "goal", "add " + "x" * 501))
-    assert "501 characters" in long and "at most 500" in long
+    """An empty goal opens the goal form; an over-long one is refused with the limit and a
+    button to the form filled in with it; nothing is stored until it fits."""
+    assert core.command(ADA, "goal", "add   ").form.title == "Add a goal"
+    refused = core.command(ADA, "goal", "add " + "x" * 501).message
+    assert "501 characters" in refused.text and "at most 500" in refused.text
+    assert [b.label for b in refused.buttons] == ["Open the form"]
+    form = core.press(ADA, refused.buttons[0].action).form
+    assert form.fields[0].initial == "x" * 501
     assert "Added" in text_of(core.command(ADA, "goal", "add " + "y" * 500))
     with session_scope(core.sessions) as session:
         assert session.scalars(select(Goal)).all()[0].text == "y" * 500
@@ -60,7 +64,7 @@ def test_goal_text_limits(core, pair_id):
 def test_bad_numbers_and_verbs_explain(core, pair_id):
     """Wrong numbers and unknown verbs get a sentence naming the right form."""
     assert "needs a goal number" in text_of(core.command(ADA, "goal", "done"))
-    assert "needs a goal number, not “two”" in text_of(core.command(ADA, "goal", "done two"))
+    assert "“two” is not a goal number" in text_of(core.command(ADA, "goal", "done two"))
     assert "no goal 9" in text_of(core.command(ADA, "goal", "done 9"))
     unknown = text_of(core.command(ADA, "goal", "Read more books"))
     assert "`/goal add Read more books`" in unknown

@@ -111,7 +111,7 @@ def test_form_names_a_goal_number_the_pair_does_not_have(core, pair_id):
         form.context,
         {"date": "2026-11-09", "duration": "1h", "goals": ["1", "7"]},
     )
-    assert reply.field_errors == {"goals": "“7” is not one of your pair's goal numbers (1)."}
+    assert reply.field_errors == {"goals": "Your pair has no goal 7 (its goals: 1)."}
     assert stored_meetings(core) == []
 
 

@@ -38,8 +38,12 @@ def test_pause_and_resume(core, pair_id):
 
 def test_pause_bounds(core, pair_id):
     """A pause is 1 to 26 weeks and a number."""
-    assert "1 to 26 weeks, not 27" in text_of(core.command(ADA, "mentoring", "pause 27"))
-    assert "not a number of weeks" in text_of(core.command(ADA, "mentoring", "pause soon"))
+    assert "“27” is not a number of weeks from 1 to 26" in text_of(
+        core.command(ADA, "mentoring", "pause 27")
+    )
+    assert "“soon” is not a number of weeks" in text_of(
+        core.command(ADA, "mentoring", "pause soon")
+    )
     with session_scope(core.sessions) as session:
         assert session.scalars(select(Pair.status)).one() == "active"
 

@@ -9,11 +9,10 @@ import io
 import pytest
 from sqlalchemy import event
 
-from bot.core.errors import InputError
-from bot.core.summary import parse_period, parse_summary_args, summary_csv, summary_json
+from bot.core.summary import compute_summary, summary_csv, summary_json
 from storage.db import session_scope
 from storage.models import Delivery, Person, Response
-from storage.summary import Period, compute_summary
+from storage.summary import Period
 from tests.support.bot import PairSpec, actor, add_pair, text_of
 
 ADA, BEN, CASEY = actor("ada"), actor("ben"), actor("casey")
@@ -128,7 +127,8 @@ def test_period_counts_only_inside(core, pair_id):
     core.command(ADA, "log-meeting", "2026-11-02 1h b")
     october = summarise(core, period=Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31)))
     assert october.totals.meetings == 1
-    assert summarise(core, period=parse_period("2026Q4")).totals.meetings == 2
+    quarter = Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert summarise(core, period=quarter).totals.meetings == 2
 
 
 def test_notes_never_in_summary_outputs(core, pair_id):
@@ -159,39 +159,43 @@ def test_coordinator_gets_text_csv_and_chart(core, two_pairs):
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "heading"),
     [
-        ("", (None, None)),
-        ("Fall", ("Fall", None)),
-        ("--period 2027Q1", (None, Period(dt.date(2027, 1, 1), dt.date(2027, 3, 31)))),
-        ("Fall --period=2026Q4", ("Fall", Period(dt.date(2026, 10, 1), dt.date(2026, 12, 31)))),
-        (
-            '"Spring 2027" --from 2027-01-01 --to 2027-02-01',
-            ("Spring 2027", Period(dt.date(2027, 1, 1), dt.date(2027, 2, 1))),
-        ),
+        ("", "all cohorts, as of 2026-11-10"),
+        ("Fall", "cohort Fall, as of 2026-11-10"),
+        ("--period 2026Q3", "all cohorts, 2026-07-01 to 2026-09-30"),
+        ("Fall --period=2026Q4", "cohort Fall, 2026-10-01 to 2026-12-31"),
+        ('"Fall" --from 2026-09-01 --to 2026-10-01', "cohort Fall, 2026-09-01 to 2026-10-01"),
+        ("--from 2026-09-01", "all cohorts, 2026-09-01 to 2026-11-10"),
+        ("--to 2026-10-01", "all cohorts, 2000-01-01 to 2026-10-01"),
     ],
 )
-def test_summary_arguments(text, expected):
-    """Cohort and period options parse as documented."""
-    query = parse_summary_args(text)
-    assert (query.cohort, query.period) == expected
+def test_summary_cohort_and_period(core, two_pairs, text, heading):
+    """Cohort and period options choose what the summary covers; --to defaults to today."""
+    assert f"**Mentoring summary**: {heading}" in text_of(
+        core.command(CASEY, "mentoring-summary", text)
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "words"),
     [
         ("--period 2027Q5", "not a quarter"),
+        ("--period 9999Q4", "between 2000 and 2099"),
         ("--period", "needs a value"),
-        ("--from 2027-02-01 --to 2027-01-01", "before --from"),
-        ("--period 2027Q1 --from 2027-01-01", "either --period or --from/--to"),
-        ("--cohort x", "Unknown option"),
-        ("a b", "one cohort at most"),
+        ("--from 2026-10-01 --to 2026-09-01", "before --from"),
+        ("--period 2026Q1 --from 2026-01-01", "either --period or --from/--to"),
+        ("--from 2027-01-01", "is in the future"),
+        ("--cohort x", "is not an option"),
+        ("a b", "in quotes"),
     ],
 )
-def test_summary_argument_errors(text, words):
-    """Bad summary options are explained."""
-    with pytest.raises(InputError, match=words):
-        parse_summary_args(text)
+def test_summary_argument_errors(core, two_pairs, text, words):
+    """Bad summary options are explained, and what was typed is given back."""
+    reply = core.command(CASEY, "mentoring-summary", text)
+    assert words in text_of(reply)
+    assert reply.message.typed == f"/mentoring-summary {text}"
+    assert reply.message.attachments == ()
 
 
 def test_statement_count_does_not_grow_with_pairs(core, program_id):

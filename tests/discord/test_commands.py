@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.service import SORRY
 from storage.db import run_in_transaction
 from storage.models import Coordinator, Goal, GoalStatus, Pair
 from tests.discord.harness import (
@@ -59,7 +58,7 @@ def test_commands_are_synced_once_to_the_guild_not_on_reconnect(core, fake: Fake
     assert mentoring == ["export", "help", "pause", "resume", "status"]
     options = {o["name"] for o in commands["log-meeting"]["options"]}
     assert {"date", "duration", "activity", "notes"} <= options
-    assert {"from", "to", "period", "cohort"} == {
+    assert {"from", "to", "period", "cohort", "manage"} == {
         o["name"] for o in commands["mentoring-summary"]["options"]
     }
 
@@ -245,8 +244,9 @@ def test_slow_core_is_deferred_then_answered(core, fake, pair_id):
     scenario(body())
 
 
-def test_a_failure_in_the_adapter_still_answers(core, fake, pair_id, monkeypatch):
-    """Something unexpected on the bot's side: the caller gets the plain apology, not silence."""
+def test_a_failure_in_the_adapter_still_answers(core, fake, pair_id, monkeypatch, caplog):
+    """Something unexpected on the bot's side: the caller gets the plain apology, not silence,
+    with a reference that the operator's log line carries too."""
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
@@ -256,7 +256,9 @@ def test_a_failure_in_the_adapter_still_answers(core, fake, pair_id, monkeypatch
         monkeypatch.setattr(bot.interactions, "_play", broken)
         async with running(bot, fake):
             reply = await fake.interact(fake.slash("goal", BEN, LOBBY, "list"), STEP)
-            assert reply.ephemeral and reply.content == SORRY
+            assert reply.ephemeral and reply.content.startswith("Sorry, something went wrong")
+            reference = reply.content.rstrip(".").rsplit(" ", 1)[-1]
+            assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
 
     scenario(body())
 
@@ -266,13 +268,13 @@ def test_a_core_slower_than_discords_window_is_still_answered(core, fake, pair_i
     Discord's 3 s) is deferred in time and answered after."""
     import time
 
-    real = core.command
+    real = core.invoke
 
     def slow(*args, **kwargs):
         time.sleep(3.5)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(core, "command", slow)
+    monkeypatch.setattr(core, "invoke", slow)
 
     async def body() -> None:
         async with running(make_bot(core), fake):

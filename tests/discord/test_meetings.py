@@ -144,7 +144,8 @@ def test_errors_keep_what_was_typed_and_the_form_reopens_filled(core, fake, pair
 
 
 def test_option_errors_are_answered_per_field(core, fake, pair_id):
-    """Bad options are refused field by field, and nothing is stored."""
+    """Bad options are refused, one sentence each, what was typed given back with a button to
+    the form filled in with it; nothing is stored."""
 
     async def body() -> Any:
         async with running(make_bot(core), fake):
@@ -153,8 +154,10 @@ def test_option_errors_are_answered_per_field(core, fake, pair_id):
 
     refused = scenario(body())
     content = refused.content or ""
-    assert refused.ephemeral and "**Date**:" in content and "**Duration**:" in content
-    assert list(buttons(fake.message(refused.message_id or 0) or {})) == ["Fix the form"]
+    assert refused.ephemeral
+    assert "“next year” is not a date" in content and "“13h” is longer than a meeting" in content
+    assert "> /log-meeting date:next year duration:13h notes:Hm" in content
+    assert list(buttons(fake.message(refused.message_id or 0) or {})) == ["Open the form"]
     assert rows(core, Meeting) == []
 
 
@@ -186,10 +189,12 @@ def test_a_slow_form_comes_as_a_button_that_opens_it(core, fake, pair_id):
     private message with a button opens it instead."""
 
     async def body() -> Any:
-        async with running(make_bot(core, ack_within=0), fake):
+        bot = make_bot(core, ack_within=0)
+        async with running(bot, fake):
             interaction = await fake.send_interaction(fake.slash("log-meeting", BEN, LOBBY))
             followup = await fake.wait_for_response(interaction, STEP, kind="followup")
             assert fake.responses_for(interaction)[0].type == 5
+            bot.interactions.ack_within = 2.0  # the button's own answer comes in time
             message = fake.message(followup.message_id or 0) or {}
             opened = await fake.interact(
                 fake.button(buttons(message)["Open the form"], BEN, LOBBY, int(message["id"])),
@@ -222,5 +227,5 @@ def test_manage_lists_meetings_and_refuses_mixed_options(core, fake, pair_id):
     listed, mixed = scenario(body())
     assert "**Meetings** (1)" in (listed.content or "")
     assert "Quick call" in (listed.content or "")
-    assert "not both" in (mixed.content or "")
+    assert "`/log-meeting list` takes no notes" in (mixed.content or "")
     assert len(rows(core, Meeting)) == 1

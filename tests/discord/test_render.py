@@ -146,12 +146,12 @@ def test_the_meeting_modal_uses_labels_selects_and_text_inputs():
     form = Form("log-meeting", "Log a meeting", FIELDS, context="pair:12")
 
     def render():
-        modal = form_modal(form, "abc123")
+        modal = form_modal(form)
         return modal.is_finished(), modal.to_dict()
 
     finished, payload = in_loop(render)
     assert finished  # never kept by discord.py: on_interaction answers it
-    assert payload["custom_id"] == "mbm:abc123:log-meeting:pair:12"
+    assert payload["custom_id"] == "mbm:log-meeting:pair:12"
     labels = payload["components"]
     assert [c["type"] for c in labels] == [18] * 5
     assert labels[0]["component"]["value"] == "2026-11-20"
@@ -164,7 +164,7 @@ def test_the_meeting_modal_uses_labels_selects_and_text_inputs():
 
 def test_a_submission_is_read_from_rows_and_labels():
     data = {
-        "custom_id": "mbm:abc123:log-meeting:pair:12:delivery:7",
+        "custom_id": "mbm:log-meeting:pair:12:delivery:7",
         "components": [
             {"type": 18, "component": {"type": 4, "custom_id": "duration", "value": "1h"}},
             {"type": 18, "component": {"type": 3, "custom_id": "activity", "values": ["a1"]}},
@@ -173,8 +173,7 @@ def test_a_submission_is_read_from_rows_and_labels():
     }
     submission = read_submission(data)
     assert submission is not None
-    assert (submission.token, submission.form_id, submission.context) == (
-        "abc123",
+    assert (submission.form_id, submission.context) == (
         "log-meeting",
         "pair:12:delivery:7",
     )

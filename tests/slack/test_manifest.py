@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.service import COMMANDS
+from bot.core.commands import COMMANDS
+from bot.core.grammar import description, usage_hint
 from bot.slack_app.app import EVENTS_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +30,14 @@ def manifest(name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket.yaml"])
-def test_manifest_declares_the_four_commands_with_escaping(name):
-    """Every core command is a slash command; mentions arrive escaped as <@U…> ids."""
+def test_manifest_declares_the_commands_as_the_core_declares_them(name):
+    """Every core command is a slash command, described and hinted from its declaration;
+    mentions arrive escaped as <@U…> ids."""
     commands = manifest(name)["features"]["slash_commands"]
-    assert sorted(c["command"] for c in commands) == sorted(f"/{c}" for c in COMMANDS)
+    declared = {c.slash: (description(c), usage_hint(c)) for c in COMMANDS}
+    assert {c["command"]: (c["description"], c["usage_hint"]) for c in commands} == declared
     assert all(c["should_escape"] is True for c in commands)
+    assert all(len(c["description"]) <= 100 for c in commands)  # one line in Slack's list
 
 
 @pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket.yaml"])

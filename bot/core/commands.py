@@ -1,0 +1,98 @@
+"""Every command the bot answers, and how an invocation of one is carried out.
+
+The declarations live beside their handlers (``goals``, ``meetings``, ``mentoring``,
+``summary``); this module collects them and runs an ``Invocation`` the same way whichever
+platform sent it: who may, which pair, a form when that is what was asked for, checked values,
+then the verb's handler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core import goals, meetings, mentoring, summary
+from bot.core.context import Request
+from bot.core.errors import FormOffer, InputError, PermissionDenied
+from bot.core.forms import FormKind
+from bot.core.grammar import (
+    Audience,
+    Command,
+    Invocation,
+    Verb,
+    bind,
+    help_text,
+    missing_required,
+    usage,
+)
+from bot.core.pairs import resolve_pair
+from bot.core.replies import Reply
+
+COMMANDS: tuple[Command, ...] = (
+    goals.GOAL,
+    meetings.LOG_MEETING,
+    mentoring.MENTORING,
+    summary.SUMMARY,
+)
+BY_NAME = {command.name: command for command in COMMANDS}
+FORMS: dict[str, FormKind] = {kind.form_id: kind for kind in (goals.FORM, meetings.FORM)}
+COORDINATORS_ONLY = (
+    "Sorry, {slash} is for program coordinators. For your own pair, try `/mentoring status`."
+)
+
+
+def execute(request: Request, command: Command, invocation: Invocation) -> Reply:
+    """Carry out ``invocation`` of ``command`` for ``request``'s caller."""
+    verb = next((v for v in command.verbs if v.name == invocation.verb), None)
+    if verb is None:
+        raise InputError(f"{command.slash} has no “{invocation.verb}”; try `{command.slash} help`.")
+    extra = [name for name in invocation.raw if name not in {a.name for a in verb.args}]
+    if extra:
+        raise InputError(
+            f"Nothing was done: `{usage(command, verb)}` takes no {', '.join(extra)}; "
+            f"type e.g. `{verb.example}`."
+        )
+    if command.audience == Audience.COORDINATORS and not request.is_coordinator:
+        raise PermissionDenied(COORDINATORS_ONLY.format(slash=command.slash))
+    pair = None
+    if verb.needs_pair or invocation.partners:
+        shown = f" {verb.name}" if verb.shown_name else ""
+        pair = resolve_pair(request, invocation.partners, f"{command.slash} @{{name}}{shown} …")
+    if verb.run is None:
+        return Reply.text(help_text(command))
+    today = request.today(pair.program.timezone if pair else None)
+    values, errors = bind(command, verb, invocation.raw, today)
+    kind = FORMS.get(verb.form or "") if pair is not None else None
+    if kind is not None and (not invocation.raw or missing_required(verb, invocation.raw)):
+        context = kind.context(request, pair, values)
+        if context is not None:
+            form = kind.build(request, context)
+            return Reply(form=form.filled(_for_form(verb, invocation.raw, values, errors)))
+    try:
+        if errors:
+            hint = command.words_hint if invocation.verb_typed else ""
+            words = " ".join(invocation.typed.split()[1:])
+            raise InputError("\n".join([*errors.values(), hint.format(text=words)]).strip())
+        if pair is None:
+            return verb.run(request, values)
+        return verb.run(request, pair, values)
+    except InputError as error:
+        if kind is None or pair is None or error.offer is not None:
+            raise
+        context = kind.context(request, pair, values)
+        if context is None:
+            raise
+        offer = FormOffer(kind.form_id, context, _for_form(verb, invocation.raw, values, errors))
+        raise InputError(error.message, field=error.field, offer=offer) from error
+
+
+def _for_form(
+    verb: Verb, raw: Mapping[str, object], values: Mapping[str, Any], errors: Mapping[str, str]
+) -> dict[str, object]:
+    """What a form can be filled in with: each value as read, a day as a date."""
+    found: dict[str, object] = {}
+    for name, value in raw.items():
+        checked = values.get(name)
+        found[name] = checked if isinstance(checked, dt.date) and name not in errors else value
+    return found

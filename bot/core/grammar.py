@@ -1,0 +1,633 @@
+"""One grammar for every command: how a command is declared, read and explained.
+
+Each command is declared once, beside its handlers: its verbs, each verb's arguments with their
+types and limits, who may run it and its help line. ``parse`` reads what a member typed against
+that declaration and gives an ``Invocation`` (or a sentence saying what was wrong and what to
+type); ``bind`` turns an invocation's raw values into checked ones. The raw values may be words
+typed in Slack or the console, options Discord sends already typed, or a form's fields: ``bind``
+applies the same checks and limits to all of them. The help texts, the Discord command tree,
+Slack's usage hints and the console's completion are all made from the same declarations.
+
+The rules (SPEC "How commands read"):
+
+- A partner is named by ``@name`` as the word right after the command or right after its verb;
+  any other ``@word`` is text and is kept as typed.
+- Words left over after a verb's arguments are refused, naming them; nothing is ignored.
+- Numbers are ASCII digits within their range.
+
+Everything here is pure: no database, no clock (``today`` is passed in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.core.dates import date_length, duration_length, parse_date, parse_duration
+from bot.core.errors import InputError
+
+PARTNER_PUNCTUATION = ",;:."
+QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’"}
+QUARTER = re.compile(r"([0-9]{4})-?[Qq]([1-4])")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DIGITS = re.compile(r"[0-9]+")
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # what a reporting period spans
+_WORD = re.compile(r"\S+")
+
+
+class Audience(StrEnum):
+    """Who may run a command."""
+
+    ANYONE = "anyone"
+    COORDINATORS = "coordinators"
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the typed text, with where it stands in it."""
+
+    text: str
+    start: int
+    end: int
+
+
+def words_of(text: str) -> list[Word]:
+    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    return f"“{shorten(text, limit)}”"
+
+
+# -- arguments -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a verb.
+
+    ``label`` names it in usage lines (``N``, ``TEXT``), ``about`` says what it is ("a goal
+    number"), ``example`` is a value to show in usage examples. ``flag`` makes it an option
+    (``--period 2027Q1``) read anywhere after the verb; ``marker`` makes it the text after a
+    word such as ``next:``; ``in_text=False`` keeps it out of typed text altogether (a Discord
+    option and a form field only).
+    """
+
+    name: str
+    label: str
+    about: str
+    example: str = ""
+    required: bool = False
+    flag: str | None = None
+    marker: str | None = None
+    in_text: bool = True
+    hint: str = ""  # a pointer added to refusals, e.g. "`/goal list` shows the numbers"
+
+    floating = False  # recognised by its shape, in any order, before the other words
+    rest = False  # takes every word that is left
+
+    def span(self, words: Sequence[Word], at: int) -> int:
+        """How many words from ``at`` this argument takes (0: it is not there)."""
+        return 1 if at < len(words) else 0
+
+    def raw_of(self, text: str, words: Sequence[Word]) -> str:
+        """The raw value of the words it took: as typed, with their spacing."""
+        return text[words[0].start : words[-1].end]
+
+    def convert(self, value: object, today: dt.date, example: str) -> Any:
+        """The checked value, or an ``InputError`` saying what was wrong and what to type."""
+        return str(value)
+
+    def missing(self, today: dt.date) -> Any:
+        """The value when it is not given."""
+        return None
+
+    def usage(self) -> str:
+        shown = f"{self.flag} {self.label}" if self.flag else self.label
+        shown = f"{self.marker} {shown}" if self.marker else shown
+        return shown if self.required else f"[{shown}]"
+
+    def _wrong(self, what: str, example: str) -> InputError:
+        hint = f" ({self.hint})" if self.hint else ""
+        return InputError(f"{what}; type e.g. `{example}`{hint}.", field=self.name)
+
+
+@dataclass(frozen=True)
+class Number(Arg):
+    """A whole number in ASCII digits, within ``minimum``..``maximum``."""
+
+    minimum: int = 1
+    maximum: int = 100_000
+
+    def convert(self, value: object, today: dt.date, example: str) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            text = str(value).strip()
+            number = int(text) if DIGITS.fullmatch(text) and len(text) <= 9 else None
+        if number is None or not self.minimum <= number <= self.maximum:
+            shown = _quoted(str(value))
+            raise self._wrong(
+                f"{shown} is not {self.about} from {self.minimum} to {self.maximum:,}", example
+            )
+        return number
+
+
+@dataclass(frozen=True)
+class Text(Arg):
+    """Free text: every word left (as typed), or the text after a ``marker``, at most
+    ``maximum`` characters. ``squeeze`` folds runs of spaces and line breaks into one space."""
+
+    maximum: int = 2000
+    squeeze: bool = False
+
+    rest = True
+
+    def span(self, words: Sequence[Word], at: int) -> int:
+        return max(len(words) - at, 0)
+
+    def missing(self, today: dt.date) -> str:
+        return ""
+
+    def convert(self, value: object, today: dt.date, example: str) -> str:
+        text = " ".join(str(value).split()) if self.squeeze else str(value).strip()
+        if not text and self.required:
+            raise self._wrong(f"{self.about.capitalize()} is empty", example)
+        if len(text) > self.maximum:
+            raise InputError(
+                f"{self.about.capitalize()} is {len(text):,} characters long; it can be at most "
+                f"{self.maximum:,}, so shorten it and try again.",
+                field=self.name,
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class Name(Arg):
+    """One word, or several in quotes ("Spring 2027")."""
+
+    def span(self, words: Sequence[Word], at: int) -> int:
+        if at >= len(words):
+            return 0
+        closing = QUOTES.get(words[at].text[0])
+        if closing is None:
+            return 1
+        for index in range(at, len(words)):
+            text = words[index].text
+            if text.endswith(closing) and (index > at or len(text) > 1):
+                return index - at + 1
+        raise InputError(
+            f"The quote in {_quoted(words[at].text)} is never closed; type e.g. `{self.example}`.",
+            field=self.name,
+        )
+
+    def convert(self, value: object, today: dt.date, example: str) -> str:
+        text = str(value).strip()
+        if text and text[0] in QUOTES and text.endswith(QUOTES[text[0]]) and len(text) > 1:
+            text = text[1:-1].strip()
+        return text
+
+
+@dataclass(frozen=True)
+class When(Arg):
+    """A day a meeting happened: today, yesterday, 2026-11-03, a weekday, N days ago."""
+
+    floating = True
+
+    def span(self, words: Sequence[Word], at: int) -> int:
+        return date_length(_folded(words), at)
+
+    def raw_of(self, text: str, words: Sequence[Word]) -> str:
+        return " ".join(_folded(words))
+
+    def convert(self, value: object, today: dt.date, example: str) -> dt.date:
+        return parse_date(str(value), today)
+
+    def missing(self, today: dt.date) -> dt.date:
+        return today
+
+
+@dataclass(frozen=True)
+class HowLong(Arg):
+    """How long a meeting took: 45m, 1h, 1h30m, 90min."""
+
+    floating = True
+
+    def span(self, words: Sequence[Word], at: int) -> int:
+        return duration_length(_folded(words), at)
+
+    def raw_of(self, text: str, words: Sequence[Word]) -> str:
+        return " ".join(_folded(words))
+
+    def convert(self, value: object, today: dt.date, example: str) -> int:
+        return parse_duration(str(value))
+
+
+@dataclass(frozen=True)
+class Quarter(Arg):
+    """A quarter of a year, like 2027Q1, as its first and last day."""
+
+    def convert(self, value: object, today: dt.date, example: str) -> tuple[dt.date, dt.date]:
+        match = QUARTER.fullmatch(str(value).strip())
+        year = int(match[1]) if match else 0
+        if match is None or not EARLIEST.year <= year <= LATEST.year:
+            raise self._wrong(
+                f"{_quoted(str(value))} is not a quarter between {EARLIEST.year} and {LATEST.year}",
+                example,
+            )
+        quarter = int(match[2])
+        first = dt.date(year, 3 * quarter - 2, 1)
+        after = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+        return first, after - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Day(Arg):
+    """A calendar day written 2027-01-31, within the years reports cover."""
+
+    def convert(self, value: object, today: dt.date, example: str) -> dt.date:
+        text = str(value).strip()
+        try:
+            day = dt.date.fromisoformat(text) if ISO_DAY.fullmatch(text) else None
+        except ValueError:
+            day = None
+        if day is None or not EARLIEST <= day <= LATEST:
+            raise self._wrong(
+                f"{_quoted(text)} is not a date like 2027-01-31 between {EARLIEST.year} and "
+                f"{LATEST.year}",
+                example,
+            )
+        return day
+
+
+@dataclass(frozen=True)
+class Pick(Arg):
+    """One value chosen from a list the handler checks (a form's select, a Discord option)."""
+
+    def convert(self, value: object, today: dt.date, example: str) -> str:
+        if isinstance(value, list | tuple):
+            value = value[0] if value else ""
+        return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Numbers(Arg):
+    """Several whole numbers (a multi-select, or "1 3" or "1, 3" typed)."""
+
+    def convert(self, value: object, today: dt.date, example: str) -> list[int]:
+        items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
+        numbers = []
+        for item in map(str, items):
+            item = item.strip()
+            if not DIGITS.fullmatch(item) or len(item) > 9:
+                raise self._wrong(f"{_quoted(item)} is not {self.about}", example)
+            numbers.append(int(item))
+        return list(dict.fromkeys(numbers))
+
+
+def _folded(words: Sequence[Word]) -> list[str]:
+    """The words as the date and duration shapes read them."""
+    return [word.text.casefold().rstrip(",;.") for word in words]
+
+
+# -- verbs and commands ---------------------------------------------------------------------
+
+
+Run = Callable[..., Any] | None  # None: the verb answers with the command's help
+
+
+@dataclass(frozen=True)
+class Verb:
+    """What a command can do: ``/goal done N`` is the verb ``done`` of ``/goal``.
+
+    ``run`` is the handler: ``run(request, pair, values)`` when ``needs_pair``, else
+    ``run(request, values)``; a verb without one answers with the command's help. ``form``
+    names the form that does the same job, opened when the verb is given nothing (or misses a
+    required argument) and offered when it is refused.
+    """
+
+    name: str
+    help: str
+    run: Run
+    args: tuple[Arg, ...] = ()
+    example: str = ""
+    needs_pair: bool = True
+    form: str | None = None
+    aliases: tuple[str, ...] = ()
+    shown_name: bool = True  # False: the default verb is written without its name
+
+    def arg(self, name: str) -> Arg:
+        return next(a for a in self.args if a.name == name)
+
+
+def help_verb(slash: str) -> Verb:
+    """The ``help`` every command has."""
+    return Verb(
+        "help",
+        "this help",
+        None,
+        example=f"{slash} help",
+        needs_pair=False,
+        aliases=("-h", "--help", "?"),
+    )
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command and its verbs; the ``default`` verb runs when no verb is named."""
+
+    name: str
+    summary: str
+    verbs: tuple[Verb, ...]
+    default: str
+    audience: Audience = Audience.ANYONE
+    notes: tuple[str, ...] = ()  # lines closing the help text
+    unknown_hint: str = ""  # added when a word is not a verb; ``{text}`` is what was typed
+    words_hint: str = ""  # how to have the default verb take words another verb refused
+
+    @property
+    def slash(self) -> str:
+        return f"/{self.name}"
+
+    def verb(self, name: str) -> Verb:
+        return next(v for v in self.verbs if v.name == name)
+
+    def find_verb(self, word: str) -> Verb | None:
+        wanted = word.casefold()
+        for verb in self.verbs:
+            if wanted == verb.name or wanted in verb.aliases:
+                return verb
+        return None
+
+    @property
+    def default_verb(self) -> Verb:
+        return self.verb(self.default)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A command as the member asked for it, before it is checked against their pair.
+
+    ``raw`` holds each given argument as typed (or as Discord or a form sent it); ``partners``
+    the partner names given at the partner positions (without ``@``); ``typed`` what the
+    member typed, to give back with a refusal.
+    """
+
+    command: str
+    verb: str
+    raw: Mapping[str, object] = field(default_factory=dict)
+    partners: tuple[str, ...] = ()
+    typed: str = ""
+    verb_typed: bool = False  # the verb's name was typed (rather than the default verb read)
+
+
+# -- reading typed text ------------------------------------------------------------------------
+
+
+def as_typed(command: str, text: str) -> str:
+    """``/command text`` as a member typed it, to give back with a refusal."""
+    return f"/{command} {text.strip()}".strip()
+
+
+def partner_named(word: Word) -> str | None:
+    """The name in ``@name`` (trailing punctuation dropped), or None when not a mention."""
+    if not word.text.startswith("@"):
+        return None
+    name = word.text[1:].rstrip(PARTNER_PUNCTUATION)
+    return name or None
+
+
+def parse(command: Command, text: str) -> Invocation:
+    """Read ``text`` (what followed ``/command``) as one of ``command``'s verbs."""
+    words = words_of(text)
+    typed = as_typed(command.name, text)
+    partners: list[str] = []
+    at = 0
+    if at < len(words) and (name := partner_named(words[at])):
+        partners.append(name)
+        at += 1
+    verb = command.find_verb(words[at].text) if at < len(words) else None
+    named = verb is not None
+    if verb is not None:
+        at += 1
+        if at < len(words) and (name := partner_named(words[at])):
+            partners.append(name)
+            at += 1
+    else:
+        verb = command.default_verb
+        if (meant := _mistyped_verb(command, words[at:])) is not None:
+            rest = _joined(text, words[at:])
+            raise InputError(
+                f"Nothing was done: {_quoted(rest)} looks like `{command.slash} {meant.name}`. "
+                + command.words_hint.format(text=rest)
+            )
+    raw, left = _read_args(command, verb, text, words[at:])
+    if left:
+        first = left[0]
+        if not named and first is words[at]:
+            raise _not_a_verb(command, words[at:], text)
+        shown = _quoted(text[first.start : left[-1].end], 80)
+        quoting = any(isinstance(a, Name) for a in verb.args)
+        hint = ' (put a name with spaces in quotes, like "Spring 2027")' if quoting else ""
+        other = command.words_hint.format(text=" ".join(text.split())) if named else ""
+        raise InputError(
+            f"Nothing was done: {shown} is more than `{usage(command, verb)}` takes{hint}. "
+            f"Type e.g. `{verb.example or usage(command, verb)}`. {other}".strip()
+        )
+    return Invocation(command.name, verb.name, raw, tuple(partners), typed, named)
+
+
+def _joined(text: str, words: Sequence[Word]) -> str:
+    """The words as typed, with the spacing between them."""
+    return text[words[0].start : words[-1].end] if words else ""
+
+
+def _close_verb(command: Command, word: str) -> Verb | None:
+    names = [v.name for v in command.verbs if v.shown_name]
+    found = difflib.get_close_matches(word.casefold(), names, n=1, cutoff=0.75)
+    return command.verb(found[0]) if found else None
+
+
+def _mistyped_verb(command: Command, words: Sequence[Word]) -> Verb | None:
+    """A verb the words look like a typo of ("lsit", "delte 2"), where the default verb would
+    otherwise take them as its text: one word, or one and a number."""
+    if not command.words_hint or not 1 <= len(words) <= 2:
+        return None
+    if len(words) == 2 and not DIGITS.fullmatch(words[1].text):
+        return None
+    return _close_verb(command, words[0].text)
+
+
+def _not_a_verb(command: Command, words: Sequence[Word], text: str) -> InputError:
+    first = words[0].text
+    close = _close_verb(command, first)
+    rest = " ".join(w.text for w in words[1:])
+    if close is not None:
+        hint = f" Did you mean `{f'{command.slash} {close.name} {rest}'.strip()}`?"
+    else:
+        hint = command.unknown_hint.format(text=" ".join(text.split()))
+        hint = f" {hint}" if hint else ""
+    return InputError(
+        f"{_quoted(first)} is not a {command.slash} command.{hint} "
+        f"`{command.slash} help` lists what it does."
+    )
+
+
+def _read_args(
+    command: Command, verb: Verb, text: str, words: list[Word]
+) -> tuple[dict[str, object], list[Word]]:
+    """The raw values of ``verb``'s arguments in ``words``, and the words left over."""
+    raw: dict[str, object] = {}
+    words = _take_flags(command, verb, text, words, raw)
+    words = _take_markers(verb, text, words, raw)
+    positional = [a for a in verb.args if a.in_text and not a.flag and not a.marker]
+    at = 0
+    floating = [a for a in positional if a.floating]
+    while floating:
+        found = next((a for a in floating if a.span(words, at)), None)
+        if found is None:
+            break
+        length = found.span(words, at)
+        raw[found.name] = found.raw_of(text, words[at : at + length])
+        at += length
+        floating.remove(found)
+    for arg in (a for a in positional if not a.floating):
+        length = arg.span(words, at)
+        if not length:
+            break
+        raw[arg.name] = arg.raw_of(text, words[at : at + length])
+        at += length
+    return raw, words[at:]
+
+
+def _take_flags(
+    command: Command, verb: Verb, text: str, words: list[Word], raw: dict[str, object]
+) -> list[Word]:
+    """Options like ``--period 2027Q1`` or ``--period=2027Q1``, wherever they stand."""
+    flags = {a.flag: a for a in verb.args if a.flag}
+    if not flags:
+        return words
+    kept = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        name, equals, inline = word.text.partition("=")
+        if not name.startswith("--"):
+            kept.append(word)
+            index += 1
+            continue
+        arg = flags.get(name.casefold())
+        if arg is None:
+            known = ", ".join(f"`{a.flag} {a.example}`" for a in flags.values())
+            raise InputError(f"{_quoted(name)} is not an option of {command.slash}; use {known}.")
+        if arg.name in raw:
+            raise InputError(f"{arg.flag} is given twice; give it once.", field=arg.name)
+        if equals:
+            value, index = inline, index + 1
+        elif index + 1 < len(words) and not words[index + 1].text.startswith("--"):
+            value, index = words[index + 1].text, index + 2
+        else:
+            value, index = "", index + 1
+        if not value:
+            raise InputError(
+                f"{arg.flag} needs a value, e.g. `{arg.flag} {arg.example}`.", field=arg.name
+            )
+        raw[arg.name] = value
+    return kept
+
+
+def _take_markers(verb: Verb, text: str, words: list[Word], raw: dict[str, object]) -> list[Word]:
+    """Text introduced by a marker word (``next: …``) runs to the end of what was typed."""
+    for arg in (a for a in verb.args if a.marker):
+        marker = arg.marker or ""
+        for index, word in enumerate(words):
+            if word.text.casefold().startswith(marker):
+                after = text[word.start + len(marker) : words[-1].end]
+                raw[arg.name] = after.strip()
+                words = words[:index]
+                break
+    return words
+
+
+# -- checking values ---------------------------------------------------------------------------
+
+
+def bind(
+    command: Command, verb: Verb, raw: Mapping[str, object], today: dt.date
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each argument's checked value (its default when not given), and the sentence for each
+    argument that is wrong or missing."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    example = verb.example
+    for arg in verb.args:
+        value = raw.get(arg.name)
+        if value is None or value == "" or value == [] or value == ():
+            if arg.required:
+                hint = f" ({arg.hint})" if arg.hint else ""
+                errors[arg.name] = (
+                    f"`{command.slash} {verb.name}` needs {arg.about}; type e.g. `{example}`{hint}."
+                )
+            values[arg.name] = arg.missing(today)
+            continue
+        try:
+            values[arg.name] = arg.convert(value, today, example)
+        except InputError as error:
+            values[arg.name] = None
+            errors[arg.name] = error.message
+    return values, errors
+
+
+def missing_required(verb: Verb, raw: Mapping[str, object]) -> bool:
+    return any(a.required and raw.get(a.name) in (None, "") for a in verb.args)
+
+
+# -- explaining --------------------------------------------------------------------------------
+
+
+def usage(command: Command, verb: Verb) -> str:
+    """``/goal done N``, ``/log-meeting [DATE] [DURATION] [NOTES…] [next: NEXT STEPS]``."""
+    parts = [command.slash]
+    if verb.shown_name:
+        parts.append(verb.name)
+    parts += [a.usage() for a in verb.args if a.in_text]
+    return " ".join(parts)
+
+
+def help_text(command: Command) -> str:
+    """The command's help, made from its declaration."""
+    lines = [f"**{command.slash}**: {command.summary}"]
+    for verb in command.verbs:
+        shown = f"`{usage(command, verb)}`"
+        if verb.name == command.default and verb.shown_name and not verb.args:
+            shown = f"`{command.slash}` or {shown}"
+        lines.append(f"• {shown}: {verb.help}")
+    lines += command.notes
+    return "\n".join(lines)
+
+
+def description(command: Command) -> str:
+    """One line saying what the command is for (Slack's and Discord's command lists)."""
+    return command.summary[0].upper() + command.summary[1:].rstrip(".")
+
+
+def usage_hint(command: Command) -> str:
+    """What Slack shows after the command name while it is typed."""
+    shown = []
+    for verb in command.verbs:
+        text = usage(command, verb).removeprefix(command.slash).strip()
+        if text:
+            shown.append(text)
+    hint = " | ".join(shown)
+    return hint if command.default_verb.args else f"[{hint}]"
