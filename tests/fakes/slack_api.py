@@ -5,6 +5,10 @@ server, so the bot runs its real HTTP, retry and Socket Mode code against answer
 Slack's, and the test then reads what the bot did from ``calls``, ``messages()``, ``responses``,
 ``uploads`` and ``socket_acks``.
 
+Blocks and views are checked against Slack's documented Block Kit limits (``block_kit``) where
+they come in (chat.postMessage, chat.postEphemeral, chat.update, views.open/push/update/publish
+and ``response_url`` POSTs) and refused as Slack refuses them; ``refusals`` lists each refusal.
+
 The server runs in a background thread with its own event loop, so sync tests, ``asyncio.run``
 tests and code under test running in another loop can all share one instance.
 """
@@ -21,7 +25,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -29,6 +33,8 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes import block_kit
 
 T = TypeVar("T")
 
@@ -88,11 +94,25 @@ class _Conversation:
 
 
 class SlackApiFailure(Exception):
-    """Raised inside a method handler to answer ``{"ok": false, "error": ...}``."""
+    """Raised inside a method handler to answer ``{"ok": false, "error": ...}``.
 
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
+    ``problems`` (Block Kit refusals) go out as ``response_metadata.messages`` with Slack's
+    ``[ERROR]`` prefix and, when ``with_errors``, also bare in ``errors`` as chat.* answer them.
+    """
+
+    def __init__(self, error: str, problems: Sequence[str] = (), with_errors: bool = False) -> None:
+        super().__init__(error, *problems)
         self.error = error
+        self.problems = list(problems)
+        self.with_errors = with_errors
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.problems and self.with_errors:
+            body["errors"] = list(self.problems)
+        if self.problems:
+            body["response_metadata"] = {"messages": [f"[ERROR] {p}" for p in self.problems]}
+        return body
 
 
 class FakeSlack:
@@ -126,6 +146,8 @@ class FakeSlack:
         self._conversation_by_users: dict[frozenset[str], str] = {}
         self._ephemerals: list[dict[str, Any]] = []
         self._views: dict[str, dict[str, Any]] = {}
+        self._home_views: dict[str, dict[str, Any]] = {}
+        self._refusals: list[tuple[str, list[str]]] = []
         self._pending_files: dict[str, dict[str, Any]] = {}
         self._uploads: list[Upload] = []
         self._responses: list[tuple[str, dict[str, Any]]] = []
@@ -328,9 +350,10 @@ class FakeSlack:
             return self._open(list(user_ids)).id
 
     def reset_calls(self) -> None:
-        """Forget recorded calls, responses and acks (state such as messages stays)."""
+        """Forget recorded calls, responses, refusals and acks (state such as messages stays)."""
         with self._lock:
             self._calls.clear()
+            self._refusals.clear()
             self._responses.clear()
             self._socket_acks.clear()
             self._socket_received.clear()
@@ -370,6 +393,18 @@ class FakeSlack:
         """Modals opened or pushed, each in its latest state, in the order opened."""
         with self._lock:
             return copy.deepcopy(list(self._views.values()))
+
+    @property
+    def home_views(self) -> dict[str, dict[str, Any]]:
+        """The Home tab published for each user (views.publish), by user id."""
+        with self._lock:
+            return copy.deepcopy(self._home_views)
+
+    @property
+    def refusals(self) -> list[tuple[str, list[str]]]:
+        """Payloads refused for their Block Kit: (method or ``response_url``, Slack's messages)."""
+        with self._lock:
+            return copy.deepcopy(self._refusals)
 
     @property
     def responses(self) -> list[dict[str, Any]]:
@@ -484,7 +519,10 @@ class FakeSlack:
             with self._lock:
                 body = handler({k: v for k, v in args.items() if k != "token"})
         except SlackApiFailure as exc:
-            return web.json_response({"ok": False, "error": exc.error})
+            if exc.problems:
+                with self._lock:
+                    self._refusals.append((method, exc.body()["response_metadata"]["messages"]))
+            return web.json_response(exc.body())
         return web.json_response({"ok": True, **body})
 
     def _auth_error(self, method: str, token: str | None) -> str | None:
@@ -512,6 +550,14 @@ class FakeSlack:
             payload = json.loads(raw)
         except json.JSONDecodeError:
             payload = {"raw": raw}
+        blocks = payload.get("blocks") if isinstance(payload, dict) else None
+        if blocks:
+            # Slack answers a refused response_url payload 400 with a bare error, no details.
+            found = block_kit.problems(blocks, "message")
+            if found:
+                with self._lock:
+                    self._refusals.append(("response_url", [f"[ERROR] {p}" for p in found]))
+                return web.Response(status=400, text="invalid_blocks")
         with self._lock:
             self._responses.append((request.match_info["key"], payload))
         return web.Response(text="ok")
@@ -571,6 +617,7 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
+            "views.publish": self._views_publish,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
@@ -595,6 +642,7 @@ class FakeSlack:
         conv = self._target(args)
         if not any(args.get(k) for k in ("text", "blocks", "attachments")):
             raise SlackApiFailure("no_text")
+        _check_message(args, blocks_total=True)
         message = self._bot_message(args)
         if args.get("thread_ts"):
             message["thread_ts"] = str(args["thread_ts"])
@@ -606,6 +654,7 @@ class FakeSlack:
         user = _required(args, "user")
         if not any(args.get(k) for k in ("text", "blocks", "attachments")):
             raise SlackApiFailure("no_text")
+        _check_message(args)
         ts = self._next_ts()
         self._ephemerals.append(
             {
@@ -623,6 +672,7 @@ class FakeSlack:
         conv, message = self._find_message(args)
         if message.get("user") != self.bot_user_id:
             raise SlackApiFailure("cant_update_message")
+        _check_message(args)
         for key in ("text", "blocks", "attachments"):
             if key in args:
                 message[key] = args[key]
@@ -741,7 +791,7 @@ class FakeSlack:
         return {"view": copy.deepcopy(view)}
 
     def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        spec = _view_spec(args)
+        spec = _view_spec(args, "view")
         view = None
         if args.get("view_id"):
             view = self._views.get(str(args["view_id"]))
@@ -752,6 +802,31 @@ class FakeSlack:
         if view is None:
             raise SlackApiFailure("not_found")
         if args.get("hash") and args["hash"] != view["hash"]:
+            raise SlackApiFailure("hash_conflict")
+        view.update(self._view_fields(spec))
+        view["hash"] = self._view_hash()
+        return {"view": copy.deepcopy(view)}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = _required(args, "user_id")
+        spec = _view_spec(args, "home")
+        view = self._home_views.get(user_id)
+        if view is None:
+            view = {
+                "id": f"V{next(self._ids):09d}",
+                "team_id": self.team_id,
+                "type": "home",
+                "blocks": [],
+                "private_metadata": "",
+                "callback_id": "",
+                "state": {"values": {}},
+                "external_id": "",
+                "app_id": self.app_id,
+                "app_installed_team_id": self.team_id,
+                "bot_id": self.bot_id,
+            }
+            self._home_views[user_id] = view
+        elif args.get("hash") and args["hash"] != view["hash"]:
             raise SlackApiFailure("hash_conflict")
         view.update(self._view_fields(spec))
         view["hash"] = self._view_hash()
@@ -928,7 +1003,7 @@ class FakeSlack:
         return f"{self._last_ts:.6f}"
 
     def _new_view(self, args: dict[str, Any], previous_view_id: str | None) -> dict[str, Any]:
-        spec = _view_spec(args)
+        spec = _view_spec(args, "modal")
         view_id = f"V{next(self._ids):09d}"
         view = {
             "id": view_id,
@@ -1057,11 +1132,30 @@ def _paginate(
     return page, body
 
 
-def _view_spec(args: dict[str, Any]) -> dict[str, Any]:
+def _view_spec(args: dict[str, Any], surface: str) -> dict[str, Any]:
+    """The ``view`` argument, refused with Slack's messages unless valid for ``surface``."""
     view = args.get("view")
     if not isinstance(view, dict) or "type" not in view:
         raise SlackApiFailure("invalid_arguments")
+    found = block_kit.problems(view, surface)
+    if found:
+        raise SlackApiFailure("invalid_arguments", found)
     return view
+
+
+def _check_message(args: dict[str, Any], blocks_total: bool = False) -> None:
+    """Refuse a chat.* message as Slack does: bad blocks, too long a text or too much block text."""
+    blocks = args.get("blocks")
+    if blocks not in (None, "", []):
+        if not isinstance(blocks, list):
+            raise SlackApiFailure("invalid_blocks_format")
+        found = block_kit.problems(blocks, "message")
+        if found:
+            raise SlackApiFailure("invalid_blocks", found, with_errors=True)
+    if len(str(args.get("text") or "")) > block_kit.TEXT_LIMIT:
+        raise SlackApiFailure("msg_too_long")
+    if blocks_total and block_kit.blocks_text_length(blocks) > block_kit.BLOCKS_TEXT_LIMIT:
+        raise SlackApiFailure("msg_blocks_too_long")
 
 
 def _tz_fields(tz: str) -> dict[str, Any]:

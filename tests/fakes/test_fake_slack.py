@@ -208,6 +208,7 @@ def test_update_delete_and_views(slack: FakeSlack) -> None:
             "type": "modal",
             "callback_id": "log",
             "title": {"type": "plain_text", "text": "Log"},
+            "blocks": [{"type": "divider"}],
         }
         opened = await client.views_open(trigger_id="trig-1", view=view)
         updated = await client.views_update(
