@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.coordinators import is_coordinator
@@ -67,8 +68,14 @@ def person_for(session: Session, actor: Actor) -> Person:
             display_name=actor.display_name or actor.user_id,
             timezone=actor.timezone,
         )
-        session.add(person)
-        session.flush()
+        try:
+            with session.begin_nested():  # a first contact on two requests at once: one wins
+                session.add(person)
+        except IntegrityError:
+            found = find_person(session, actor)
+            if found is None:
+                raise
+            return found
         return person
     if actor.display_name and person.display_name != actor.display_name:
         person.display_name = actor.display_name
