@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,23 @@ from tests.support.bot import Clock, add_pair, add_program, make_core, migrated_
 
 pytest_plugins = ["tests.support.postgres"]
 
+# Variables the bot reads; a developer's own (or a .env file's) must never reach a test.
+SETTING_PREFIXES = ("MENTORBOT_", "SLACK_", "DISCORD_")
+SETTING_NAMES = ("DATABASE_URL", "PORT")
+
 START = dt.datetime(2026, 11, 10, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_from_the_callers_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test starts with none of the bot's settings in the environment, and in a folder of
+    its own, so no ``.env`` is read and no file lands in the checkout."""
+    for name in list(os.environ):
+        if name.startswith(SETTING_PREFIXES) or name in SETTING_NAMES:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture(scope="session")

@@ -115,3 +115,14 @@ def test_the_rules_catch_a_wrong_import(tmp_path, module, source, wrong):
     probe = tmp_path / "probe.py"
     probe.write_text(source, encoding="utf-8")
     assert wrong_imports(probe, module) == wrong
+
+
+def test_tests_see_none_of_the_callers_settings():
+    """The suite's autouse fixture hides the developer's environment and .env."""
+    import os
+
+    from bot.settings import load_settings
+
+    assert not [n for n in os.environ if n.startswith(("MENTORBOT_", "SLACK_", "DISCORD_"))]
+    assert not Path(".env").exists()
+    assert load_settings().database_url == "sqlite:///mentorbot.db"
