@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -73,8 +74,10 @@ async def run_platforms(settings: Settings, names: list[str]) -> None:
 
     core = build_core(settings)
     if names == ["console"]:
-        from bot.console.chat import ConsoleChat
+        from bot.console.chat import ConsoleChat, complete_with_readline
 
+        if sys.stdin.isatty():
+            complete_with_readline()
         await ConsoleChat(core, lambda outbound: build_ticker(core, {"console": outbound})).run()
         return
     outbounds: dict[str, Outbound] = {}

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from bot.console.outbound import PrintingOutbound
 from bot.console.render import print_message, to_rich
-from bot.core.commands import BY_NAME
+from bot.core.commands import BY_NAME, COMMANDS
 from bot.core.demo import GUIDE as DEMO_GUIDE
 from bot.core.demo import PLATFORM, fill_demo_if_empty
 from bot.core.outbound import Outbound
@@ -35,7 +35,40 @@ HELP = """\
   `/tick`: run the scheduler now           `/skip-days N`: move the clock N days on
   `N` or `/press N`: press button N         `/quit`: leave
 **Bot commands** (as on Slack and Discord): `/goal help`, `/log-meeting help`,
-`/mentoring help`, `/mentoring-summary` (coordinators)"""
+`/mentoring help`, `/mentoring-summary` (coordinators). Tab completes commands and verbs."""
+CONSOLE_COMMANDS = ("/help", "/who", "/as", "/tick", "/skip-days", "/press", "/quit")
+
+
+def completions(line: str) -> list[str]:
+    """What the word being typed at the end of ``line`` can become: a console or bot command
+    first, then one of the bot command's verbs (from the same declarations as everything else)."""
+    words = line.split(" ")
+    typed = words[-1]
+    if len(words) == 1:
+        names = [*CONSOLE_COMMANDS, *(command.slash for command in COMMANDS)]
+        return [name for name in names if name.startswith(typed)]
+    command = BY_NAME.get(words[0].removeprefix("/").casefold())
+    earlier = [word for word in words[1:-1] if word]
+    if command is None or any(not word.startswith("@") for word in earlier):
+        return []
+    verbs = [verb.name for verb in command.verbs if verb.shown_name]
+    return [verb for verb in verbs if verb.startswith(typed.casefold())]
+
+
+def complete_with_readline() -> None:
+    """Tab completion at an interactive prompt (where the readline module exists)."""
+    try:
+        import readline
+    except ImportError:  # not on every platform; the chat works without it
+        return
+
+    def complete(text: str, state: int) -> str | None:
+        found = completions(readline.get_line_buffer()[: readline.get_endidx()])
+        return found[state] + " " if state < len(found) else None
+
+    readline.set_completer_delims(" ")
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")
 
 
 class Ticks(Protocol):

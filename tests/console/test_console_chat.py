@@ -1,45 +1,69 @@
-"""The console chat through stdin and stdout, as a newcomer types it."""
+"""The console chat as a newcomer types it: in-process, reading scripted lines, printing to a
+buffer (and once through the real ``mentorbot run`` entry point)."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import subprocess
 import sys
 
 import pytest
+from rich.console import Console
 
+from bot.app import build_ticker
+from bot.console.chat import ConsoleChat, completions
 from storage.db import upgrade
+from tests.support.bot import make_core
 
 
 @pytest.fixture
-def run_console(tmp_path):
-    url = f"sqlite:///{tmp_path / 'console.db'}"
-    upgrade(url)
+def chat(db_url, clock):
+    """``chat(*lines)`` runs a console chat on a fresh database with those lines typed, and
+    returns everything it printed, prompts and typed lines included."""
+    core = make_core(db_url, clock)
 
     def run(*lines: str) -> str:
-        env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200", "NO_COLOR": "1"}
-        for name in ("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "MENTORBOT_COORDINATORS"):
-            env.pop(name, None)
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", "run"],
-            input="\n".join(lines) + "\n",
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=90,
+        printed = io.StringIO()
+        console = Console(file=printed, width=200, no_color=True, highlight=False)
+        typed = iter(lines)
+
+        def read_line(prompt: str) -> str:
+            printed.write(prompt)
+            line = next(typed, None)
+            if line is None:
+                raise EOFError
+            printed.write(line + "\n")
+            return line
+
+        chat = ConsoleChat(
+            core, lambda outbound: build_ticker(core, {"console": outbound}), read_line, console
         )
-        assert "Traceback" not in result.stderr + result.stdout, result.stderr
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        asyncio.run(chat.run())
+        return printed.getvalue()
 
     return run
 
 
-def test_first_run_fills_demo_and_acts_as_a_member_of_one_pair(run_console):
-    """An empty database gets the demo, and the chat starts as someone whose commands need no
-    @partner, so the first /goal works."""
-    out = run_console("/who", "/goal", "/quit")
+def test_make_run_opens_the_chat_on_a_fresh_database(tmp_path):
+    """`mentorbot run` with no tokens: the demo is filled in and the chat starts as a mentee
+    of one pair, so the first /goal needs no @partner."""
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    upgrade(url)
+    env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "200", "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="/who\n/goal\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=90,
+    )
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
     assert "filled it with the demo program" in out
     assert "You are now Ben (mentee of Maria)" in out
     assert "Create a book list of diverse titles for my storytime" in out
@@ -47,17 +71,17 @@ def test_first_run_fills_demo_and_acts_as_a_member_of_one_pair(run_console):
     assert out.rstrip().endswith("Bye.")
 
 
-def test_goal_commands_as_a_mentee(run_console):
+def test_goal_commands_as_a_mentee(chat):
     """Acting as a mentee, goals are added and listed like on Slack."""
-    out = run_console("/as ben", "/goal add Read three award winners", "/goal list", "/quit")
+    out = chat("/as ben", "/goal add Read three award winners", "/goal list", "/quit")
     assert "You are now Ben" in out
     assert "Added goal 3" in out
     assert "3. Read three award winners" in out
 
 
-def test_log_meeting_form_asks_field_by_field(run_console):
+def test_log_meeting_form_asks_field_by_field(chat):
     """A bare /log-meeting asks each field, re-asks a wrong one, and saves."""
-    out = run_console(
+    out = chat(
         "/as ben",
         "/log-meeting",
         "",  # date: keep today
@@ -71,31 +95,49 @@ def test_log_meeting_form_asks_field_by_field(run_console):
         "/quit",
     )
     assert "Log a meeting" in out
-    assert "✗" in out and "duration" in out.lower()
+    assert "✗ “forever” is not a duration" in out
     assert "Logged meeting" in out
     assert "We talked" in out
 
 
-def test_summary_only_for_coordinator(run_console):
+def test_a_refusal_gives_back_what_was_typed_and_its_button_opens_the_form(chat):
+    """A goal over the limit is refused with the text given back; the button opens the goal
+    form with it filled in, and a shorter wording is saved."""
+    long_goal = "Read " + "very " * 110 + "many books"
+    out = chat(
+        "/as ben",
+        f"/goal add {long_goal}",
+        "1",  # the refusal's only button: Open the form
+        "Read many books",
+        "/quit",
+    )
+    assert "The goal is 565 characters long; it can be at most 500" in out
+    assert f"You typed: /goal add {long_goal}"[:120] in out
+    assert "[1] Open the form" in out
+    assert "Add a goal" in out
+    assert "Added goal 3: Read many books" in out
+
+
+def test_summary_only_for_coordinator(chat):
     """Members are refused the summary; the coordinator sees totals and gets files."""
-    out = run_console("/mentoring-summary", "/as casey", "/mentoring-summary", "/quit")
-    assert "for program coordinators" in out
+    out = chat("/mentoring-summary", "/as casey", "/mentoring-summary", "/quit")
+    assert "Sorry, /mentoring-summary is for program coordinators" in out
     assert "Active pairs: 3" in out
     assert "mentoring-summary.csv" in out
 
 
-def test_skip_days_brings_a_suggestion_with_buttons(run_console):
+def test_skip_days_brings_a_suggestion_with_buttons(chat):
     """Moving the clock delivers the next round; pressing a number answers it."""
-    out = run_console("/skip-days 21", "/as maria", "10", "/quit")
+    out = chat("/skip-days 21", "/as maria", "10", "/quit")
     # The demo pairs are due a check-in (buttons 1-9) before the next round's suggestions.
     assert "[1] Yes, log it   [2] Not yet   [3] We need help" in out
     assert "[10] We'll do this" in out
     assert "Maria chose “We'll do this”" in out
 
 
-def test_bad_console_input_is_explained(run_console):
+def test_bad_console_input_is_explained(chat):
     """Unknown commands, plain text and bad numbers each get a sentence."""
-    out = run_console("/dance", "hello", "/skip-days lots", "/as nobody", "99", "/quit")
+    out = chat("/dance", "hello", "/skip-days lots", "/as nobody", "99", "/quit")
     assert "I don't know /dance" in out
     assert "Commands start with /" in out
     assert "number of days" in out
@@ -103,17 +145,48 @@ def test_bad_console_input_is_explained(run_console):
     assert "no such button" in out
 
 
-def test_a_command_typed_inside_a_form_leaves_the_form_and_runs(run_console):
-    out = run_console("/log-meeting", "yesterday", "/goal list", "/quit")
+def test_a_command_typed_inside_a_form_leaves_the_form_and_runs(chat):
+    out = chat("/log-meeting", "yesterday", "/goal list", "/quit")
     assert "Left the form; nothing was saved." in out
     assert "Your goals" in out
     assert "Logged meeting" not in out
 
 
-def test_goal_options_are_typed_by_their_own_numbers(run_console):
+def test_goal_options_are_typed_by_their_own_numbers(chat):
     """The form lists goals by their goal numbers, and takes those numbers."""
-    out = run_console(
-        "/log-meeting", "yesterday", "1h", "", "", "", "2", "/log-meeting list", "/quit"
-    )
+    out = chat("/log-meeting", "yesterday", "1h", "", "", "", "2", "/log-meeting list", "/quit")
     assert "   2. Create a book list of diverse titles for my storytime" in out
     assert "Goals moved: 2." in out
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        (
+            "/",
+            [
+                "/help",
+                "/who",
+                "/as",
+                "/tick",
+                "/skip-days",
+                "/press",
+                "/quit",
+                "/goal",
+                "/log-meeting",
+                "/mentoring",
+                "/mentoring-summary",
+            ],
+        ),
+        ("/me", ["/mentoring", "/mentoring-summary"]),
+        ("/goal ", ["list", "add", "done", "reopen", "drop", "edit", "ideas", "help"]),
+        ("/goal d", ["done", "drop"]),
+        ("/goal @maria d", ["done", "drop"]),
+        ("/log-meeting ", ["list", "delete", "share", "help"]),
+        ("/mentoring p", ["pause"]),
+        ("/goal add som", []),
+        ("/nope ", []),
+    ],
+)
+def test_tab_completes_commands_and_verbs_from_the_declarations(line, offered):
+    assert completions(line) == offered
