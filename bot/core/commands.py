@@ -74,9 +74,9 @@ def execute(request: Request, command: Command, invocation: Invocation) -> Reply
             hint = command.words_hint if invocation.verb_typed else ""
             words = " ".join(invocation.typed.split()[1:])
             raise InputError("\n".join([*errors.values(), hint.format(text=words)]).strip())
-        if pair is None:
-            return verb.run(request, values)
-        return verb.run(request, pair, values)
+        if verb.needs_pair:
+            return verb.run(request, pair, values)
+        return verb.run(request, values)
     except InputError as error:
         if kind is None or pair is None or error.offer is not None:
             raise

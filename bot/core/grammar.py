@@ -151,6 +151,7 @@ class Text(Arg):
 
     maximum: int = 2000
     squeeze: bool = False
+    plural: bool = False  # "your notes are…"
 
     rest = True
 
@@ -162,12 +163,14 @@ class Text(Arg):
 
     def convert(self, value: object, today: dt.date, example: str) -> str:
         text = " ".join(str(value).split()) if self.squeeze else str(value).strip()
+        about = self.about.capitalize()
+        verb, they, them = ("are", "they", "them") if self.plural else ("is", "it", "it")
         if not text and self.required:
-            raise self._wrong(f"{self.about.capitalize()} is empty", example)
+            raise self._wrong(f"{about} {verb} empty", example)
         if len(text) > self.maximum:
             raise InputError(
-                f"{self.about.capitalize()} is {len(text):,} characters long; it can be at most "
-                f"{self.maximum:,}, so shorten it and try again.",
+                f"{about} {verb} {len(text):,} characters long; {they} can be at most "
+                f"{self.maximum:,}, so shorten {them} and try again.",
                 field=self.name,
             )
         return text

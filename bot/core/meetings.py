@@ -38,8 +38,15 @@ RECENT_SUGGESTIONS = 5
 
 DATE = When("date", "DATE", "the day you met", example="yesterday")
 DURATION = HowLong("duration", "DURATION", "how long you met", example="45m")
-NOTES_TEXT = Text("notes", "NOTES…", "your notes", maximum=NOTES)
-NEXT_TEXT = Text("next_steps", "NEXT STEPS", "your next steps", maximum=NEXT_STEPS, marker="next:")
+NOTES_TEXT = Text("notes", "NOTES…", "your notes", maximum=NOTES, plural=True)
+NEXT_TEXT = Text(
+    "next_steps",
+    "NEXT STEPS",
+    "your next steps",
+    maximum=NEXT_STEPS,
+    marker="next:",
+    plural=True,
+)
 ACTIVITY = Pick("activity", "ACTIVITY", "the activity you did", in_text=False)
 GOALS = Numbers("goals", "GOALS", "a goal number", example="1 3", in_text=False)
 NUMBER = Number(
