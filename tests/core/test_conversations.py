@@ -15,7 +15,6 @@ from tests.support.bot import PairSpec, add_pair, rows
 from tests.support.dialog import verify_dialog
 
 
-
 @pytest.fixture
 def one_pair(core, program_id):
     return add_pair(core, program_id, PairSpec("ada", "ben", conversation_id="G-ada-ben"))
@@ -357,7 +356,8 @@ def test_a_refused_meeting_comes_back_in_its_form_filled_in(core, one_pair):
             ),
             (
                 "ben",
-                "submit date=2026-11-05; duration=45m; activity=other; notes=talked about picture books; next_steps=read two",
+                "submit date=2026-11-05; duration=45m; activity=other; "
+                "notes=talked about picture books; next_steps=read two",
                 "Logged meeting **1**: Thu 5 Nov 2026, 45 min",
             ),
         ],
