@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Goal, Meeting, Person, Response
+from storage.models import Draft, Goal, Meeting, Person, Response
 
 FORGOTTEN_NAME = "Former member"
 
@@ -32,11 +32,13 @@ def find_people(session: Session, who: str) -> list[Person]:
 
 
 def forget(session: Session, people: list[Person]) -> Forgotten:
-    """Remove what these people wrote (goals, meetings, clicks) and strip their identity."""
+    """Remove what these people wrote (goals, meetings, clicks, drafts of refused input) and
+    strip their identity."""
     ids = [person.id for person in people]
     goals = session.execute(delete(Goal).where(Goal.created_by_id.in_(ids))).rowcount
     meetings = session.execute(delete(Meeting).where(Meeting.logged_by_id.in_(ids))).rowcount
     clicks = session.execute(delete(Response).where(Response.person_id.in_(ids))).rowcount
+    session.execute(delete(Draft).where(Draft.person_id.in_(ids)))
     session.execute(
         update(Person)
         .where(Person.id.in_(ids))

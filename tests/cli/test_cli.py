@@ -200,3 +200,21 @@ def test_forget_removes_a_members_data(cli, db_url):
         assert session.scalars(select(Meeting)).all()  # Maria's entries are kept
         assert all(g.created_by.display_name != "Ben" for g in session.scalars(select(Goal)))
     assert "No one matches" in cli("forget", "nobody", "--yes").output
+
+
+def test_forget_removes_the_drafts_a_members_refused_input_left(cli, db_url, clock):
+    """What a member typed into a refused command (kept for the form button) is never
+    exported, and goes when they are forgotten."""
+    from storage.models import Draft
+    from tests.support.bot import actor, make_core
+
+    cli("demo")
+    core = make_core(db_url, clock)
+    refused = core.command(actor("ben"), "goal", "add " + "private words " * 40)
+    assert [b.label for b in refused.message.buttons] == ["Open the form"]
+    with session_scope(make_session_factory(make_engine(db_url))) as session:
+        assert len(session.scalars(select(Draft)).all()) == 1
+    assert "private words" not in cli("export").output  # never exported either
+    cli("forget", "ben", "--yes")
+    with session_scope(make_session_factory(make_engine(db_url))) as session:
+        assert session.scalars(select(Draft)).all() == []

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Coroutine
+import re
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import discord
 
+from bot.core.replies import Message
 from bot.core.service import Core
 from bot.discord_app.bot import MentorBot
-from tests.fakes.discord_api import FakeDiscord, custom_ids
+from storage.models import Pair
+from tests.fakes.discord_api import FakeDiscord, InteractionResponse, custom_ids
 from tests.support import bot as support
 
 APP_ID = 900000000000000001
@@ -123,3 +128,184 @@ def at(day: str, hour: int = 15) -> dt.datetime:
 
 def wait_until(predicate: Callable[[], Any], fake: FakeDiscord) -> Coroutine[Any, Any, Any]:
     return fake.wait_for(predicate, STEP)
+
+
+# ---------------------------------------------------------------------- conversations as tables
+
+APOLOGY = "Sorry, something went wrong"
+REFERENCE = re.compile(r"the reference ([0-9a-f]{6})\b")
+NAMES = {ADA: "ada", BEN: "ben", CASEY: "casey", ROBIN: "robin", DANA: "dana"}
+
+
+@dataclass(frozen=True)
+class Slash:
+    """A slash command as a member fills it in: ``/goal add text:… partner:@ben``.
+
+    ``checked``: Discord's own client checks each option against the synced command (integer
+    ranges, text lengths) and never sends one outside them; ``unchecked`` sends it anyway, as a
+    modified client could, to see that the bot still answers with a sentence.
+    """
+
+    name: str
+    subcommand: str | None
+    options: Mapping[str, Any]
+    checked: bool = True
+
+    def __str__(self) -> str:
+        words = [f"/{self.name}", *([self.subcommand] if self.subcommand else [])]
+        for key, value in self.options.items():
+            shown = f"@{NAMES.get(value, value)}" if key == "partner" else str(value)
+            words.append(f"{key}:{shown if len(shown) <= 60 else shown[:59] + '…'}")
+        return " ".join(words) + ("" if self.checked else "  (sent past Discord's checks)")
+
+
+def slash(path: str, **options: Any) -> Slash:
+    """``slash("goal add", text="Plan storytime", partner=BEN)``."""
+    name, _, subcommand = path.partition(" ")
+    return Slash(name, subcommand or None, options)
+
+
+def unchecked(command: Slash) -> Slash:
+    return dataclasses.replace(command, checked=False)
+
+
+class Not(str):
+    """A fragment the member must *not* be shown (``Not("Logged meeting")``)."""
+
+    __slots__ = ()
+
+
+DISCORD_REFUSES = "(Discord's client refuses to send this)"
+Expected = str | tuple[str, ...]
+Turn = tuple[int, Slash, Expected]  # (who, what they filled in, what they were shown)
+
+
+def client_refusal(fake: FakeDiscord, command: Slash) -> str | None:
+    """Why Discord's client would not send ``command`` (an option outside the range or length
+    the bot synced), or None when it would."""
+    [synced] = [c for c in fake.synced_commands if c["name"] == command.name]
+    specs = synced.get("options") or []
+    if command.subcommand:
+        [sub] = [o for o in specs if o["name"] == command.subcommand]
+        specs = sub.get("options") or []
+    by_name = {spec["name"]: spec for spec in specs}
+    for key, value in command.options.items():
+        spec = by_name[key]
+        if spec["type"] == 4:
+            low, high = spec.get("min_value"), spec.get("max_value")
+            if (low is not None and value < low) or (high is not None and value > high):
+                return f"{key}:{value} is outside {low}..{high}"
+        if spec["type"] == 3:
+            low, high = spec.get("min_length", 0), spec.get("max_length", 6000)
+            if not low <= len(str(value)) <= high:
+                return f"{key} is {len(str(value))} characters, outside {low}..{high}"
+    return None
+
+
+@dataclass
+class Said:
+    """One turn: who filled in what, and the bot's first answer (None: Discord refused it)."""
+
+    who: int
+    typed: Slash
+    answer: InteractionResponse | None
+    message: dict[str, Any] | None = None
+    refused_by_discord: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self.answer is None:
+            return f"{DISCORD_REFUSES}: {self.refused_by_discord}"
+        if self.answer.type == 9:
+            return f"[a form opens: {self.answer.data.get('title')}]"
+        return self.answer.content or ""
+
+    @property
+    def buttons(self) -> dict[str, str]:
+        return buttons(self.message or {})
+
+    @property
+    def typed_back(self) -> str | None:
+        """The lines quoted under "_You typed:_", markdown escapes undone (None if none)."""
+        lines = self.text.splitlines()
+        if "_You typed:_" not in lines:
+            return None
+        quoted = lines[lines.index("_You typed:_") + 1 :]
+        return "\n".join(re.sub(r"\\(.)", r"\1", line.removeprefix("> ")) for line in quoted)
+
+
+def transcript(said: list[Said], problem: str = "") -> str:
+    """The conversation so far, as a chat log, for a failing test's message."""
+    lines = []
+    for turn in said:
+        lines.append(f"{NAMES.get(turn.who, turn.who)}> {turn.typed}")
+        lines += [f"    bot: {line}" for line in turn.text.splitlines()]
+        if turn.buttons:
+            lines.append(f"    buttons: {list(turn.buttons)}")
+    if problem:
+        lines.append(f"!!! {problem}")
+    return "\n".join(lines)
+
+
+def check_turn(said: list[Said], expected: Expected) -> None:
+    """The last turn showed every fragment expected (and no ``Not`` one); no apology unless
+    one is expected, and then with its reference. On failure the whole conversation shows."""
+    turn = said[-1]
+    wanted = expected if isinstance(expected, tuple) else (expected,)
+    if (turn.answer is None) != (DISCORD_REFUSES in wanted):
+        raise AssertionError(transcript(said, f"expected {wanted!r}"))
+    text = turn.text
+    for fragment in wanted:
+        if isinstance(fragment, Not) and fragment in text:
+            raise AssertionError(transcript(said, f"shown, but must not be: {str(fragment)!r}"))
+        if not isinstance(fragment, Not) and fragment not in text:
+            raise AssertionError(transcript(said, f"not shown: {fragment!r}"))
+    if APOLOGY in text and APOLOGY not in wanted:
+        raise AssertionError(transcript(said, "answered with an apology"))
+    if APOLOGY in text and not REFERENCE.search(text):
+        raise AssertionError(transcript(said, "an apology without a reference"))
+
+
+async def converse(fake: FakeDiscord, turns: list[Turn], channel: int) -> list[Said]:
+    """Play ``turns`` in ``channel``, checking each first answer as it comes (the zulip_bots
+    ``verify_dialog`` idea); returns the conversation for further checks."""
+    said: list[Said] = []
+    for who, command, expected in turns:
+        refusal = client_refusal(fake, command) if command.checked else None
+        if refusal is not None:
+            said.append(Said(who, command, None, refused_by_discord=refusal))
+        else:
+            payload = fake.slash(command.name, who, channel, command.subcommand, command.options)
+            try:
+                answer = await fake.interact(payload, STEP)
+            except TimeoutError as error:
+                raise AssertionError(
+                    transcript(said, f"no answer to {command}: {error}")
+                ) from error
+            message = fake.message(answer.message_id) if answer.message_id else None
+            said.append(Said(who, command, answer, message))
+        check_turn(said, expected)
+    return said
+
+
+async def pair_thread(bot: MentorBot, fake: FakeDiscord, core: Core, pair_id: int) -> int:
+    """The pair's private thread, opened the way the bot opens it (a post to the pair), once its
+    id is stored as the pair's conversation."""
+    await bot.outbound.post_to_pair(pair_id, Message("👋 This is your pair's thread."))
+
+    def stored() -> str | None:
+        [pair] = support.rows(core, Pair, Pair.id == pair_id)
+        return pair.conversation_id
+
+    return int(await fake.wait_for(stored, STEP))
+
+
+def modal_value(modal: dict[str, Any], custom_id: str) -> Any:
+    """An opened modal input's pre-filled value (text) or chosen options (select)."""
+    for label in modal["components"]:
+        component = label.get("component") or label["components"][0]
+        if component["custom_id"] == custom_id:
+            if "options" in component:
+                return [o["value"] for o in component["options"] if o.get("default")]
+            return component.get("value")
+    raise KeyError(custom_id)

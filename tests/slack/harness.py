@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,6 +25,8 @@ from bot.core.service import Core
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import (
     block_actions_body,
+    block_actions_payload,
+    payload_body,
     signed_headers,
     slash_command_body,
     view_submission_body,
@@ -192,3 +196,146 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
         if block.get("type") == "actions"
         for element in block["elements"]
     }
+
+
+# ---------------------------------------------------------------------- conversations as tables
+
+APOLOGY = "Sorry, something went wrong"
+REFERENCE = re.compile(r"the reference ([0-9a-f]{6})\b")
+
+
+class Not(str):
+    """A fragment the member must *not* be shown (``Not("Logged meeting")``)."""
+
+    __slots__ = ()
+
+
+Expected = str | tuple[str, ...]
+Turn = tuple[str, str, Expected]  # (who, what they typed, what they were shown)
+
+
+@dataclass
+class Said:
+    """One turn of a conversation: who typed what, where, and the bot's private answer."""
+
+    who: str
+    typed: str
+    channel: str
+    payload: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        """Everything the answer shows, "You typed:" line included."""
+        return shown(self.payload)
+
+    @property
+    def buttons(self) -> dict[str, str]:
+        return buttons(self.payload)
+
+    @property
+    def typed_back(self) -> str | None:
+        """The plain text the answer gives back under "You typed:", if any."""
+        return typed_back(self.payload)
+
+
+def typed_back(payload: dict[str, Any]) -> str | None:
+    """The verbatim text of a refusal's "You typed:" context block (None when it has none)."""
+    for block in payload.get("blocks") or ():
+        elements = block.get("elements") or ()
+        if block.get("type") == "context" and elements and elements[0].get("text") == "You typed:":
+            return "".join(e["text"] for e in elements[1:] if e.get("type") == "plain_text")
+    return None
+
+
+def transcript(said: list[Said], problem: str = "") -> str:
+    """The conversation so far, as a chat log, for a failing test's message."""
+    lines = []
+    for turn in said:
+        lines.append(f"[{turn.channel}] {turn.who}> {turn.typed}")
+        lines += [f"    bot: {line}" for line in turn.text.splitlines()]
+        if turn.buttons:
+            lines.append(f"    buttons: {list(turn.buttons)}")
+    if problem:
+        lines.append(f"!!! {problem}")
+    return "\n".join(lines)
+
+
+def check_turn(said: list[Said], expected: Expected) -> None:
+    """The last turn showed every fragment expected (and none it must not), and no apology
+    unless one is expected, then with its reference; on failure, the whole conversation is the
+    message."""
+    turn = said[-1]
+    wanted = expected if isinstance(expected, tuple) else (expected,)
+    text = turn.text
+    for fragment in wanted:
+        if isinstance(fragment, Not) and fragment in text:
+            raise AssertionError(transcript(said, f"shown, but must not be: {str(fragment)!r}"))
+        if not isinstance(fragment, Not) and fragment not in text:
+            raise AssertionError(transcript(said, f"not shown: {fragment!r}"))
+    if APOLOGY in text and APOLOGY not in wanted:
+        raise AssertionError(transcript(said, "answered with an apology"))
+    if APOLOGY in text and not REFERENCE.search(text):
+        raise AssertionError(transcript(said, "an apology without a reference"))
+
+
+async def converse(slack: Served, turns: list[Turn], channel: str = "C1") -> list[Said]:
+    """Play ``turns`` in ``channel``, one slash command each, checking each answer as it comes
+    (the zulip_bots ``verify_dialog`` idea); returns the conversation for further checks."""
+    said: list[Said] = []
+    for who, typed, expected in turns:
+        command, _, text = typed.partition(" ")
+        key = await slack.command(command, text, who, channel)
+        try:
+            payload = await answer_to(slack.fake, key)
+        except (TimeoutError, AssertionError) as error:
+            raise AssertionError(transcript(said, f"{who}> {typed}: {error}")) from error
+        said.append(Said(who, typed, channel, payload))
+        check_turn(said, expected)
+    return said
+
+
+async def answer_to(fake: FakeSlack, key: str) -> dict[str, Any]:
+    """The private answer posted to ``response_url`` ``key``; fails if Slack refused it."""
+
+    def arrived() -> Any:
+        return fake.responses_to(key) or fake.refusals
+
+    await fake.wait_for(arrived, 10)
+    assert not fake.refusals, f"Slack refused an answer: {fake.refusals}"
+    return fake.responses_to(key)[0]
+
+
+async def press(slack: Served, action_id: str, user: str, channel: str) -> str:
+    """Press a button of an ephemeral answer (as Slack sends it: no ``message``, the container
+    marked ephemeral); returns the key of the click's ``response_url``."""
+    key = f"r{next(_numbers)}"
+    payload = block_actions_payload(
+        action_id,
+        "",
+        user,
+        channel,
+        f"{time.time():.6f}",
+        response_url=slack.fake.response_url(key),
+        trigger_id=f"trig-{key}",
+        block_id="mentorbot-buttons",
+    )
+    payload.pop("message")
+    payload["container"]["is_ephemeral"] = True
+    answer = await slack.post(payload_body(payload))
+    assert answer.status == 200, answer
+    return key
+
+
+def initial_values(view: dict[str, Any]) -> dict[str, Any]:
+    """What an opened modal's inputs are filled in with: block id -> initial value."""
+    found: dict[str, Any] = {}
+    for block in view.get("blocks") or ():
+        element = block.get("element") or {}
+        for key in ("initial_value", "initial_date"):
+            if key in element:
+                found[block["block_id"]] = element[key]
+        if "initial_option" in element:
+            found[block["block_id"]] = element["initial_option"]["value"]
+        if "initial_options" in element:
+            found[block["block_id"]] = [o["value"] for o in element["initial_options"]]
+    return found

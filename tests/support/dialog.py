@@ -84,9 +84,7 @@ def verify_dialog(core: Core, rows: Sequence[Row]) -> Dialog:
         dialog.transcript.append(f"{who}> {typed}\n" + _indent(seen))
         for fragment in (expected,) if isinstance(expected, str) else expected:
             if fragment.startswith("!"):
-                assert fragment[1:] not in seen, (
-                    f"{fragment[1:]!r} was shown\n{dialog.report()}"
-                )
+                assert fragment[1:] not in seen, f"{fragment[1:]!r} was shown\n{dialog.report()}"
             else:
                 assert fragment in seen, f"{fragment!r} not shown\n{dialog.report()}"
     return dialog
