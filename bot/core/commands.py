@@ -20,11 +20,14 @@ from bot.core.grammar import (
     Audience,
     Command,
     Invocation,
+    Style,
     Verb,
+    as_options,
     bind,
+    example_of,
     help_text,
     missing_required,
-    usage,
+    usage_in,
 )
 from bot.core.pairs import resolve_pair
 from bot.core.replies import Reply
@@ -47,22 +50,27 @@ def execute(request: Request, command: Command, invocation: Invocation) -> Reply
     verb = next((v for v in command.verbs if v.name == invocation.verb), None)
     if verb is None:
         raise InputError(f"{command.slash} has no “{invocation.verb}”; try `{command.slash} help`.")
+    style = invocation.style
     extra = [name for name in invocation.raw if name not in {a.name for a in verb.args}]
     if extra:
         raise InputError(
-            f"Nothing was done: `{usage(command, verb)}` takes no {', '.join(extra)}; "
-            f"type e.g. `{verb.example}`."
+            f"Nothing was done: `{usage_in(command, verb, style)}` takes no {', '.join(extra)}; "
+            f"type e.g. `{example_of(command, verb, style)}`."
         )
     if command.audience == Audience.COORDINATORS and not request.is_coordinator:
         raise PermissionDenied(COORDINATORS_ONLY.format(slash=command.slash))
     pair = None
     if verb.needs_pair or invocation.partners:
-        shown = f" {verb.name}" if verb.shown_name else ""
-        pair = resolve_pair(request, invocation.partners, f"{command.slash} @{{name}}{shown} …")
+        if style == Style.TEXT:
+            shown = f" {verb.name}" if verb.shown_name else ""
+            example = f"{command.slash} @{{name}}{shown} …"
+        else:
+            example = as_options(command, verb, {}, partner="{name}") + " …"
+        pair = resolve_pair(request, invocation.partners, example, invocation.mentions)
     if verb.run is None:
         return Reply.text(help_text(command))
     today = request.today(pair.program.timezone if pair else None)
-    values, errors = bind(command, verb, invocation.raw, today)
+    values, errors = bind(command, verb, invocation.raw, today, style)
     kind = FORMS.get(verb.form or "") if pair is not None else None
     if kind is not None and (not invocation.raw or missing_required(verb, invocation.raw)):
         context = kind.context(request, pair, values)
@@ -71,9 +79,11 @@ def execute(request: Request, command: Command, invocation: Invocation) -> Reply
             return Reply(form=form.filled(_for_form(verb, invocation.raw, values, errors)))
     try:
         if errors:
-            hint = command.words_hint if invocation.verb_typed else ""
-            words = " ".join(invocation.typed.split()[1:])
-            raise InputError("\n".join([*errors.values(), hint.format(text=words)]).strip())
+            # Words another verb refused may have been meant as the default verb's text.
+            nothing_read = all(name in errors for name in invocation.raw)
+            hint = command.words_hint if invocation.verb_typed and nothing_read else ""
+            lines = [*errors.values(), hint.format(text=invocation.said)]
+            raise InputError("\n".join(lines).strip())
         if verb.needs_pair:
             return verb.run(request, pair, values)
         return verb.run(request, values)

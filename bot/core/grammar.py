@@ -47,6 +47,17 @@ class Audience(StrEnum):
     COORDINATORS = "coordinators"
 
 
+class Style(StrEnum):
+    """How a platform has members write a command, so refusals show what they can type there."""
+
+    TEXT = "text"  # /goal @sam done 2
+    OPTIONS = "options"  # /goal done number:2 partner:@sam (Discord's typed options)
+
+
+PARTNER_OPTION = "partner"
+VERB_OPTION = "manage"  # where one command stands for several verbs (see ``as_options``)
+
+
 @dataclass(frozen=True)
 class Word:
     """A word of the typed text, with where it stands in it."""
@@ -383,8 +394,9 @@ class Invocation:
     """A command as the member asked for it, before it is checked against their pair.
 
     ``raw`` holds each given argument as typed (or as Discord or a form sent it); ``partners``
-    the partner names given at the partner positions (without ``@``); ``typed`` what the
-    member typed, to give back with a refusal.
+    the partner names given at the partner positions (without ``@``), and ``mentions`` the
+    platform's user id for the names it resolved (a Slack or Discord mention); ``typed`` what
+    the member typed, to give back with a refusal, and ``said`` the same without the partners.
     """
 
     command: str
@@ -393,6 +405,9 @@ class Invocation:
     partners: tuple[str, ...] = ()
     typed: str = ""
     verb_typed: bool = False  # the verb's name was typed (rather than the default verb read)
+    said: str = ""
+    mentions: Mapping[str, str] = field(default_factory=dict)
+    style: Style = Style.TEXT
 
 
 # -- reading typed text ------------------------------------------------------------------------
@@ -416,9 +431,11 @@ def parse(command: Command, text: str) -> Invocation:
     words = words_of(text)
     typed = as_typed(command.name, text)
     partners: list[str] = []
+    naming: list[Word] = []  # the words that named a partner
     at = 0
     if at < len(words) and (name := partner_named(words[at])):
         partners.append(name)
+        naming.append(words[at])
         at += 1
     verb = command.find_verb(words[at].text) if at < len(words) else None
     named = verb is not None
@@ -426,6 +443,7 @@ def parse(command: Command, text: str) -> Invocation:
         at += 1
         if at < len(words) and (name := partner_named(words[at])):
             partners.append(name)
+            naming.append(words[at])
             at += 1
     else:
         verb = command.default_verb
@@ -435,6 +453,7 @@ def parse(command: Command, text: str) -> Invocation:
                 f"Nothing was done: {_quoted(rest)} looks like `{command.slash} {meant.name}`. "
                 + command.words_hint.format(text=rest)
             )
+    said = " ".join(word.text for word in words if word not in naming)
     raw, left = _read_args(command, verb, text, words[at:])
     if left:
         first = left[0]
@@ -443,12 +462,12 @@ def parse(command: Command, text: str) -> Invocation:
         shown = _quoted(text[first.start : left[-1].end], 80)
         quoting = any(isinstance(a, Name) for a in verb.args)
         hint = ' (put a name with spaces in quotes, like "Spring 2027")' if quoting else ""
-        other = command.words_hint.format(text=" ".join(text.split())) if named else ""
+        other = command.words_hint.format(text=said) if named and not raw else ""
         raise InputError(
             f"Nothing was done: {shown} is more than `{usage(command, verb)}` takes{hint}. "
             f"Type e.g. `{verb.example or usage(command, verb)}`. {other}".strip()
         )
-    return Invocation(command.name, verb.name, raw, tuple(partners), typed, named)
+    return Invocation(command.name, verb.name, raw, tuple(partners), typed, named, said)
 
 
 def _joined(text: str, words: Sequence[Word]) -> str:
@@ -567,13 +586,17 @@ def _take_markers(verb: Verb, text: str, words: list[Word], raw: dict[str, objec
 
 
 def bind(
-    command: Command, verb: Verb, raw: Mapping[str, object], today: dt.date
+    command: Command,
+    verb: Verb,
+    raw: Mapping[str, object],
+    today: dt.date,
+    style: Style = Style.TEXT,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Each argument's checked value (its default when not given), and the sentence for each
-    argument that is wrong or missing."""
+    argument that is wrong or missing (with an example written as ``style`` writes it)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    example = verb.example
+    example = example_of(command, verb, style)
     for arg in verb.args:
         value = raw.get(arg.name)
         if value is None or value == "" or value == [] or value == ():
@@ -606,6 +629,41 @@ def usage(command: Command, verb: Verb) -> str:
         parts.append(verb.name)
     parts += [a.usage() for a in verb.args if a.in_text]
     return " ".join(parts)
+
+
+def option_name(arg: Arg) -> str:
+    """The argument as a named option: ``from`` for ``--from``, else its own name."""
+    return arg.flag.lstrip("-") if arg.flag else arg.name
+
+
+def as_options(
+    command: Command, verb: Verb, values: Mapping[str, object], partner: str | None = None
+) -> str:
+    """The command written with named options, as Discord has members type it: each verb its
+    own subcommand, or, where the default verb takes arguments, one command whose other verbs
+    are chosen with ``manage``."""
+    parts = [command.slash]
+    if not command.default_verb.args:
+        parts.append(verb.name)
+    elif verb is not command.default_verb:
+        parts.append(f"{VERB_OPTION}:{verb.name}")
+    if partner is not None:
+        parts.append(f"{PARTNER_OPTION}:@{partner}")
+    shown = {a.name: option_name(a) for a in verb.args}
+    parts += [f"{shown.get(name, name)}:{value}" for name, value in values.items()]
+    return " ".join(parts)
+
+
+def example_of(command: Command, verb: Verb, style: Style) -> str:
+    """The verb's example, written the way ``style`` has members write commands."""
+    if style == Style.TEXT or not verb.example:
+        return verb.example
+    return as_options(command, verb, parse(command, verb.example.partition(" ")[2]).raw)
+
+
+def usage_in(command: Command, verb: Verb, style: Style) -> str:
+    """The verb's usage as ``style`` writes it (with named options, values left out)."""
+    return usage(command, verb) if style == Style.TEXT else as_options(command, verb, {})
 
 
 def help_text(command: Command) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -36,13 +36,19 @@ def describe_pair(pair: Pair, viewer_id: int | None = None) -> str:
     return f"{pair.mentor.display_name} (mentor) & {pair.mentee.display_name} (mentee)"
 
 
-def resolve_pair(request: Request, partners: Sequence[str], example: str) -> Pair:
+def resolve_pair(
+    request: Request,
+    partners: Sequence[str],
+    example: str,
+    mentions: Mapping[str, str] | None = None,
+) -> Pair:
     """The pair a member's command is about.
 
     Inside a pair's conversation: that pair. Elsewhere: the pair with the partner they named,
     or their only pair. ``partners`` are the names given at the partner positions; each must
-    be a partner of the caller (and the conversation's partner, inside one). ``example`` is
-    the command as they would type it with a partner named, ``{name}`` standing for the name.
+    be a partner of the caller (and the conversation's partner, inside one), matched by name
+    or by the platform user id that ``mentions`` gives for it. ``example`` is the command as
+    they would type it with a partner named, ``{name}`` standing for the name.
     """
     me = request.person.id
     pairs = member_pairs(request.session, me)
@@ -51,7 +57,7 @@ def resolve_pair(request: Request, partners: Sequence[str], example: str) -> Pai
             "You are not in an active mentoring pair; a coordinator matches mentors and mentees. "
             "If you think that is wrong, ask your program coordinator."
         )
-    named = {_partner_pair(pairs, me, name, example) for name in partners}
+    named = {_partner_pair(pairs, me, name, example, mentions or {}) for name in partners}
     if len(named) > 1:
         raise InputError(
             f"You named two different partners; name one, e.g. `{_example(example, pairs[0], me)}`."
@@ -83,8 +89,10 @@ def resolve_pair(request: Request, partners: Sequence[str], example: str) -> Pai
     )
 
 
-def _partner_pair(pairs: Sequence[Pair], me: int, name: str, example: str) -> Pair:
-    wanted = name.casefold()
+def _partner_pair(
+    pairs: Sequence[Pair], me: int, name: str, example: str, mentions: Mapping[str, str]
+) -> Pair:
+    wanted = mentions.get(name, name).casefold()
     for pair in pairs:
         partner = pair.partner_of(me)
         known = {

@@ -11,6 +11,7 @@ methods are blocking; async adapters run them in a worker thread.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
@@ -64,9 +65,15 @@ class Core:
         self.clock = clock
 
     def command(
-        self, actor: Actor, command: str, text: str = "", conversation_id: str | None = None
+        self,
+        actor: Actor,
+        command: str,
+        text: str = "",
+        conversation_id: str | None = None,
+        mentions: Mapping[str, str] | None = None,
     ) -> Reply:
-        """Answer ``/command text`` typed by ``actor`` (in ``conversation_id``, if known)."""
+        """Answer ``/command text`` typed by ``actor`` (in ``conversation_id``, if known);
+        ``mentions`` gives the platform's user id for each ``@name`` it resolved."""
         name = command.strip().lstrip("/").casefold()
         declared = BY_NAME.get(name)
         typed = as_typed(name, text)
@@ -77,6 +84,8 @@ class Core:
             invocation = parse(declared, text)
         except InputError as error:
             return self._refusal(error.message, typed)
+        if mentions:
+            invocation = dataclasses.replace(invocation, mentions=mentions)
         return self.invoke(actor, invocation, conversation_id)
 
     def invoke(

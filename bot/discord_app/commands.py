@@ -23,6 +23,8 @@ from discord import app_commands
 
 from bot.core.commands import COMMANDS
 from bot.core.grammar import (
+    PARTNER_OPTION,
+    VERB_OPTION,
     Arg,
     Command,
     Day,
@@ -33,9 +35,12 @@ from bot.core.grammar import (
     Numbers,
     Pick,
     Quarter,
+    Style,
     Text,
     Verb,
     When,
+    as_options,
+    option_name,
 )
 from bot.core.replies import Option
 from bot.discord_app.interactions import Interactions, actor_for
@@ -44,9 +49,9 @@ log = logging.getLogger(__name__)
 
 AUTOCOMPLETE_WITHIN = 2.0  # seconds; Discord drops an autocomplete answer after 3
 DESCRIPTION_LIMIT = 100
-PARTNER = "partner"
+PARTNER = PARTNER_OPTION
 PARTNER_HELP = "Your partner, if you are in more than one pair"
-MANAGE = "manage"
+MANAGE = VERB_OPTION
 # Discord's string options carry their own length limits; these are the short ones.
 STRING_LIMITS: dict[type[Arg], int] = {
     When: 40,
@@ -58,11 +63,6 @@ STRING_LIMITS: dict[type[Arg], int] = {
     Numbers: 100,
 }
 COMPLETED = {"number", "activity"}  # arguments whose values autocomplete offers
-
-
-def option_name(arg: Arg) -> str:
-    """The option's name on Discord: ``from`` for ``--from``, else the argument's name."""
-    return arg.flag.lstrip("-") if arg.flag else arg.name
 
 
 def option_type(arg: Arg) -> Any:
@@ -126,23 +126,21 @@ def _command(
             args.setdefault(arg.name, arg)
     required = {a.name for a in verb.args if not others and _required_on_discord(verb, a)}
     by_name = {v.name: v for v in verbs}
-    prefix = f"/{command.name}" + ("" if others else f" {verb.name}")
 
     async def callback(interaction: discord.Interaction, **options: Any) -> None:
         partner = options.pop(PARTNER, None)
         chosen = options.pop(MANAGE, None)
+        picked = by_name[chosen.value] if chosen is not None else verb
         given = {key: value for key, value in options.items() if value is not None}
-        shown = [f"{option_name(args[key])}:{value}" for key, value in given.items()]
-        if chosen is not None:
-            shown.insert(0, f"{MANAGE}:{chosen.value}")
-        if partner is not None:
-            shown.insert(0, f"{PARTNER}:@{partner.display_name}")
+        name = partner.display_name if partner is not None else None
         invocation = Invocation(
             command.name,
-            by_name[chosen.value].name if chosen is not None else verb.name,
+            picked.name,
             given,
-            (str(partner.id),) if partner is not None else (),
-            " ".join([prefix, *shown]),
+            (name,) if name else (),
+            as_options(command, picked, given, name),
+            mentions={name: str(partner.id)} if name else {},
+            style=Style.OPTIONS,
         )
         await interactions.invoke(interaction, invocation)
 

@@ -61,8 +61,9 @@ class Listeners:
             trigger_id=command.get("trigger_id"),
         )
         name = command["command"].lstrip("/")
-        text = command_text(command.get("text") or "")
-        self._after_ack(origin, self._run, origin, self.core.command, name, text)
+        text, mentions = command_text(command.get("text") or "")
+        call = partial(self.core.command, mentions=mentions)
+        self._after_ack(origin, self._run, origin, call, name, text)
 
     async def click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button: its ``action_id`` is the core's action string, handed back unchanged."""

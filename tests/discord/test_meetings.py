@@ -227,5 +227,5 @@ def test_manage_lists_meetings_and_refuses_mixed_options(core, fake, pair_id):
     listed, mixed = scenario(body())
     assert "**Meetings** (1)" in (listed.content or "")
     assert "Quick call" in (listed.content or "")
-    assert "`/log-meeting list` takes no notes" in (mixed.content or "")
+    assert "`/log-meeting manage:list` takes no notes" in (mixed.content or "")
     assert len(rows(core, Meeting)) == 1

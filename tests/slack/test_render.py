@@ -48,16 +48,18 @@ def test_markup_becomes_mrkdwn(core_text, slack_text):
 @pytest.mark.parametrize(
     ("sent", "core_text"),
     [
-        ("add <@U3|cleo> Visit the library", "add @U3 Visit the library"),
-        ("<@W012ABC> list", "@W012ABC list"),
-        ("add Read &lt;Holes&gt; &amp; more", "add Read <Holes> & more"),
-        ("add see <#C42|general>", "add see #general"),
-        ("add mail <mailto:a@b.org|a@b.org>", "add mail a@b.org"),
-        ("  list  ", "list"),
+        ("add <@U3|cleo> Visit the library", ("add @cleo Visit the library", {"cleo": "U3"})),
+        ("<@W012ABC> list", ("@W012ABC list", {})),
+        ("<@U3|Cleo Smith> list", ("@CleoSmith list", {"CleoSmith": "U3"})),
+        ("add Read &lt;Holes&gt; &amp; more", ("add Read <Holes> & more", {})),
+        ("add see <#C42|general>", ("add see #general", {})),
+        ("add mail <mailto:a@b.org|a@b.org>", ("add mail a@b.org", {})),
+        ("  list  ", ("list", {})),
     ],
 )
-def test_command_text_reaches_the_core_plain(sent, core_text):
-    """Escaped mentions, channels, links and entities become what the member typed."""
+def test_command_text_reaches_the_core_as_typed(sent, core_text):
+    """Escaped mentions, channels, links and entities become what the member typed; each
+    mention's user id travels beside its name."""
     assert command_text(sent) == core_text
 
 

@@ -242,12 +242,6 @@ def test_an_at_word_that_names_no_partner_is_text_kept_as_typed(app, fake, core,
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Slack mention inside a goal's text is stored as the bare user id: "
-    "`/goal add Shadow <@U3|cleo> at storytime` stores and shows 'Shadow @U3 at storytime', "
-    "which is not what the member typed (they typed and saw @cleo)",
-)
 def test_a_slack_mention_inside_the_text_is_kept_as_the_member_typed_it(app, fake, core, pair_id):
     """Cleo mentioned inside a goal (`<@U3|cleo>` from Slack) is kept as "@cleo", as typed."""
     turns = [(BEN, f"/goal add Shadow {AT_CLEO} at storytime", "Added goal *1*")]
@@ -431,12 +425,6 @@ def test_someone_not_a_partner_is_refused_listing_the_partners(
     assert {p.status for p in rows(core, Pair)} == {PairStatus.ACTIVE}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a refusal shows a Slack mention as the bare user id: `/goal <@U4|dee> add Plan "
-    "storytime` is answered '@U4 is not your partner …' with 'You typed: /goal @U4 add Plan "
-    "storytime'; the member typed (and saw) @dee",
-)
 def test_a_refusal_gives_a_mention_back_as_the_member_typed_it(
     app, fake, core, ada_with_ben_and_cleo, dee
 ):
