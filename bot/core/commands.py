@@ -68,7 +68,7 @@ def execute(request: Request, command: Command, invocation: Invocation) -> Reply
             example = as_options(command, verb, {}, partner="{name}") + " …"
         pair = resolve_pair(request, invocation.partners, example, invocation.mentions)
     if verb.run is None:
-        return Reply.text(help_text(command))
+        return Reply.text(help_text(command, style))
     today = request.today(pair.program.timezone if pair else None)
     values, errors = bind(command, verb, invocation.raw, today, style)
     kind = FORMS.get(verb.form or "") if pair is not None else None

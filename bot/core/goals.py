@@ -243,9 +243,5 @@ GOAL = Command(
         help_verb("/goal"),
     ),
     default="list",
-    notes=(
-        "In several pairs? Name your partner right after the command: "
-        "`/goal @sam add Read three award winners`.",
-    ),
     unknown_hint="To add a goal, type `/goal add {text}`.",
 )

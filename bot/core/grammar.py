@@ -367,6 +367,7 @@ class Command:
     default: str
     audience: Audience = Audience.ANYONE
     notes: tuple[str, ...] = ()  # lines closing the help text
+    text_notes: tuple[str, ...] = ()  # …and those that are only true where commands are typed
     unknown_hint: str = ""  # added when a word is not a verb; ``{text}`` is what was typed
     words_hint: str = ""  # how to have the default verb take words another verb refused
 
@@ -666,15 +667,28 @@ def usage_in(command: Command, verb: Verb, style: Style) -> str:
     return usage(command, verb) if style == Style.TEXT else as_options(command, verb, {})
 
 
-def help_text(command: Command) -> str:
-    """The command's help, made from its declaration."""
+def help_text(command: Command, style: Style = Style.TEXT) -> str:
+    """The command's help, made from its declaration, written as ``style`` writes commands."""
     lines = [f"**{command.slash}**: {command.summary}"]
     for verb in command.verbs:
-        shown = f"`{usage(command, verb)}`"
-        if verb.name == command.default and verb.shown_name and not verb.args:
-            shown = f"`{command.slash}` or {shown}"
+        if style == Style.TEXT:
+            shown = f"`{usage(command, verb)}`"
+            if verb.name == command.default and verb.shown_name and not verb.args:
+                shown = f"`{command.slash}` or {shown}"
+        else:
+            labels = {a.name: a.label for a in verb.args}
+            shown = f"`{as_options(command, verb, labels)}`"
         lines.append(f"• {shown}: {verb.help}")
+    if any(verb.needs_pair for verb in command.verbs):
+        example = next(v for v in command.verbs if v.needs_pair)
+        if style == Style.TEXT:
+            named = example.example.replace(command.slash, f"{command.slash} @sam", 1)
+            lines.append(f"In several pairs? Name your partner first: `{named}`.")
+        else:
+            lines.append(f"In several pairs? Choose your partner in the `{PARTNER_OPTION}` option.")
     lines += command.notes
+    if style == Style.TEXT:
+        lines += command.text_notes
     return "\n".join(lines)
 
 

@@ -411,7 +411,6 @@ LOG_MEETING = Command(
         "DATE: `today`, `yesterday`, `2026-11-03`, a weekday (`tuesday`) or `3 days ago`. "
         "DURATION: `45m`, `1h`, `1h30m`, `90min`.",
         "Notes and next steps stay private to your pair unless you share them.",
-        "In several pairs? Name your partner first: `/log-meeting @sam yesterday 45m …`.",
     ),
     words_hint="To log a meeting with these words as notes, type `/log-meeting today {text}`.",
 )

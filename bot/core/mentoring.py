@@ -179,8 +179,5 @@ MENTORING = Command(
         help_verb("/mentoring"),
     ),
     default="help",
-    notes=(
-        "In several pairs? Name your partner first: `/mentoring @sam status`.",
-        "Coordinators: `/mentoring-summary [COHORT] [--period 2027Q1 | --from DATE --to DATE]`.",
-    ),
+    notes=("Coordinators: `/mentoring-summary` (see `/mentoring-summary help`).",),
 )

@@ -317,8 +317,6 @@ SUMMARY = Command(
     verbs=(SHOW, help_verb("/mentoring-summary")),
     default="show",
     audience=Audience.COORDINATORS,
-    notes=(
-        'Put a cohort name with spaces in quotes: `/mentoring-summary "Spring 2027"`. '
-        "`--to` defaults to today.",
-    ),
+    notes=("A period given only its first day runs to today.",),
+    text_notes=('Put a cohort name with spaces in quotes: `/mentoring-summary "Spring 2027"`.',),
 )

@@ -10,7 +10,18 @@ from hypothesis import strategies as st
 
 from bot.core.commands import BY_NAME, COMMANDS
 from bot.core.errors import InputError
-from bot.core.grammar import Invocation, Number, Text, bind, help_text, parse, usage, usage_hint
+from bot.core.grammar import (
+    Invocation,
+    Number,
+    Style,
+    Text,
+    bind,
+    example_of,
+    help_text,
+    parse,
+    usage,
+    usage_hint,
+)
 from bot.core.limits import GOAL_TEXT, MAX_PAUSE_WEEKS
 from bot.core.limits import MAX_MEETING_MINUTES as MAX_MINUTES
 from bot.core.limits import NEXT_STEPS as MAX_NEXT_STEPS
@@ -459,3 +470,35 @@ def test_help_shows_every_verb_with_its_usage(command):
 def test_usage_hints_read_like_the_manual():
     assert usage_hint(BY_NAME["goal"]).startswith("[list | add TEXT | done N |")
     assert usage_hint(LOG_MEETING).startswith("[DATE] [DURATION] [NOTES…] [next: NEXT STEPS] |")
+
+
+@pytest.mark.parametrize(
+    ("command", "lines"),
+    [
+        ("goal", ["• `/goal done number:N`: mark goal N done", "the `partner` option"]),
+        (
+            "log-meeting",
+            ["• `/log-meeting manage:delete number:N`", "`/log-meeting date:DATE duration:DURATION"],
+        ),
+        ("mentoring-summary", ["`/mentoring-summary cohort:COHORT period:QUARTER from:DATE"]),
+    ],
+)
+def test_help_for_typed_options_is_written_as_options(command, lines):
+    """Where the platform types options (Discord), help shows them that way, not as text."""
+    text = help_text(BY_NAME[command], Style.OPTIONS)
+    for line in lines:
+        assert line in text
+    assert "@sam" not in text and "in quotes" not in text
+
+
+def test_examples_follow_the_platforms_way_of_typing():
+    assert example_of(BY_NAME["goal"], BY_NAME["goal"].verb("done"), Style.OPTIONS) == (
+        "/goal done number:2"
+    )
+    assert example_of(LOG_MEETING, LOG_MEETING.verb("share"), Style.OPTIONS) == (
+        "/log-meeting manage:share number:2"
+    )
+    summary = BY_NAME["mentoring-summary"]
+    assert example_of(summary, summary.default_verb, Style.OPTIONS) == (
+        "/mentoring-summary period:2027Q1"
+    )
