@@ -186,7 +186,9 @@ def describe_meeting(meeting: Meeting) -> str:
 
 def meeting_list(request: Request, pair: Pair) -> Message:
     meetings = request.session.scalars(
-        select(Meeting).where(Meeting.pair_id == pair.id).order_by(Meeting.met_on, Meeting.number)
+        select(Meeting)
+        .where(Meeting.pair_id == pair.id)
+        .order_by(Meeting.met_on.desc(), Meeting.number.desc())
     ).all()
     if not meetings:
         return Message("No meetings logged yet. Log one with `/log-meeting`.")

@@ -552,3 +552,16 @@ def _actor(user_id: str):
     from tests.support.bot import actor
 
     return actor(user_id)
+
+
+def test_meetings_are_listed_newest_first(core, one_pair):
+    dialog = verify_dialog(
+        core,
+        [
+            ("ben", "/log-meeting 2026-11-02 30m older", "Logged meeting **1**"),
+            ("ben", "/log-meeting 2026-11-09 30m newer", "Logged meeting **2**"),
+            ("ben", "/log-meeting 2026-10-05 30m oldest", "Logged meeting **3**"),
+        ],
+    )
+    listed = dialog.say("ben", "/log-meeting list").message.text
+    assert listed.index("newer") < listed.index("older") < listed.index("oldest")

@@ -93,6 +93,7 @@ def test_goal_add_is_private_stored_and_told_in_the_pair_thread(core, fake, pair
             assert reply.type == 4 and reply.ephemeral
             assert reply.content == "Added goal **1**: Read 3 winners"
             await fake.wait_for(lambda: thread_messages(fake), STEP)
+            await fake.wait_for(lambda: rows(core, Pair)[0].conversation_id, STEP)  # kept
 
     scenario(body())
     [goal] = rows(core, Goal, Goal.pair_id == pair_id)
