@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -151,36 +151,21 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
     from rich.console import Console
     from rich.progress import track
 
-    from bot.core.pair_import import (
-        ImportFileError,
-        check_against_database,
-        find_or_create_program,
-        import_rows,
-        read_pairs_csv,
-    )
+    from bot.core.pair_import import ImportFileError, NothingImported, import_pairs, read_pairs_csv
 
     console = Console()
     if not file.exists():
         raise click.ClickException(f"There is no file {file}.")
-    settings = _settings()
     try:
         report = read_pairs_csv(file.read_bytes(), platform)
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from None
 
+    def progress(rows: list[Any]) -> list[Any]:
+        return list(track(rows, description="Importing pairs", console=console, transient=True))
+
     def work(core: Core, session: Session) -> None:
-        today = dt.datetime.now(dt.UTC).date()
-        program, created = find_or_create_program(session, program_name, today, settings.timezone)
-        report.program = program.name
-        if created:
-            report.notes.append(created)
-        check_against_database(session, report)
-        if report.errors and not skip_bad_rows:
-            raise NothingImported  # rolls back the program too: all or nothing
-        rows = list(
-            track(report.rows, description="Importing pairs", console=console, transient=True)
-        )
-        report.imported = len(import_rows(session, program, rows, today))
+        import_pairs(core, session, report, program_name, skip_bad_rows, progress)
 
     try:
         _in_transaction(work)
@@ -199,10 +184,6 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
         )
     skipped = f" ({len(report.errors)} bad row(s) skipped)" if report.errors else ""
     console.print(f"Imported {report.imported} pair(s) into “{report.program}”{skipped}.")
-
-
-class NothingImported(Exception):
-    """A file with bad rows, imported without ``--skip-bad-rows``: undo everything."""
 
 
 @pairs.command("list")

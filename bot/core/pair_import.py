@@ -10,7 +10,9 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select
@@ -18,6 +20,9 @@ from sqlalchemy.orm import Session
 
 from bot.settings import PLATFORMS
 from storage.models import Cohort, Pair, PairStatus, Person, Program
+
+if TYPE_CHECKING:
+    from bot.core.service import Core
 
 REQUIRED = ("mentor", "mentee")
 OPTIONAL = ("platform", "cohort", "timezone", "start", "mentor_name", "mentee_name")
@@ -28,6 +33,10 @@ PROGRAM_LENGTH = dt.timedelta(days=365)
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (encoding, header); nothing was imported."""
+
+
+class NothingImported(Exception):
+    """A file with bad rows, imported without ``--skip-bad-rows``: everything is undone."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,36 @@ def _check_row(number: int, values: dict[str, str], default_platform: str) -> Pa
         values.get("cohort", ""),
         zone,
         start,
+    )
+
+
+def import_pairs(
+    core: Core,
+    session: Session,
+    report: ImportReport,
+    program_name: str | None,
+    skip_bad_rows: bool,
+    progress: Callable[[list[PairRow]], list[PairRow]] = list,
+) -> None:
+    """Import the checked rows of ``report`` into the program named (created when new): all of
+    them, or, with bad rows and without ``skip_bad_rows``, none (``NothingImported``)."""
+    today = core.clock().date()
+    program, created = find_or_create_program(session, program_name, today, core.settings.timezone)
+    report.program = program.name
+    if created:
+        report.notes.append(created)
+    check_against_database(session, report)
+    if report.errors and not skip_bad_rows:
+        raise NothingImported  # rolls back the program too: all or nothing
+    report.imported = len(import_rows(session, program, progress(report.rows), today))
+    core.audit(
+        session,
+        "cli",
+        "pairs.import",
+        "program",
+        program.id,
+        imported=report.imported,
+        skipped=len(report.errors),
     )
 
 
