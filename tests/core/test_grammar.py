@@ -478,7 +478,10 @@ def test_usage_hints_read_like_the_manual():
         ("goal", ["• `/goal done number:N`: mark goal N done", "the `partner` option"]),
         (
             "log-meeting",
-            ["• `/log-meeting manage:delete number:N`", "`/log-meeting date:DATE duration:DURATION"],
+            [
+                "• `/log-meeting manage:delete number:N`",
+                "`/log-meeting date:DATE duration:DURATION",
+            ],
         ),
         ("mentoring-summary", ["`/mentoring-summary cohort:COHORT period:QUARTER from:DATE"]),
     ],

@@ -17,16 +17,13 @@ import pytest
 from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
 from tests.discord.harness import (
     ADA,
-    APOLOGY,
     BEN,
     CASEY,
     DANA,
     DISCORD_REFUSES,
     LOBBY,
-    REFERENCE,
     ROBIN,
     STEP,
-    Not,
     add_discord_pair,
     converse,
     make_bot,
@@ -39,6 +36,7 @@ from tests.discord.harness import (
 )
 from tests.fakes.discord_api import FakeDiscord
 from tests.support.bot import rows
+from tests.support.transcripts import APOLOGY, REFERENCE, Not
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +31,7 @@ from tests.fakes.slack_requests import (
     view_submission_body,
 )
 from tests.support import bot as support
+from tests.support.transcripts import Expected, check_shown, transcript
 
 SECRET = "secret"
 COORDINATOR = "UCOORD"
@@ -200,17 +200,6 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
 
 # ---------------------------------------------------------------------- conversations as tables
 
-APOLOGY = "Sorry, something went wrong"
-REFERENCE = re.compile(r"the reference ([0-9a-f]{6})\b")
-
-
-class Not(str):
-    """A fragment the member must *not* be shown (``Not("Logged meeting")``)."""
-
-    __slots__ = ()
-
-
-Expected = str | tuple[str, ...]
 Turn = tuple[str, str, Expected]  # (who, what they typed, what they were shown)
 
 
@@ -222,6 +211,10 @@ class Said:
     typed: str
     channel: str
     payload: dict[str, Any]
+
+    @property
+    def header(self) -> str:
+        return f"[{self.channel}] {self.who}> {self.typed}"
 
     @property
     def text(self) -> str:
@@ -247,35 +240,10 @@ def typed_back(payload: dict[str, Any]) -> str | None:
     return None
 
 
-def transcript(said: list[Said], problem: str = "") -> str:
-    """The conversation so far, as a chat log, for a failing test's message."""
-    lines = []
-    for turn in said:
-        lines.append(f"[{turn.channel}] {turn.who}> {turn.typed}")
-        lines += [f"    bot: {line}" for line in turn.text.splitlines()]
-        if turn.buttons:
-            lines.append(f"    buttons: {list(turn.buttons)}")
-    if problem:
-        lines.append(f"!!! {problem}")
-    return "\n".join(lines)
-
-
 def check_turn(said: list[Said], expected: Expected) -> None:
-    """The last turn showed every fragment expected (and none it must not), and no apology
-    unless one is expected, then with its reference; on failure, the whole conversation is the
+    """The last turn showed what was expected; on failure, the whole conversation is the
     message."""
-    turn = said[-1]
-    wanted = expected if isinstance(expected, tuple) else (expected,)
-    text = turn.text
-    for fragment in wanted:
-        if isinstance(fragment, Not) and fragment in text:
-            raise AssertionError(transcript(said, f"shown, but must not be: {str(fragment)!r}"))
-        if not isinstance(fragment, Not) and fragment not in text:
-            raise AssertionError(transcript(said, f"not shown: {fragment!r}"))
-    if APOLOGY in text and APOLOGY not in wanted:
-        raise AssertionError(transcript(said, "answered with an apology"))
-    if APOLOGY in text and not REFERENCE.search(text):
-        raise AssertionError(transcript(said, "an apology without a reference"))
+    check_shown(said[-1].text, expected, lambda problem: transcript(said, problem))
 
 
 async def converse(slack: Served, turns: list[Turn], channel: str = "C1") -> list[Said]:

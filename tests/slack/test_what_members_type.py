@@ -15,10 +15,7 @@ import pytest
 from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
 from tests.fakes.slack_requests import datepicker_value, plain_text_value, static_select_value
 from tests.slack.harness import (
-    APOLOGY,
     COORDINATOR,
-    REFERENCE,
-    Not,
     add_slack_pair,
     answer_to,
     converse,
@@ -28,6 +25,7 @@ from tests.slack.harness import (
     shown,
 )
 from tests.support.bot import rows
+from tests.support.transcripts import APOLOGY, REFERENCE, Not
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -5,8 +5,9 @@ a member's user id, with `` in CONVERSATION`` when they type inside a pair's con
 (``"ada in G-ada-ben"``). ``typed`` is a slash command as typed (``/goal add Plan``), or
 ``press LABEL`` (a button of an earlier answer), or ``submit name=value; name=value`` (the
 form last opened). ``shown`` is a fragment, or a tuple of fragments, of what the caller was
-shown; a fragment starting with ``!`` must *not* be shown. A failing row reports the whole
-conversation so far, so the failure reads like the chat that produced it.
+shown; a fragment starting with ``!`` (or a ``Not``) must *not* be shown, nor an apology unless
+one is expected. A failing row reports the whole conversation so far, so the failure reads
+like the chat that produced it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.core.replies import Actor, Form, Reply
 from bot.core.service import Core
+from tests.support.transcripts import Not, check_shown, transcript
 
 Row = tuple[str, str, str | tuple[str, ...]]
 
@@ -38,10 +40,31 @@ def shown(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Said:
+    """One turn: who typed what, and what they were shown."""
+
+    who: str
+    typed: str
+    reply: Reply
+
+    @property
+    def header(self) -> str:
+        return f"{self.who}> {self.typed}"
+
+    @property
+    def text(self) -> str:
+        return shown(self.reply)
+
+    @property
+    def buttons(self) -> dict[str, str]:
+        return {}  # shown among the text as [Label]
+
+
 @dataclass
 class Dialog:
     core: Core
-    transcript: list[str] = field(default_factory=list)
+    said: list[Said] = field(default_factory=list)
     buttons: dict[str, str] = field(default_factory=dict)
     form: Form | None = None
 
@@ -71,24 +94,16 @@ class Dialog:
             self.form = reply.form
         return reply
 
-    def report(self) -> str:
-        return "\n".join(self.transcript)
+    def report(self, problem: str = "") -> str:
+        return transcript(self.said, problem)
 
 
 def verify_dialog(core: Core, rows: Sequence[Row]) -> Dialog:
     """Play ``rows`` against ``core``, checking what each caller was shown."""
     dialog = Dialog(core)
     for who, typed, expected in rows:
-        reply = dialog.say(who, typed)
-        seen = shown(reply)
-        dialog.transcript.append(f"{who}> {typed}\n" + _indent(seen))
-        for fragment in (expected,) if isinstance(expected, str) else expected:
-            if fragment.startswith("!"):
-                assert fragment[1:] not in seen, f"{fragment[1:]!r} was shown\n{dialog.report()}"
-            else:
-                assert fragment in seen, f"{fragment!r} not shown\n{dialog.report()}"
+        dialog.said.append(Said(who, typed, dialog.say(who, typed)))
+        fragments = (expected,) if isinstance(expected, str) else expected
+        wanted = tuple(Not(f[1:]) if f.startswith("!") else f for f in fragments)
+        check_shown(dialog.said[-1].text, wanted, dialog.report)
     return dialog
-
-
-def _indent(text: str) -> str:
-    return "\n".join(f"    {line}" for line in text.splitlines())
