@@ -8,10 +8,9 @@ tables, Cy); each pair has a conversation (``G-ada-ben``, ``G-ada-cy``); Casey c
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, text
 
 from storage.models import Goal, Meeting, Pair
-from tests.support.bot import PairSpec, add_pair, rows
+from tests.support.bot import PairSpec, add_pair, rows, snapshot
 from tests.support.dialog import verify_dialog
 
 
@@ -26,16 +25,6 @@ def two_pairs(core, program_id):
         add_pair(core, program_id, PairSpec("ada", "ben", conversation_id="G-ada-ben")),
         add_pair(core, program_id, PairSpec("ada", "cy", conversation_id="G-ada-cy")),
     )
-
-
-def snapshot(core) -> dict[str, list[tuple]]:
-    """Every row of every table but the drafts a refusal keeps for its form button."""
-    with core.sessions() as session:
-        names = [t for t in inspect(session.get_bind()).get_table_names() if t != "drafts"]
-        return {
-            name: sorted(map(tuple, session.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
-            for name in names
-        }
 
 
 # -- /goal ---------------------------------------------------------------------------------

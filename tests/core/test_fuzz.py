@@ -15,13 +15,13 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select, text
 
 from bot.core.commands import BY_NAME, COMMANDS
 from bot.core.grammar import Invocation, parse
 from bot.core.limits import GOAL_TEXT, MAX_MEETING_MINUTES, NEXT_STEPS, NOTES
 from storage.models import Goal, Meeting
-from tests.support.bot import PairSpec, actor, add_pair
+from tests.support.bot import PairSpec, actor, add_pair, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -109,15 +109,6 @@ def typed_text(command) -> st.SearchStrategy[str]:
         st.lists(st.one_of(VALUES, MENTIONS, FREE), max_size=5),
     ).map(lambda parts: " ".join(p for p in [*parts[:3], *parts[3]] if p))
     return st.one_of(shaped, st.text(max_size=120))
-
-
-def snapshot(core) -> dict[str, list[tuple]]:
-    with core.sessions() as session:
-        names = [t for t in inspect(session.get_bind()).get_table_names() if t != "drafts"]
-        return {
-            name: sorted(map(tuple, session.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
-            for name in names
-        }
 
 
 def audit_actions(core) -> list[str]:

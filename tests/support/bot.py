@@ -158,6 +158,18 @@ def rows(core: Core, model: type, *where: object) -> list[Any]:
         return found
 
 
+def snapshot(core: Core) -> dict[str, list[tuple]]:
+    """Every row of every table but the drafts a refusal keeps for its form button."""
+    from sqlalchemy import inspect, text
+
+    with core.sessions() as session:
+        names = [t for t in inspect(session.get_bind()).get_table_names() if t != "drafts"]
+        return {
+            name: sorted(map(tuple, session.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
+            for name in names
+        }
+
+
 def text_of(reply: Reply) -> str:
     """The private text of a reply (fails the test if there is none)."""
     assert reply.message is not None, f"expected a message, got {reply!r}"
