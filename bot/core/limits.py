@@ -6,7 +6,6 @@ from __future__ import annotations
 GOAL_TEXT = 500
 NOTES = 2000
 NEXT_STEPS = 1000
-ANNOUNCEMENT = 3000
 MAX_MEETING_MINUTES = 12 * 60  # one meeting, and all of one day's meetings of a pair
 DEFAULT_PAUSE_WEEKS = 4
 MAX_PAUSE_WEEKS = 26
