@@ -190,3 +190,28 @@ def test_goal_options_are_typed_by_their_own_numbers(chat):
 )
 def test_tab_completes_commands_and_verbs_from_the_declarations(line, offered):
     assert completions(line) == offered
+
+
+def test_the_issues_examples_read_as_spec_says_in_the_console(chat):
+    """A partner named first keeps the action; left-over words, odd digits and huge numbers
+    are refused with what was typed given back; nothing answers with an apology."""
+    out = chat(
+        "/as ben",
+        "/goal @maria add Plan storytime",
+        "/log-meeting @maria list",
+        "/goal done 1 garbage",
+        "/goal done ③",
+        "/goal drop 18446744073709551616",
+        "/mentoring @maria pause ²",
+        "/goal add Shadow @ana at storytime",
+        "/quit",
+    )
+    assert "Added goal 3: Plan storytime" in out
+    assert "Meetings (3)" in out and "Logged meeting" not in out
+    assert "Nothing was done: “garbage” is more than /goal done N takes" in out
+    assert "You typed: /goal done 1 garbage" in out
+    assert "“③” is not a goal number from 1 to 100,000" in out
+    assert "“18446744073709551616” is not a goal number" in out
+    assert "“²” is not a number of weeks from 1 to 26" in out
+    assert "Added goal 4: Shadow @ana at storytime" in out
+    assert "something went wrong" not in out
