@@ -291,8 +291,9 @@ class Response(Base):
 
 class Draft(Base):
     """What a member typed into a command or form that was refused, kept so a button can open
-    the form again filled in with it. Only its writer can open it; it is deleted after a week,
-    and with the member's other data when they are forgotten; it is never exported."""
+    the form again filled in with it. Only its writer can open it; a newer draft of the same
+    form replaces it, any draft is deleted once a week old (at the next refusal), and with the
+    member's other data when they are forgotten; it is never exported."""
 
     __tablename__ = "drafts"
 

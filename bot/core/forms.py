@@ -54,11 +54,10 @@ def keep_draft(
 ) -> Button:
     """Store what was typed and return the button that opens the form filled in with it."""
     session = request.session
-    session.execute(
+    session.execute(  # the member's earlier draft of this form, and everyone's old ones
         delete(Draft).where(
-            Draft.person_id == request.person.id,
-            (Draft.form_id == form_id)
-            | (Draft.created_at < request.now - dt.timedelta(DRAFT_DAYS)),
+            ((Draft.person_id == request.person.id) & (Draft.form_id == form_id))
+            | (Draft.created_at < request.now - dt.timedelta(DRAFT_DAYS))
         )
     )
     kept = {name: _plain(value) for name, value in values.items() if value not in (None, "")}

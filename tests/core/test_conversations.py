@@ -554,3 +554,16 @@ def test_meetings_are_listed_newest_first(core, one_pair):
     )
     listed = dialog.say("ben", "/log-meeting list").message.text
     assert listed.index("newer") < listed.index("older") < listed.index("oldest")
+
+
+def test_a_draft_is_replaced_by_the_next_and_gone_after_a_week(core, one_pair, clock):
+    """What a refusal keeps for its button does not pile up or outlive a week."""
+    from storage.models import Draft
+
+    too_long = "add " + "x" * 501
+    verify_dialog(core, [("ben", f"/goal {too_long}", "[Open the form]")])
+    verify_dialog(core, [("ben", f"/goal {too_long}y", "[Open the form]")])
+    assert len(rows(core, Draft)) == 1
+    clock.advance(days=8)
+    verify_dialog(core, [("ada", "/log-meeting 2026-02-30 45m notes", "[Open the form]")])
+    assert [d.form_id for d in rows(core, Draft)] == ["log-meeting"]
