@@ -21,7 +21,6 @@ from bot.core.grammar import (
     Command,
     Invocation,
     Style,
-    Verb,
     as_options,
     bind,
     example_of,
@@ -76,7 +75,7 @@ def execute(request: Request, command: Command, invocation: Invocation) -> Reply
         context = kind.context(request, pair, values)
         if context is not None:
             form = kind.build(request, context)
-            return Reply(form=form.filled(_for_form(verb, invocation.raw, values, errors)))
+            return Reply(form=form.filled(_for_form(invocation.raw, values, errors)))
     try:
         if errors:
             # Words another verb refused may have been meant as the default verb's text.
@@ -93,12 +92,12 @@ def execute(request: Request, command: Command, invocation: Invocation) -> Reply
         context = kind.context(request, pair, values)
         if context is None:
             raise
-        offer = FormOffer(kind.form_id, context, _for_form(verb, invocation.raw, values, errors))
+        offer = FormOffer(kind.form_id, context, _for_form(invocation.raw, values, errors))
         raise InputError(error.message, field=error.field, offer=offer) from error
 
 
 def _for_form(
-    verb: Verb, raw: Mapping[str, object], values: Mapping[str, Any], errors: Mapping[str, str]
+    raw: Mapping[str, object], values: Mapping[str, Any], errors: Mapping[str, str]
 ) -> dict[str, object]:
     """What a form can be filled in with: each value as read, a day as a date."""
     found: dict[str, object] = {}

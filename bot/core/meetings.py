@@ -72,7 +72,7 @@ def _log(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
 
 
 def _checked(
-    request: Request, pair: Pair, values: Mapping[str, Any], delivery_id: int | None = None
+    request: Request, pair: Pair, values: Mapping[str, Any], delivery: Delivery | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The meeting's fields once every rule holds, and a sentence for each that does not."""
     today = request.today(pair.program.timezone)
@@ -95,7 +95,8 @@ def _checked(
                 f"{format_duration(minutes)} more would pass 12 hours in one day. "
                 "Check the date and the duration."
             )
-    activity = values.get("activity") or _suggested_activity(request, pair, delivery_id)
+    suggested = delivery.activity_id if delivery is not None else None
+    activity = values.get("activity") or suggested or OTHER_ACTIVITY
     if activity != OTHER_ACTIVITY and activity not in request.core.catalog.activity_ids:
         errors["activity"] = "Choose one of the listed activities, or “Something else”."
     goal_numbers = values.get("goals") or []
@@ -114,7 +115,7 @@ def _checked(
         "next_steps": values["next_steps"],
         "activity_id": None if activity == OTHER_ACTIVITY else activity,
         "goal_numbers": goal_numbers,
-        "delivery_id": delivery_id,
+        "delivery_id": delivery.id if delivery is not None else None,
     }
     return checked, errors
 
@@ -360,18 +361,10 @@ def _submit_form(request: Request, context: str, values: Mapping[str, object]) -
     converted, errors = bind(LOG_MEETING, LOG, raw, request.today(pair.program.timezone))
     if errors:
         return Reply(field_errors=errors)
-    checked, errors = _checked(request, pair, converted, delivery.id if delivery else None)
+    checked, errors = _checked(request, pair, converted, delivery)
     if errors:
         return Reply(field_errors=errors)
     return record_meeting(request, pair, **checked)
-
-
-def _suggested_activity(request: Request, pair: Pair, delivery_id: int | None) -> str:
-    """The activity of the suggestion a form was opened from, else "something else"."""
-    delivery = request.session.get(Delivery, delivery_id) if delivery_id else None
-    if delivery is None or delivery.pair_id != pair.id or not delivery.activity_id:
-        return OTHER_ACTIVITY
-    return delivery.activity_id
 
 
 FORM = FormKind(MEETING_FORM, _form_context, _build_form, _submit_form)
