@@ -328,3 +328,45 @@ class AuditEvent(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PostedMessage(Base):
+    """A message the bot posted into a pair's conversation that names a member or quotes what
+    they wrote (a goal, a meeting notice), kept so forgetting the member can delete it from the
+    platform too. ``refs`` lists ``channel/message`` ids (several when it went to members' DMs);
+    ``retract`` marks it for deletion at the next tick."""
+
+    __tablename__ = "posted_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    refs: Mapped[str] = mapped_column(String(400))
+    writer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    quoted_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    retract: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class HandledRequest(Base):
+    """A platform request already acted on (a Slack ``trigger_id``), so a replay of the same
+    signed request is not applied twice; rows older than a day are pruned."""
+
+    __tablename__ = "handled_requests"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class CommandCount(Base):
+    """How many commands a member sent in one minute, for the per-member rate limit (kept in
+    the database so several processes share it); rows of past minutes are pruned."""
+
+    __tablename__ = "command_counts"
+
+    actor: Mapped[str] = mapped_column(String(120), primary_key=True)
+    minute: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
