@@ -191,8 +191,10 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
 @click.option("--cohort")
 def list_pairs(status: str | None, cohort: str | None) -> None:
     """List pairs."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from bot.core.admin import list_pairs as listed
 
@@ -200,18 +202,22 @@ def list_pairs(status: str | None, cohort: str | None) -> None:
     if not rows:
         click.echo("No pairs match; import some with `mentorbot pairs import FILE.csv`.")
         return
-    table = Table("id", "program", "cohort", "platform", "mentor", "mentee", "status", "started")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, caption="(person ids in brackets)")
+    for name in ("id", "program", "cohort", "platform", "mentor", "mentee", "status"):
+        table.add_column(name, overflow="fold")
+    table.add_column("started", no_wrap=True, min_width=10)
     for row in rows:
-        table.add_row(
+        cells = (
             str(row.pair_id),
             row.program,
             row.cohort,
             row.platform,
-            row.mentor,
-            row.mentee,
+            f"{row.mentor} ({row.mentor_id})",
+            f"{row.mentee} ({row.mentee_id})",
             row.status,
             row.started.isoformat(),
         )
+        table.add_row(*(Text(cell) for cell in cells))  # names are never read as markup
     Console().print(table)
 
 
@@ -310,6 +316,7 @@ def summary(
     chart: Path | None,
 ) -> None:
     """The participation summary."""
+    from bot.core.private_files import write_private
     from bot.core.summary import (
         compute_summary,
         meetings_chart_png,
@@ -326,7 +333,7 @@ def summary(
 
     result = _in_transaction(work)
     if chart:
-        chart.write_bytes(meetings_chart_png(result))
+        write_private(chart, meetings_chart_png(result))
     if fmt == "csv":
         sys.stdout.write(summary_csv(result).decode())
     elif fmt == "json":
@@ -361,13 +368,15 @@ def demo() -> None:
     help="Write to this file instead of standard output.",
 )
 def export(output: Path | None) -> None:
-    """Export all data as JSON (meeting notes only where their writer shared them)."""
+    """Export all data as JSON (meeting notes and next steps only where their writer shared
+    them), to a file only its owner can read."""
+    from bot.core.private_files import write_private
     from storage.export import export_all
 
     data = _in_transaction(lambda core, session: export_all(session))
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text.encode("utf-8"))
         click.echo(f"Exported to {output}.")
     else:
         click.echo(text)
@@ -395,8 +404,9 @@ def list_coordinators() -> None:
     from bot.core.admin import list_coordinators as listed
 
     rows = _in_transaction(lambda core, session: listed(session))
-    for platform, user_id, name in rows:
-        click.echo(f"{platform}\t{user_id}\t{name}")
+    for platform, user_id, name, person_id in rows:
+        person = f"person {person_id}" if person_id else "not met yet"
+        click.echo(f"{platform}\t{user_id}\t{name}\t{person}")
     if not rows:
         click.echo("No coordinators in the database (MENTORBOT_COORDINATORS may still name some).")
 
@@ -405,23 +415,26 @@ def list_coordinators() -> None:
 @click.argument("person")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def forget_cmd(person: str, yes: bool) -> None:
-    """Delete a member's goals, meetings and clicks and strip their identity (PERSON: a
-    platform user id, e-mail address or display name)."""
-    from bot.core.admin import forget_people
-    from bot.core.errors import InputError
-    from storage.forget import find_people
+    """Delete a member's goals, meetings, clicks and audit entries, strip their identity and
+    leave no readable copy (PERSON: the person id `pairs list` shows, or a platform user id,
+    e-mail address or name that only one person has)."""
+    from bot.core.admin import forget_person, person_to_forget
 
-    def work(core: Core, session: Session) -> str:
-        people = find_people(session, person)
-        if not people:
-            raise InputError(f"No one matches “{person}”; give a user id, e-mail or name.")
-        names = ", ".join(f"{p.display_name} ({p.platform})" for p in people)
-        if not yes and not click.confirm(f"Forget {names}? This cannot be undone"):
-            raise click.Abort
-        done = forget_people(core, session, people)
-        return (
-            f"Forgot {names}: {done.goals} goal(s), {done.meetings} meeting(s) and "
-            f"{done.clicks} click(s) deleted; their pairs' other history is kept."
+    person_id, described = _in_transaction(lambda core, s: person_to_forget(s, person))
+    if not yes and not click.confirm(f"Forget {described}? This cannot be undone"):
+        raise click.Abort
+    core = _core()
+    with _friendly_errors():
+        done, scrubbed = forget_person(core, person_id)
+    click.echo(
+        f"Forgot {described}: {done.goals} goal(s), {done.meetings} meeting(s), "
+        f"{done.clicks} click(s) and {done.audit_entries} audit entr(ies) deleted; "
+        "their pairs' other history is kept."
+    )
+    if done.posts:
+        click.echo(
+            f"The bot deletes its {done.posts} message(s) that named or quoted them at its "
+            "next tick (`mentorbot run` or `mentorbot nudge tick`)."
         )
-
-    click.echo(_in_transaction(work))
+    if not scrubbed:
+        click.echo("The database log was busy; it is emptied at the next checkpoint.")

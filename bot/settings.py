@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     )
     tick_seconds: int = Field(60, alias="MENTORBOT_TICK_SECONDS", ge=5, le=3600)
     late_round_days: int = Field(7, alias="MENTORBOT_LATE_ROUND_DAYS", ge=0, le=60)
+    # one member's commands a minute, across processes (0: no limit)
+    commands_per_minute: int = Field(30, alias="MENTORBOT_COMMANDS_PER_MINUTE", ge=0, le=10_000)
 
     @field_validator("coordinators", mode="before")
     @classmethod

@@ -30,6 +30,7 @@ from bot.core.replies import Message
 from bot.core.rhythm import Slot, due_slots, local_moment
 from prompts.catalog import Catalog
 from prompts.choice import choose_activity
+from scheduler.retractions import retract_posts
 from scheduler.rounds import PairClock, pair_clocks
 from storage.db import run_in_transaction
 from storage.history import latest_next_steps
@@ -98,6 +99,7 @@ class TickReport:
     retrying: list[tuple[Outgoing, str]] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
     would_send: list[Outgoing] = field(default_factory=list)
+    retracted: int = 0  # the bot's posts about forgotten members deleted
 
 
 class Ticker:
@@ -125,6 +127,7 @@ class Ticker:
         if dry_run:
             report.would_send = await asyncio.to_thread(self._dry_run, now)
             return report
+        report.retracted = await retract_posts(self.sessions, self.outbounds)
         report.planned = await asyncio.to_thread(
             run_in_transaction, self.sessions, lambda s: self.plan(s, now)
         )

@@ -2,10 +2,15 @@
 
 SQLite gets WAL, foreign keys and a busy timeout on every connection so several threads (and a
 second process) can share the file; a database still locked after that is retried, not reported.
+Every connection also has ``secure_delete`` on, so deleted rows are overwritten rather than left
+in free pages, and the file (with its ``-wal`` and ``-shm``, which SQLite creates with the
+file's own permissions) is readable by its owner only.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,10 +38,27 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **options
         )
+        _owner_only(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+OWNER_ONLY = stat.S_IRUSR | stat.S_IWUSR
+
+
+def _owner_only(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only, and tighten one that is not."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite will say that the folder is missing
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():
+            file.chmod(OWNER_ONLY)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -48,6 +70,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

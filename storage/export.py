@@ -1,7 +1,8 @@
 """Every table as JSON-ready rows, for coordinators' ``mentorbot export``.
 
-Meeting notes are confidential to the pair: they are exported only where the member who wrote
-them shared them.
+Meeting notes and next steps are confidential to the pair: they are exported only where the
+member who wrote them shared them. Drafts (refused input) and the bookkeeping tables are never
+exported.
 """
 
 from __future__ import annotations
@@ -39,6 +40,6 @@ def export_all(session: Session) -> dict[str, list[dict[str, Any]]]:
         if model is Meeting:
             for row in rows:
                 if not row["notes_shared"]:
-                    row["notes"] = None
+                    row["notes"] = row["next_steps"] = None
         data[model.__tablename__] = rows
     return data

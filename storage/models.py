@@ -329,6 +329,11 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    @staticmethod
+    def person_actor(person_id: int) -> str:
+        """How a member is named as an actor: by their row, never by a platform id."""
+        return f"person:{person_id}"
+
 
 class PostedMessage(Base):
     """A message the bot posted into a pair's conversation that names a member or quotes what

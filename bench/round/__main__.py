@@ -85,6 +85,9 @@ class SinkOutbound:
     async def unreachable_reason(self, user_id: str) -> str | None:
         return None
 
+    async def delete_posted(self, refs: str) -> None:
+        return None
+
 
 def populate(url: str, pairs: int, scenario: str) -> None:
     """``pairs`` pairs of the program; in ``round 3``, two rounds into their year with the

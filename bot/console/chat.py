@@ -24,6 +24,7 @@ from bot.core.demo import GUIDE as DEMO_GUIDE
 from bot.core.demo import PLATFORM, fill_demo_if_empty
 from bot.core.outbound import Outbound
 from bot.core.people import PersonView, conversation_title, people_on
+from bot.core.private_files import private_folder, write_private
 from bot.core.replies import Actor, DirectPost, FieldKind, Form, FormField, Message, Reply
 from bot.core.service import Core
 
@@ -117,9 +118,8 @@ class ConsoleChat:
                 labels.append(f"[bold][{number}][/bold] {button.label}")
             self.console.print("   ".join(labels), highlight=False)
         for attachment in message.attachments:
-            FILES_DIR.mkdir(exist_ok=True)
-            path = FILES_DIR / attachment.filename
-            path.write_bytes(attachment.content)
+            path = private_folder(FILES_DIR) / attachment.filename
+            write_private(path, attachment.content)
             self.console.print(f"📎 {attachment.title}: saved to {path}", highlight=False)
 
     def show_in_conversation(self, conversation: str, message: Message) -> None:

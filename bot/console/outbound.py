@@ -34,6 +34,9 @@ class PrintingOutbound:
     async def unreachable_reason(self, user_id: str) -> str | None:
         return None
 
+    async def delete_posted(self, refs: str) -> None:
+        """Nothing to delete: the console records no posts (its chat is gone when it ends)."""
+
 
 def _print(conversation: str, message: Message) -> None:
     from bot.console.render import print_message

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.core.errors import InputError
 from bot.core.pairs import end_pair, pause_pair, resume_pair
 from bot.settings import PLATFORMS
-from storage.forget import Forgotten, forget
+from storage.forget import Forgotten, find_people, forget, scrub
 from storage.models import Cohort, Coordinator, Pair, Person
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ class PairListing:
     mentee: str
     status: str
     started: dt.date
+    mentor_id: int
+    mentee_id: int
 
 
 def list_pairs(session: Session, status: str | None, cohort: str | None) -> list[PairListing]:
@@ -57,6 +59,8 @@ def list_pairs(session: Session, status: str | None, cohort: str | None) -> list
             p.mentee.display_name,
             p.status,
             p.start_date,
+            p.mentor_id,
+            p.mentee_id,
         )
         for p in session.scalars(query.order_by(Pair.id)).unique()
     ]
@@ -127,16 +131,64 @@ def add_coordinator(
     return f"{user_id} on {platform} is now a coordinator."
 
 
-def list_coordinators(session: Session) -> list[tuple[str, str, str]]:
-    """(platform, user id, name) of the coordinators kept in the database."""
-    return [
-        (c.platform, c.platform_user_id, c.display_name)
-        for c in session.scalars(select(Coordinator).order_by(Coordinator.id))
-    ]
+def list_coordinators(session: Session) -> list[tuple[str, str, str, int | None]]:
+    """(platform, user id, name, person id) of the coordinators kept in the database; the
+    person id is there once the bot has met them (it is what ``forget`` takes)."""
+    rows = session.execute(
+        select(Coordinator, Person.id)
+        .outerjoin(
+            Person,
+            (Person.platform == Coordinator.platform)
+            & (Person.platform_user_id == Coordinator.platform_user_id),
+        )
+        .order_by(Coordinator.id)
+    )
+    return [(c.platform, c.platform_user_id, c.display_name, pid) for c, pid in rows]
 
 
-def forget_people(core: Core, session: Session, people: list[Person]) -> Forgotten:
-    done = forget(session, people)
-    for person in people:
+def describe_person(session: Session, person: Person) -> str:
+    """ "person 4, Sam (slack U123; mentee in pair 2)": enough to tell two Sams apart."""
+    pairs = session.scalars(
+        select(Pair).where(or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id))
+    ).all()
+    roles = [f"{'mentor' if p.mentor_id == person.id else 'mentee'} in pair {p.id}" for p in pairs]
+    where = "; ".join([f"{person.platform} {person.platform_user_id}", *roles])
+    return f"person {person.id}, {person.display_name} ({where})"
+
+
+def person_to_forget(session: Session, who: str) -> tuple[int, str]:
+    """The one person ``who`` names (id and description); a name that several people have
+    (members choose their own) is refused, listing them, so the right one is named by id."""
+    people = find_people(session, who)
+    if not people and who.strip().isdigit():
+        gone = session.get(Person, int(who))
+        if gone is not None and gone.platform_user_id is None:
+            raise InputError(f"Person {gone.id} was forgotten already.")
+    if not people:
+        raise InputError(
+            f"No one matches “{who}”; give the person id `mentorbot pairs list` shows, "
+            "a platform user id, an e-mail address or a name."
+        )
+    if len(people) > 1:
+        listed = "; ".join(describe_person(session, p) for p in people)
+        raise InputError(
+            f"“{who}” matches {len(people)} people: {listed}. "
+            "Run `mentorbot forget ID` with the person id of the one to forget."
+        )
+    return people[0].id, describe_person(session, people[0])
+
+
+def forget_person(core: Core, person_id: int) -> tuple[Forgotten, bool]:
+    """Forget one person, then scrub the database file of every copy; the flag says whether
+    the log could be emptied at once (another process may hold it a little longer)."""
+
+    def work(session: Session) -> Forgotten:
+        person = session.get(Person, person_id)
+        if person is None or person.platform_user_id is None:
+            raise InputError(f"Person {person_id} is not there, or was forgotten already.")
+        done = forget(session, [person])
         core.audit(session, CLI, "person.forget", "person", person.id)
-    return done
+        return done
+
+    done = core.transaction(work)
+    return done, scrub(core.sessions.kw["bind"])

@@ -1,4 +1,13 @@
-"""Clicks on a suggestion's or a check-in's buttons. Every click is stored as it happened."""
+"""Clicks on a suggestion's or a check-in's buttons.
+
+A click acts only through the delivery's own message: the platform names the message clicked
+(``MessageRef``), and it must be the one the delivery was sent as, in the conversation it was
+sent to, so a payload naming another message (another pair's, an old one) changes nothing and
+updates nothing. A delivery never sent cannot be clicked, and a check-in's verbs work only on
+a check-in, a suggestion's only on a suggestion. The local console has no platform message:
+its clicks are trusted, as only the operator types there. A click is stored (``Response``) when
+it takes effect, with who clicked.
+"""
 
 from __future__ import annotations
 
@@ -22,44 +31,77 @@ from bot.core.deliveries import (
     SKIP,
     SUGGESTION,
     SWAP,
+    WITH_ACTIVITY,
     ButtonAction,
     compose,
 )
 from bot.core.errors import InputError
 from bot.core.meetings import meeting_form
-from bot.core.replies import DirectPost, Message, Reply
+from bot.core.replies import DirectPost, Message, MessageRef, Reply
 from bot.core.rhythm import pair_zone
 from prompts.choice import choose_activity
 from storage.history import latest_next_steps
-from storage.models import Delivery, Pair, Response
+from storage.models import Delivery, DeliveryKind, Pair, Response
 
 VERBS = {SUGGESTION: (ACCEPT, SWAP, DONE, SKIP), CHECKIN: (MET, NOT_YET, HELP)}
+LOCAL_PLATFORM = "console"
+OUT_OF_DATE = "That button is out of date; type `/mentoring status` to see where your pair stands."
 
 
-def handle_button(request: Request, action: str) -> Reply:
+def handle_button(request: Request, action: str, clicked: MessageRef | None = None) -> Reply:
+    """Answer a click on ``action``, pressed on the message ``clicked``."""
     parsed = ButtonAction.parse(action)
     if parsed is None or parsed.verb not in VERBS[parsed.family]:
-        raise InputError(
-            "That button is out of date; type `/mentoring status` to see where your pair stands."
-        )
+        raise InputError(OUT_OF_DATE)
     delivery = request.session.get(Delivery, parsed.delivery_id)
     if delivery is None:
         raise InputError("That suggestion no longer exists; `/mentoring status` shows your pair.")
+    if not _family_fits(parsed.family, delivery):
+        raise InputError(OUT_OF_DATE)
     pair = delivery.pair
     if request.person.id not in (pair.mentor_id, pair.mentee_id):
         raise InputError("These buttons belong to another pair's suggestion.")
+    _check_message(request, delivery, clicked)
+    if parsed.family == CHECKIN:
+        return _checkin(request, delivery, pair, parsed.verb)
+    return _suggestion(request, delivery, pair, parsed.verb)
+
+
+def _family_fits(family: str, delivery: Delivery) -> bool:
+    """A check-in's buttons act on check-ins only, a suggestion's on suggestions only."""
+    if family == CHECKIN:
+        return delivery.kind == DeliveryKind.CHECKIN
+    return delivery.kind in WITH_ACTIVITY and delivery.activity_id is not None
+
+
+def _check_message(request: Request, delivery: Delivery, clicked: MessageRef | None) -> None:
+    """Refuse a click that is not on the delivery's own message."""
+    if not delivery.message_ref:
+        raise InputError("That message was never delivered, so its buttons do nothing yet.")
+    if clicked is None and request.actor.platform == LOCAL_PLATFORM:
+        return
+    if (
+        clicked is None
+        or clicked.conversation != delivery.conversation_ref
+        or clicked.message not in delivery.message_ref.split(",")
+    ):
+        raise InputError(
+            "Those buttons don't belong to the message they were pressed on, so nothing was "
+            "changed; use the buttons on the message the bot sent your pair."
+        )
+
+
+def _record(request: Request, delivery: Delivery, verb: str) -> None:
+    """Store a click that took effect, with who clicked and the activity it was about."""
     request.session.add(
         Response(
             delivery_id=delivery.id,
             person_id=request.person.id,
-            action=parsed.verb,
+            action=verb,
             activity_id=delivery.activity_id,
             created_at=request.now,
         )
     )
-    if parsed.family == CHECKIN:
-        return _checkin(request, delivery, pair, parsed.verb)
-    return _suggestion(request, delivery, pair, parsed.verb)
 
 
 def _already(delivery: Delivery) -> Reply:
@@ -84,6 +126,9 @@ def _updated(request: Request, delivery: Delivery, pair: Pair) -> Message:
 def _suggestion(request: Request, delivery: Delivery, pair: Pair, verb: str) -> Reply:
     if delivery.answer in (DONE, SKIP) or (delivery.answer == ACCEPT and verb != DONE):
         return _already(delivery)
+    if verb == SWAP:
+        return _swap(request, delivery, pair)
+    _record(request, delivery, verb)
     if verb == DONE:
         if delivery.answer != ACCEPT:
             _answer(request, delivery, ACCEPT)
@@ -91,8 +136,6 @@ def _suggestion(request: Request, delivery: Delivery, pair: Pair, verb: str) -> 
             request, pair, activity_id=delivery.activity_id, delivery_id=delivery.id
         )
         return Reply(form=form, replacement=_updated(request, delivery, pair))
-    if verb == SWAP:
-        return _swap(request, delivery, pair)
     _answer(request, delivery, verb)
     words = (
         "See you at the meeting form afterwards: press “Done, log it”."
@@ -129,6 +172,7 @@ def _swap(request: Request, delivery: Delivery, pair: Pair) -> Reply:
         raise InputError(
             "There is no other activity to offer right now; choose this one or skip the round."
         )
+    _record(request, delivery, SWAP)  # with the activity swapped away
     delivery.activity_id = chosen.id
     delivery.swaps += 1
     request.audit("suggestion.swap", "delivery", delivery.id, activity=chosen.id)
@@ -136,19 +180,40 @@ def _swap(request: Request, delivery: Delivery, pair: Pair) -> Reply:
 
 
 def _checkin(request: Request, delivery: Delivery, pair: Pair, verb: str) -> Reply:
+    if verb == HELP:
+        return _help(request, delivery, pair)
     if delivery.answer and not (delivery.answer == MET and verb == MET):
         return _already(delivery)
+    _record(request, delivery, verb)
+    _answer(request, delivery, verb)
     if verb == MET:
-        _answer(request, delivery, MET)
         return Reply(
             form=meeting_form(request, pair), replacement=_updated(request, delivery, pair)
         )
-    _answer(request, delivery, verb)
-    if verb == NOT_YET:
-        return Reply(
-            message=Message("Thanks; a meeting before the next round keeps you moving."),
-            replacement=_updated(request, delivery, pair),
+    return Reply(
+        message=Message("Thanks; a meeting before the next round keeps you moving."),
+        replacement=_updated(request, delivery, pair),
+    )
+
+
+def _help(request: Request, delivery: Delivery, pair: Pair) -> Reply:
+    """We need help tells the coordinators whatever the check-in was answered before (a
+    partner's "Not yet" must not silence it), once per member and check-in."""
+    asked = request.session.scalar(
+        select(Response.created_at).where(
+            Response.delivery_id == delivery.id,
+            Response.person_id == request.person.id,
+            Response.action == HELP,
         )
+    )
+    if asked is not None:
+        return Reply.text(
+            f"You already asked for help with this check-in ({asked.date().isoformat()}); "
+            "your coordinators were told then and will be in touch."
+        )
+    _record(request, delivery, HELP)
+    if not delivery.answer:
+        _answer(request, delivery, HELP)
     request.audit("pair.help", "pair", pair.id)
     note = Message(
         f"🆘 {request.person.display_name} asked for help with their mentoring pair "

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.coordinators import is_coordinator
 from bot.core.replies import Actor
-from storage.models import Person
+from storage.models import AuditEvent, Person
 
 if TYPE_CHECKING:
     from bot.core.service import Core
@@ -42,7 +42,9 @@ class Request:
 
     @property
     def person_label(self) -> str:
-        return f"{self.actor.platform}:{self.actor.user_id}"
+        """Who did it, for the audit trail: the person's row, never their platform id (which
+        forgetting them must strip)."""
+        return AuditEvent.person_actor(self.person.id)
 
     @property
     def is_coordinator(self) -> bool:

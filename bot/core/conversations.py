@@ -4,6 +4,8 @@ The scheduler hands an outbound a ``PairAddress`` and stores a newly opened conv
 replies to commands carry only a pair id, so each platform adapter reads the same address here
 (in a worker thread: no blocking database call on the event loop) and keeps a newly opened id
 (a Slack group DM, a Discord thread), so later commands typed there are recognised as the pair's.
+A post that names or quotes a member is recorded where it went, so forgetting the member can
+delete it (``PostedMessage``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.outbound import PairAddress
+from bot.core.replies import PairPost
 from storage.db import run_in_transaction
-from storage.models import Pair
+from storage.models import Pair, PostedMessage
 
 
 class PairConversations:
@@ -40,6 +43,20 @@ class PairConversations:
         def write(session: Session) -> None:
             session.execute(
                 update(Pair).where(Pair.id == pair_id).values(conversation_id=conversation_id)
+            )
+
+        await asyncio.to_thread(run_in_transaction, self.sessions, write)
+
+    async def remember_post(self, post: PairPost, platform: str, refs: str) -> None:
+        """Record where a post about a member went (``refs``: ``channel/message`` ids)."""
+        if post.by is None and post.quoting is None:
+            return
+
+        def write(session: Session) -> None:
+            session.add(
+                PostedMessage(
+                    platform=platform, refs=refs, writer_id=post.by, quoted_id=post.quoting
+                )
             )
 
         await asyncio.to_thread(run_in_transaction, self.sessions, write)

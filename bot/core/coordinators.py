@@ -1,7 +1,11 @@
 """Who is a coordinator: the one rule every command, alert and listing asks.
 
 Coordinators come from ``MENTORBOT_COORDINATORS``, from the database (``mentorbot coordinators
-add``) and, on Discord, from holding the coordinator role.
+add``) and, on Discord, from holding the coordinator role: ``MENTORBOT_DISCORD_COORDINATOR_ROLE``
+names it by id (unique to its server, so safe anywhere) or by name, which counts only in
+``DISCORD_GUILD_ID``: anyone can make a role of that name in a server of their own. The Discord
+adapter puts role ids in ``Actor.roles`` and names (prefixed ``ROLE_NAME``) only from that
+server.
 """
 
 from __future__ import annotations
@@ -13,14 +17,18 @@ from bot.core.replies import Actor
 from bot.settings import Settings
 from storage.models import Coordinator
 
+ROLE_NAME = "name:"
+
 
 def is_coordinator(settings: Settings, session: Session, actor: Actor) -> bool:
     """Whether ``actor`` has coordinator rights."""
     if actor.user_id in settings.coordinator_ids(actor.platform):
         return True
     role = settings.discord_coordinator_role
-    if role and actor.platform == "discord" and role in actor.roles:
-        return True
+    if role and actor.platform == "discord":
+        held = role if role.isdigit() else ROLE_NAME + role
+        if held in actor.roles:
+            return True
     return actor.user_id in _stored_ids(session, actor.platform)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.forms import OUT_OF_DATE, FormKind, context_pair
 from bot.core.grammar import DIGITS, Command, Number, Text, Verb, help_verb
-from bot.core.limits import GOAL_TEXT, MAX_NUMBER
+from bot.core.limits import GOAL_TEXT, MAX_NUMBER, MAX_OPEN_GOALS
 from bot.core.replies import FieldKind, Form, FormField, Message, PairPost, Reply
 from storage.models import Goal, GoalStatus, Pair
 from storage.numbers import next_number
@@ -70,7 +70,25 @@ def _ideas(request: Request, values: Mapping[str, Any]) -> Reply:
     return Reply.text("\n".join(lines))
 
 
+def _room_for_another(request: Request, pair: Pair) -> None:
+    """A pair holds at most ``MAX_OPEN_GOALS`` open goals: past that a list stops being a plan.
+    The pair's row is locked first, so two adds at the same instant cannot both take the last
+    place (SQLite's transactions are serial already)."""
+    request.session.execute(select(Pair.id).where(Pair.id == pair.id).with_for_update())
+    open_goals = request.session.scalar(
+        select(func.count())
+        .select_from(Goal)
+        .where(Goal.pair_id == pair.id, Goal.status == GoalStatus.OPEN)
+    )
+    if (open_goals or 0) >= MAX_OPEN_GOALS:
+        raise InputError(
+            f"Your pair already has {MAX_OPEN_GOALS} open goals, the most it can hold. "
+            "Mark one done (`/goal done N`) or drop one (`/goal drop N`) first."
+        )
+
+
 def add_goal(request: Request, pair: Pair, text: str) -> Reply:
+    _room_for_another(request, pair)
     number = next_number(request.session, pair.id, "goals_numbered")
     goal = Goal(
         pair_id=pair.id,
@@ -84,7 +102,8 @@ def add_goal(request: Request, pair: Pair, text: str) -> Reply:
     request.audit("goal.add", "goal", goal.id, number=number)
     notice = Message(f"🎯 {request.person.display_name} set goal **{number}**: {text}")
     return Reply(
-        message=Message(f"Added goal **{number}**: {text}"), posts=(PairPost(pair.id, notice),)
+        message=Message(f"Added goal **{number}**: {text}"),
+        posts=(PairPost(pair.id, notice, by=request.person.id),),
     )
 
 
@@ -124,6 +143,8 @@ def _set_status(verb: str) -> Any:
         goal = _goal(request, pair, values["number"])
         if goal.status == status:
             raise InputError(f"Goal {goal.number} {already}; `/goal list` shows where each stands.")
+        if status == GoalStatus.OPEN:
+            _room_for_another(request, pair)
         goal.status = status
         goal.closed_at = None if status == GoalStatus.OPEN else request.now
         request.audit(f"goal.{verb}", "goal", goal.id, number=goal.number)
@@ -131,7 +152,7 @@ def _set_status(verb: str) -> Any:
         if status == GoalStatus.DONE:
             who = request.person.display_name
             notice = f"🎉 {who} marked goal **{goal.number}** done: {goal.text}"
-            posts = (PairPost(pair.id, Message(notice)),)
+            posts = (PairPost(pair.id, Message(notice), request.person.id, goal.created_by_id),)
         return Reply(
             message=Message(f"Goal **{goal.number}** {done_words}: {goal.text}"), posts=posts
         )

@@ -11,3 +11,4 @@ DEFAULT_PAUSE_WEEKS = 4
 MAX_PAUSE_WEEKS = 26
 MAX_NUMBER = 100_000  # goal and meeting numbers
 ECHO = 300  # characters of what was typed that a refusal gives back
+MAX_OPEN_GOALS = 50  # a pair's open goals; done and dropped ones do not count

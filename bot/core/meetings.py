@@ -171,7 +171,10 @@ def record_meeting(
             f"`/log-meeting delete {number}` and log it again to add one._"
         )
     notice = Message(f"📝 {request.person.display_name} logged a meeting: {summary}.")
-    return Reply(message=Message("\n".join(confirmation)), posts=(PairPost(pair.id, notice),))
+    return Reply(
+        message=Message("\n".join(confirmation)),
+        posts=(PairPost(pair.id, notice, by=request.person.id),),
+    )
 
 
 def describe_meeting(meeting: Meeting) -> str:

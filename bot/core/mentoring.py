@@ -77,7 +77,7 @@ def _pause(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
             f"Paused for {weeks} weeks, until {until:%a %-d %b %Y}. "
             "`/mentoring resume` brings suggestions back sooner."
         ),
-        posts=(PairPost(pair.id, Message(notice)),),
+        posts=(PairPost(pair.id, Message(notice), by=request.person.id),),
     )
 
 
@@ -87,7 +87,11 @@ def _resume(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
     return Reply(
         message=Message("Suggestions are back on; the next one comes with the next round."),
         posts=(
-            PairPost(pair.id, Message(f"▶️ {request.person.display_name} resumed suggestions.")),
+            PairPost(
+                pair.id,
+                Message(f"▶️ {request.person.display_name} resumed suggestions."),
+                by=request.person.id,
+            ),
         ),
     )
 

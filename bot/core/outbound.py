@@ -55,3 +55,9 @@ class Outbound(Protocol):
     async def unreachable_reason(self, user_id: str) -> str | None:
         """Why a member cannot be messaged (deactivated, gone), or None when they can."""
         ...
+
+    async def delete_posted(self, refs: str) -> None:
+        """Delete the bot's own messages at ``refs`` (comma-separated ``channel/message``, as
+        ``PairConversations.remember_post`` recorded them); one already gone counts as
+        deleted. ``DeliveryError`` when the platform could not do it now."""
+        ...

@@ -39,6 +39,15 @@ class Button:
     style: ButtonStyle = ButtonStyle.DEFAULT
 
 
+@dataclass(frozen=True)
+class MessageRef:
+    """The message whose button was clicked, named as the outbound port names a sent one:
+    its conversation (``Sent.conversation_id``) and its id (one of ``Sent.message_ref``'s)."""
+
+    conversation: str
+    message: str
+
+
 class FieldKind(StrEnum):
     TEXT = "text"
     LONG_TEXT = "long_text"
@@ -137,10 +146,17 @@ class Message:
 
 @dataclass(frozen=True)
 class PairPost:
-    """A message for a pair's shared conversation (visible to both members)."""
+    """A message for a pair's shared conversation (visible to both members).
+
+    ``by`` is the member whose action it reports and ``quoting`` the member whose words it
+    quotes, where that is someone else; a post with either is recorded where the platform put
+    it, so forgetting that member deletes it there too.
+    """
 
     pair_id: int
     message: Message
+    by: int | None = None
+    quoting: int | None = None
 
 
 @dataclass(frozen=True)

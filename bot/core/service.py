@@ -2,11 +2,12 @@
 
 Adapters call ``command`` for a slash command's text (parsed here, by the one grammar),
 ``invoke`` for a command whose options the platform already typed (Discord), ``press`` for a
-button and ``submit`` for a form. Each runs in one database transaction: an error leaves
-nothing half-written. A refusal (``InputError``) becomes a plain sentence that gives back what
-was typed and, where a form does the same job, a button that opens it filled in with what could
-be read. Anything else is logged with a short reference that the apology carries too. The
-methods are blocking; async adapters run them in a worker thread.
+button and ``submit`` for a form, and ``first_time`` before any of them where the platform can
+replay a request. Each runs in one database transaction: an error leaves nothing half-written.
+A refusal (``InputError``) becomes a plain sentence that gives back what was typed and, where a
+form does the same job, a button that opens it filled in with what could be read. Anything else
+is logged with a short reference that the apology carries too. The methods are blocking; async
+adapters run them in a worker thread.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import replays
 from bot.core.buttons import handle_button
 from bot.core.commands import BY_NAME, COMMANDS, FORMS, execute
 from bot.core.completion import choices
@@ -27,11 +29,12 @@ from bot.core.errors import FormOffer, InputError, apology
 from bot.core.forms import DRAFT_PREFIX, keep_draft, open_draft
 from bot.core.grammar import Invocation, as_typed, parse
 from bot.core.limits import ECHO
-from bot.core.replies import Actor, Button, Message, Option, Reply
+from bot.core.replies import Actor, Button, Message, MessageRef, Option, Reply
 from bot.settings import Settings
 from prompts.catalog import Catalog
 from storage.db import run_in_transaction
 from storage.models import AuditEvent
+from storage.rate import count_command
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,6 +80,8 @@ class Core:
         name = command.strip().lstrip("/").casefold()
         declared = BY_NAME.get(name)
         typed = as_typed(name, text)
+        if not self._within_rate(actor):
+            return self._refusal(self._too_fast(), typed)
         if declared is None:
             known = ", ".join(f"/{c}" for c in COMMAND_NAMES)
             return self._refusal(f"I don't know /{name}; I answer {known}.", typed)
@@ -86,12 +91,17 @@ class Core:
             return self._refusal(error.message, typed)
         if mentions:
             invocation = dataclasses.replace(invocation, mentions=mentions)
-        return self.invoke(actor, invocation, conversation_id)
+        return self._invoke(actor, invocation, conversation_id)
 
     def invoke(
         self, actor: Actor, invocation: Invocation, conversation_id: str | None = None
     ) -> Reply:
-        """Carry out a parsed command, or one whose options a platform sent already typed."""
+        """Carry out a command whose options a platform sent already typed."""
+        if not self._within_rate(actor):
+            return self._refusal(self._too_fast(), invocation.typed)
+        return self._invoke(actor, invocation, conversation_id)
+
+    def _invoke(self, actor: Actor, invocation: Invocation, conversation_id: str | None) -> Reply:
         declared = BY_NAME.get(invocation.command)
         if declared is None:
             return self._refusal(f"I don't know /{invocation.command}.", invocation.typed)
@@ -102,14 +112,24 @@ class Core:
             invocation.typed,
         )
 
-    def press(self, actor: Actor, action: str, conversation_id: str | None = None) -> Reply:
-        """Answer a click on a button whose action string the core made."""
+    def press(
+        self,
+        actor: Actor,
+        action: str,
+        conversation_id: str | None = None,
+        message_ref: MessageRef | None = None,
+    ) -> Reply:
+        """Answer a click on a button whose action string the core made; ``message_ref`` is
+        the message it was on, as the platform names it (a delivery's buttons act only on
+        the delivery's own message)."""
         if action.startswith(DRAFT_PREFIX):
             token = action.removeprefix(DRAFT_PREFIX)
             return self._run(
                 actor, conversation_id, lambda request: open_draft(request, token, FORMS)
             )
-        return self._run(actor, conversation_id, lambda request: handle_button(request, action))
+        return self._run(
+            actor, conversation_id, lambda request: handle_button(request, action, message_ref)
+        )
 
     def submit(
         self,
@@ -156,6 +176,11 @@ class Core:
         offer = FormOffer(form_id, context, values)
         return self._keep(actor, offer)
 
+    def first_time(self, key: str) -> bool:
+        """Whether the platform request ``key`` (e.g. ``slack:`` + its ``trigger_id``) is seen
+        for the first time; False for a replay, which the adapter drops unapplied."""
+        return replays.first_time(self.sessions, key, self.clock())
+
     def transaction(self, work: Callable[[Session], T]) -> T:
         """Run one of the core's own operations (``people``, ``admin``…) in one transaction;
         how adapters and the CLI reach the database without writing SQL of their own."""
@@ -180,6 +205,21 @@ class Core:
             return Reply.text(
                 apology(log, "request from %s:%s failed", actor.platform, actor.user_id)
             )
+
+    def _too_fast(self) -> str:
+        return (
+            f"That is more than {self.settings.commands_per_minute} commands in a minute; "
+            "please wait a minute, then send it again."
+        )
+
+    def _within_rate(self, actor: Actor) -> bool:
+        """Whether ``actor`` is within their commands a minute (counted in its own
+        transaction, so a refused or failing command counts too)."""
+        limit = self.settings.commands_per_minute
+        if not limit:
+            return True
+        key, now = f"{actor.platform}:{actor.user_id}", self.clock()
+        return run_in_transaction(self.sessions, lambda s: count_command(s, key, now)) <= limit
 
     def _request(self, session: Session, actor: Actor, conversation_id: str | None) -> Request:
         return Request(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from bot.core.grammar import (
     help_verb,
 )
 from bot.core.replies import Attachment, Message, Reply, Table
+from bot.core.spreadsheet import csv_bytes
 from storage.models import PairStatus
 from storage.summary import PairRow, Period, summary_facts
 
@@ -230,11 +230,7 @@ def _row_values(row: Any) -> list[object]:
 
 
 def summary_csv(summary: ParticipationSummary) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(_row_values(row) for row in summary.pairs)
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(CSV_COLUMNS, (_row_values(row) for row in summary.pairs))
 
 
 def summary_json(summary: ParticipationSummary) -> dict[str, Any]:

@@ -205,7 +205,7 @@ def _completer(
         chosen = str(getattr(manage, "value", manage)) if manage is not None else verb.name
         partners = (str(getattr(partner, "id", partner)),) if partner else ()
         where = str(interaction.channel_id) if interaction.channel_id else None
-        actor = actor_for(interaction)
+        actor = actor_for(interaction, interactions.core.settings.discord_guild_id)
 
         def call() -> list[Option]:
             return interactions.core.complete(

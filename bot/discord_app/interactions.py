@@ -21,13 +21,14 @@ from typing import TypeVar
 
 import discord
 
+from bot.core.coordinators import ROLE_NAME
 from bot.core.errors import apology
 from bot.core.grammar import Invocation
 from bot.core.outbound import DeliveryError
-from bot.core.replies import Actor, Button, DirectPost, Form, Message, PairPost, Reply
+from bot.core.replies import Actor, Button, DirectPost, Form, Message, MessageRef, PairPost, Reply
 from bot.core.service import Core
 from bot.discord_app.components import Submission, form_modal
-from bot.discord_app.outbound import PLATFORM, DiscordOutbound
+from bot.discord_app.outbound import DM_CONVERSATION, PLATFORM, DiscordOutbound
 from bot.discord_app.render import edit_kwargs, parts
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,26 @@ ACK_WITHIN = 2.0  # seconds; Discord allows 3 for the first answer
 Work = Callable[[Actor, str | None], Reply]
 
 
-def actor_for(interaction: discord.Interaction) -> Actor:
-    """The caller as the core knows them; their role names travel along (``Actor.roles``)."""
+def actor_for(interaction: discord.Interaction, guild_id: int | None) -> Actor:
+    """The caller as the core knows them, with the roles that may make them a coordinator
+    (``Actor.roles``): role ids from any server (an id is unique to its server) and role names
+    only from ``DISCORD_GUILD_ID``, so a look-alike role in a server of someone else's grants
+    nothing."""
     user = interaction.user
-    roles = frozenset(role.name for role in getattr(user, "roles", ()) if not role.is_default())
-    return Actor(PLATFORM, str(user.id), user.display_name, None, roles)
+    held = [role for role in getattr(user, "roles", ()) if not role.is_default()]
+    roles = {str(role.id) for role in held}
+    if guild_id is not None and interaction.guild_id == guild_id:
+        roles |= {ROLE_NAME + role.name for role in held}
+    return Actor(PLATFORM, str(user.id), user.display_name, None, frozenset(roles))
+
+
+def clicked_message(interaction: discord.Interaction) -> MessageRef | None:
+    """The clicked message as the outbound recorded it: in a thread (or channel) by its id, in
+    a direct message as ``dm``, where a delivery's message ids (one per member) are its own."""
+    if interaction.message is None:
+        return None
+    where = str(interaction.channel_id) if interaction.guild_id else DM_CONVERSATION
+    return MessageRef(where, str(interaction.message.id))
 
 
 class Interactions:
@@ -64,8 +80,11 @@ class Interactions:
         )
 
     async def click(self, interaction: discord.Interaction, action: str) -> None:
-        """A button of a core message."""
-        await self._answer(interaction, lambda actor, where: self.core.press(actor, action, where))
+        """A button of a core message, with the message it was on."""
+        clicked = clicked_message(interaction)
+        await self._answer(
+            interaction, lambda actor, where: self.core.press(actor, action, where, clicked)
+        )
 
     async def submit(self, interaction: discord.Interaction, submission: Submission) -> None:
         """A modal this bot opened, in this run or an earlier one."""
@@ -82,7 +101,7 @@ class Interactions:
     async def _answer(
         self, interaction: discord.Interaction, work: Work, submission: Submission | None = None
     ) -> None:
-        actor = actor_for(interaction)
+        actor = actor_for(interaction, self.core.settings.discord_guild_id)
         where = str(interaction.channel_id) if interaction.channel_id else None
         try:
             reply = await self._in_time(interaction, lambda: work(actor, where))
@@ -182,7 +201,7 @@ class Interactions:
         who = "your pair's conversation" if isinstance(post, PairPost) else "a coordinator"
         try:
             if isinstance(post, PairPost):
-                await self.outbound.post_to_pair(post.pair_id, post.message)
+                await self.outbound.post_to_pair(post)
             elif post.platform == PLATFORM and post.user_id.isdigit():
                 await self.outbound.send_direct(post.user_id, post.message)
             else:  # e.g. a Slack id among MENTORBOT_COORDINATORS: not reachable from here

@@ -29,7 +29,7 @@ import discord
 
 from bot.core.conversations import PairConversations
 from bot.core.outbound import DeliveryError, PairAddress, Sent
-from bot.core.replies import Message
+from bot.core.replies import Message, PairPost
 from bot.discord_app.errors import GONE, MISSING_ACCESS, UNKNOWN_CHANNEL, delivery_error
 from bot.discord_app.render import parts
 from bot.settings import Settings
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DM_CONVERSATION = "dm"
+DM_PREFIX = "dm:"  # a recorded DM message: ``dm:USER_ID/MESSAGE_ID``
 READY_TIMEOUT = 30.0  # seconds a send waits for the gateway connection at start-up
 HISTORY_LIMIT = 50
 NAME_LIMIT = 40
@@ -112,15 +113,39 @@ class DiscordOutbound:
 
     # -- posts from replies ---------------------------------------------------------------
 
-    async def post_to_pair(self, pair_id: int, message: Message) -> None:
-        """A ``PairPost``: into the pair's thread (made and stored if need be) or DMs."""
-        address = await self.conversations.address(pair_id)
+    async def post_to_pair(self, post: PairPost) -> None:
+        """A ``PairPost``: into the pair's thread (made and stored if need be) or DMs, and
+        recorded when it is about a member (a notice is short: one message, not parts)."""
+        address = await self.conversations.address(post.pair_id)
         if address is None or address.platform != PLATFORM:
-            log.warning("pair %s has no Discord conversation to post to", pair_id)
+            log.warning("pair %s has no Discord conversation to post to", post.pair_id)
             return
-        sent = await self._deliver(address, message, None, look_first=False)
+        sent = await self._deliver(address, post.message, None, look_first=False)
         if sent.conversation_id != address.conversation_id:
-            await self.conversations.remember(pair_id, sent.conversation_id)
+            await self.conversations.remember(post.pair_id, sent.conversation_id)
+        if sent.conversation_id == DM_CONVERSATION:  # one message in each member's DM
+            ids = sent.message_ref.split(",")
+            refs = [f"{DM_PREFIX}{u}/{m}" for u, m in zip(address.member_ids, ids, strict=True)]
+        else:
+            refs = [f"{sent.conversation_id}/{sent.message_ref}"]
+        await self.conversations.remember_post(post, PLATFORM, ",".join(refs))
+
+    async def delete_posted(self, refs: str) -> None:
+        """Delete each message (a DM's channel is found again from the member's id); one
+        already deleted, or whose channel is gone, is done."""
+        await self._ready()
+        for ref in refs.split(","):
+            channel_ref, _, message_id = ref.partition("/")
+            try:
+                if channel_ref.startswith(DM_PREFIX):
+                    channel: Any = await self._dm_channel(channel_ref.removeprefix(DM_PREFIX))
+                else:
+                    channel = self.client.get_partial_messageable(int(channel_ref))
+                await channel.get_partial_message(int(message_id)).delete()
+            except discord.NotFound:
+                continue
+            except Exception as error:
+                raise delivery_error(error, doing="delete an earlier message") from error
 
     # -- delivering -----------------------------------------------------------------------
 
@@ -251,29 +276,34 @@ class DiscordOutbound:
         *,
         look_first: bool,
     ) -> str:
-        """Send ``message`` (in parts if long); returns the first part's id. With
-        ``look_first``, a message of this delivery already there is returned instead."""
+        """Send ``message`` (in parts if long); returns the id of the last part, the one that
+        carries the buttons, so a click can be checked against it. With ``look_first``, that
+        part of this delivery, if already there, is returned instead."""
         pieces = parts(message)
-        if look_first and nonce:
-            found = await self._find(channel, nonce, pieces[-1].custom_ids())
+        nonces = [
+            f"{nonce}{index}" if nonce and len(pieces) > 1 else nonce
+            for index in range(len(pieces))
+        ]
+        if look_first and nonces[-1]:
+            found = await self._find(channel, nonces[-1], pieces[-1].custom_ids())
             if found is not None:
                 log.info("message %s was already sent (%s)", found, nonce)
                 return found
-        ids = []
-        for index, part in enumerate(pieces):
-            part_nonce = f"{nonce}{index}" if nonce and len(pieces) > 1 else nonce
+        sent_id = ""
+        for part, part_nonce in zip(pieces, nonces, strict=True):
             sent = await channel.send(**part.send_kwargs(), nonce=part_nonce)
-            ids.append(str(sent.id))
-        return ids[0]
+            sent_id = str(sent.id)
+        return sent_id
 
     async def _find(
         self, channel: discord.abc.Messageable, nonce: str, custom_ids: set[str]
     ) -> str | None:
+        """The bot's message in the recent history with this nonce or these buttons."""
         me = self.client.user
         async for item in channel.history(limit=HISTORY_LIMIT):
             if me is None or item.author.id != me.id:
                 continue
-            if str(item.nonce or "").startswith(nonce) or custom_ids & set(_custom_ids(item)):
+            if str(item.nonce or "") == nonce or custom_ids & set(_custom_ids(item)):
                 return str(item.id)
         return None
 

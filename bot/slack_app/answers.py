@@ -112,7 +112,7 @@ class Answers:
     async def _post(self, post: PairPost | DirectPost) -> None:
         try:
             if isinstance(post, PairPost):
-                await self.outbound.post_to_pair(post.pair_id, post.message)
+                await self.outbound.post_to_pair(post)
             elif post.platform == PLATFORM:
                 await self.outbound.send_direct(post.user_id, post.message)
         except (SlackApiError, DeliveryError) as error:

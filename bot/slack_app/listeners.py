@@ -6,6 +6,11 @@ within its 3 seconds however busy the bot is; the rest runs as a background task
 through the ``response_url``. A form submission must answer with its field errors, so it is
 acknowledged once the core has checked the values (one quick database call), then answered.
 
+A signed request can be sent again, unchanged, within Slack's five minutes; so before any work
+each request's ``trigger_id`` goes to ``Core.first_time``, and one already handled is dropped
+(logged) with no second effect. A click carries the message it was on (the container's channel
+and ts), which the core checks against the delivery's own message.
+
 Acks come before work. The core's calls are mostly Python (SQLAlchemy, SQLite) and hold the
 GIL, so they get only a couple of threads: more would not run them faster, only make the event
 loop wait for the GIL and so delay other requests' acks. And work starts after a few quiet
@@ -21,12 +26,12 @@ import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.core.errors import apology
-from bot.core.replies import Message, Reply
+from bot.core.replies import Message, MessageRef, Reply
 from bot.core.service import Core
 from bot.slack_app.answers import Answers, Origin
 from bot.slack_app.forms import error_blocks, read_submission
@@ -34,6 +39,7 @@ from bot.slack_app.people import SlackPeople
 from bot.slack_app.text import command_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CORE_THREADS = 2
 QUIET = 0.005  # seconds without a new request before work starts…
@@ -76,12 +82,19 @@ class Listeners:
             trigger_id=body.get("trigger_id"),
             message_ts=container.get("message_ts"),
         )
-        self._after_ack(origin, self._run, origin, self.core.press, action["action_id"])
+        clicked = None
+        if origin.conversation_id and origin.message_ts:
+            clicked = MessageRef(origin.conversation_id, origin.message_ts)
+        press = partial(self.core.press, message_ref=clicked)
+        self._after_ack(origin, self._run, origin, press, action["action_id"])
 
     async def submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """A modal: field errors keep it open beside their fields; otherwise it closes."""
         form = read_submission(view)
         origin = Origin(body["user"]["id"], form.conversation_id, form.response_url)
+        if not await self._first_time(origin.user_id, body.get("trigger_id")):
+            await ack()
+            return
         actor = await self.people.actor(origin.user_id)
         reply = await self._in_worker(
             self.core.submit, actor, form.form_id, form.context, form.values, origin.conversation_id
@@ -94,11 +107,24 @@ class Listeners:
 
     async def _run(self, origin: Origin, call: Callable[..., Reply], *args: object) -> None:
         """Who is asking, the core's answer, and that answer played out on Slack."""
+        if not await self._first_time(origin.user_id, origin.trigger_id):
+            return
         actor = await self.people.actor(origin.user_id)
         reply = await self._in_worker(call, actor, *args, origin.conversation_id)
         await self.answers.send(reply, origin)
 
-    async def _in_worker(self, call: Callable[..., Reply], *args: object) -> Reply:
+    async def _first_time(self, user_id: str, trigger_id: str | None) -> bool:
+        """False for a request already handled (its ``trigger_id`` seen before): a replay.
+        Slack gives every command, click and submission one; without it there is nothing to
+        compare, and the request is handled."""
+        if not trigger_id:
+            return True
+        if await self._in_worker(self.core.first_time, f"slack:{trigger_id}"):
+            return True
+        log.info("ignored a replayed Slack request from %s (trigger %s)", user_id, trigger_id)
+        return False
+
+    async def _in_worker(self, call: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._workers, partial(call, *args))
 
     async def _quiet(self) -> None:

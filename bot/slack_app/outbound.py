@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.conversations import PairConversations
 from bot.core.outbound import DeliveryError, PairAddress, Sent
-from bot.core.replies import Attachment, Message
+from bot.core.replies import Attachment, Message, PairPost
 from bot.slack_app.errors import delivery_error, error_code
 from bot.slack_app.pacing import Pacer
 from bot.slack_app.render import fallback_text, message_blocks
@@ -96,21 +96,36 @@ class SlackOutbound:
             raise delivery_error(error) from error
         return "deactivated on Slack" if user.get("deleted") else None
 
+    async def delete_posted(self, refs: str) -> None:
+        """``chat.delete`` each message; one already deleted (or its channel) is done."""
+        for ref in refs.split(","):
+            channel, _, ts = ref.partition("/")
+            await self.pacer.wait("chat.delete")
+            try:
+                await self.client.chat_delete(channel=channel, ts=ts)
+            except SlackApiError as error:
+                if error_code(error) not in ("message_not_found", "channel_not_found"):
+                    raise delivery_error(error) from error
+            except Exception as error:
+                raise delivery_error(error) from error
+
     # -- posts from replies ------------------------------------------------------------------
 
-    async def post_to_pair(self, pair_id: int, message: Message) -> None:
-        """A ``PairPost``: into the pair's conversation, opening (and storing) it if needed."""
-        address = await self.conversations.address(pair_id)
+    async def post_to_pair(self, post: PairPost) -> None:
+        """A ``PairPost``: into the pair's conversation, opening (and storing) it if needed,
+        and recorded when it is about a member."""
+        address = await self.conversations.address(post.pair_id)
         if address is None or address.platform != PLATFORM:
-            log.warning("pair %s has no Slack conversation to post to", pair_id)
+            log.warning("pair %s has no Slack conversation to post to", post.pair_id)
             return
 
         async def send(channel: str) -> str:
-            return await self.post(channel, message)
+            return await self.post(channel, post.message)
 
-        _, channel = await self._in_conversation(address, send)
+        ts, channel = await self._in_conversation(address, send)
         if channel != address.conversation_id:
-            await self.conversations.remember(pair_id, channel)
+            await self.conversations.remember(post.pair_id, channel)
+        await self.conversations.remember_post(post, PLATFORM, f"{channel}/{ts}")
 
     async def post(
         self, channel: str, message: Message, metadata: dict[str, Any] | None = None

@@ -192,7 +192,7 @@ def test_forget_removes_a_members_data(cli, db_url):
     """`forget` deletes what a member wrote and strips their name; the partner's stays."""
     cli("demo")
     result = cli("forget", "ben", "--yes")
-    assert "Forgot Ben (console)" in result.output
+    assert "Forgot person 3, Ben (console ben; mentee in pair 1)" in result.output
     with session_scope(make_session_factory(make_engine(db_url))) as session:
         from storage.models import Goal, Meeting, Person
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -215,3 +217,16 @@ def test_the_issues_examples_read_as_spec_says_in_the_console(chat):
     assert "“²” is not a number of weeks from 1 to 26" in out
     assert "Added goal 4: Shadow @ana at storytime" in out
     assert "something went wrong" not in out
+
+
+def test_files_the_console_saves_are_readable_by_their_owner_only(chat):
+    """A coordinator's summary CSV and chart, saved under mentorbot-files/, hold members'
+    names: with the usual umask they are still owner-only, in an owner-only folder."""
+    os.umask(0o022)
+    printed = chat("/as casey", "/mentoring-summary")
+    assert "saved to mentorbot-files/" in printed
+    folder = Path("mentorbot-files")  # in the working folder, as the chat said
+    saved = sorted(path.name for path in folder.iterdir())
+    assert saved and all(name.endswith((".csv", ".png")) for name in saved)
+    assert all(stat.S_IMODE((folder / name).stat().st_mode) == 0o600 for name in saved)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

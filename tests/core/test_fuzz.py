@@ -21,7 +21,7 @@ from bot.core.commands import BY_NAME, COMMANDS
 from bot.core.grammar import Invocation, parse
 from bot.core.limits import GOAL_TEXT, MAX_MEETING_MINUTES, NEXT_STEPS, NOTES
 from storage.models import Goal, Meeting
-from tests.support.bot import PairSpec, actor, add_pair, snapshot
+from tests.support.bot import PairSpec, actor, add_pair, make_core, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -146,6 +146,13 @@ def answered(core, reply, before, actions, verb: str | None) -> None:
     elif verb is not None:
         assert set(audit_actions(core)[actions:]) <= AUDITED.get(verb, set())
     nothing_over_its_limit(core)
+
+
+@pytest.fixture
+def core(db_url, clock):
+    """Thousands of commands in one frozen minute: the commands-a-minute limit (tested on its
+    own) is off here."""
+    return make_core(db_url, clock, MENTORBOT_COMMANDS_PER_MINUTE=0)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.db import session_scope
 from storage.models import AuditEvent, Goal
@@ -109,3 +109,20 @@ def test_conversation_picks_the_pair(core, program_id):
     reply = core.command(ADA, "goal", "add Talk about storytime", conversation_id="G-ada-ben")
     assert "Added goal" in text_of(reply)
     assert "storytime" in text_of(core.command(actor("ben"), "goal", "list"))
+
+
+def test_a_pair_holds_at_most_fifty_open_goals(core, pair_id, clock):
+    """The 51st open goal is refused with what to do instead; a done goal makes room, and
+    reopening one past the limit is refused too."""
+    for number in range(1, 51):
+        clock.advance(seconds=3)  # a member's pace, under the commands-a-minute limit
+        assert "Added goal" in text_of(core.command(ADA, "goal", f"add Goal {number}"))
+    refused = core.command(BEN, "goal", "add One more")
+    assert "already has 50 open goals" in text_of(refused)
+    assert "`/goal done N`" in text_of(refused)
+    assert refused.message.typed == "/goal add One more"
+    assert "marked done" in text_of(core.command(BEN, "goal", "done 7"))
+    assert "Added goal **51**" in text_of(core.command(BEN, "goal", "add One more"))
+    assert "already has 50 open goals" in text_of(core.command(BEN, "goal", "reopen 7"))
+    with session_scope(core.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Goal)) == 51

@@ -19,7 +19,7 @@ from typing import Any
 
 import discord
 
-from bot.core.replies import Message
+from bot.core.replies import Message, PairPost
 from bot.core.service import Core
 from bot.discord_app.bot import MentorBot
 from storage.models import Pair
@@ -265,7 +265,7 @@ async def converse(fake: FakeDiscord, turns: list[Turn], channel: int) -> list[S
 async def pair_thread(bot: MentorBot, fake: FakeDiscord, core: Core, pair_id: int) -> int:
     """The pair's private thread, opened the way the bot opens it (a post to the pair), once its
     id is stored as the pair's conversation."""
-    await bot.outbound.post_to_pair(pair_id, Message("👋 This is your pair's thread."))
+    await bot.outbound.post_to_pair(PairPost(pair_id, Message("👋 This is your pair's thread.")))
 
     def stored() -> str | None:
         [pair] = support.rows(core, Pair, Pair.id == pair_id)

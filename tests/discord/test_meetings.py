@@ -3,6 +3,7 @@ was typed, and forms that outlive a restart."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -229,3 +230,27 @@ def test_manage_lists_meetings_and_refuses_mixed_options(core, fake, pair_id):
     assert "Quick call" in (listed.content or "")
     assert "`/log-meeting manage:list` takes no notes" in (mixed.content or "")
     assert len(rows(core, Meeting)) == 1
+
+
+def test_a_fix_the_form_button_opens_for_its_writer_only(core, fake, pair_id):
+    """Ben's refused form leaves him a "Fix the form" button holding his notes; Ada, sending
+    a click on that button's id (a modified client can), gets a refusal, no form, and none of
+    Ben's words."""
+
+    async def body() -> tuple[Any, Any]:
+        async with running(make_bot(core), fake):
+            opened = await fake.interact(fake.slash("log-meeting", BEN, LOBBY), STEP)
+            typed = {"date": "2026-11-20", "duration": "forever", "notes": "Ben's private notes"}
+            refused = await fake.interact(
+                fake.modal_submit(opened.data["custom_id"], BEN, LOBBY, typed), STEP
+            )
+            fix = buttons(fake.message(refused.message_id or 0) or {})["Fix the form"]
+            click = fake.button(fix, ADA, LOBBY, refused.message_id or 0)
+            return refused, await fake.interact(click, STEP)
+
+    refused, borrowed = scenario(body())
+    assert "Ben's private notes" in (refused.content or "")
+    assert borrowed.type != 9  # no modal opened
+    assert borrowed.ephemeral and "belongs to someone else" in (borrowed.content or "")
+    assert "private notes" not in json.dumps(borrowed.data)
+    assert rows(core, Meeting) == []

@@ -255,11 +255,17 @@ def view_submission_body(
     user_id: str,
     private_metadata: str = "",
     view_id: str = "V1",
+    trigger_id: str = "trig-1",
 ) -> str:
     """The form body Slack POSTs when a modal is submitted."""
     return payload_body(
         view_submission_payload(
-            callback_id, values, user_id, private_metadata=private_metadata, view_id=view_id
+            callback_id,
+            values,
+            user_id,
+            private_metadata=private_metadata,
+            view_id=view_id,
+            trigger_id=trigger_id,
         )
     )
 

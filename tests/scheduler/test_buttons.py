@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot.core.replies import DirectPost
+from bot.core.replies import Actor, DirectPost, MessageRef
 from storage.db import session_scope
-from storage.models import Delivery, Response
+from storage.models import Delivery, Pair, Response
 from tests.scheduler.conftest import at
-from tests.support.bot import actor, button_actions, text_of
+from tests.support.bot import actor, button_actions, rows, snapshot, text_of
 
 ADA, BEN = actor("ada"), actor("ben")
 
@@ -64,13 +64,15 @@ def test_done_opens_form_for_the_suggested_activity(core, suggestion):
     assert core.catalog.activity(suggested).title in text_of(logged)
 
 
-def test_skip_and_every_click_stored(core, suggestion):
-    """Every click is stored with who clicked, even a refused one."""
+def test_only_clicks_that_take_effect_are_stored(core, suggestion):
+    """A click is stored with who clicked when it takes effect; one answered "already
+    answered", or refused, is not."""
     core.press(BEN, suggestion["Skip this round"])
-    core.press(ADA, suggestion["We'll do this"])
+    assert "already answered" in text_of(core.press(ADA, suggestion["We'll do this"]))
+    core.press(actor("mallory"), suggestion["We'll do this"])
     with session_scope(core.sessions) as session:
         clicks = session.execute(select(Response.action, Response.person_id)).all()
-    assert [action for action, _ in clicks] == ["skip", "accept"]
+    assert [action for action, _ in clicks] == ["skip"]
     assert stored(core).answer == "skip"
 
 
@@ -95,3 +97,80 @@ def test_checkin_help_tells_coordinators(core, ticker, sink, pair_id):
     assert "Ben asked for help" in reply.posts[0].message.text
     assert "coordinators have been told" in text_of(reply)
     assert "already answered" in text_of(core.press(ADA, checkin["Not yet"]))
+
+
+@pytest.fixture
+def checkin(core, ticker, sink, pair_id):
+    """The round of Tue 24 Nov and, with no meeting logged, the check-in a week before the
+    next; returns the check-in's buttons by label."""
+    asyncio.run(ticker.tick(at("2026-11-24")))
+    asyncio.run(ticker.tick(at("2026-12-08")))
+    return button_actions(sink.delivered[-1].message)
+
+
+def test_help_after_the_partner_answered_not_yet_still_tells_coordinators(core, checkin):
+    """A partner's "Not yet" does not silence "We need help": the coordinators are told, the
+    clicker hears so, and the request counts; the same member asking again tells no one twice."""
+    core.press(BEN, checkin["Not yet"])
+    reply = core.press(ADA, checkin["We need help"])
+    assert [p.user_id for p in reply.posts if isinstance(p, DirectPost)] == ["casey"]
+    assert "Ada asked for help" in reply.posts[0].message.text
+    assert "coordinators have been told" in text_of(reply)
+    again = core.press(ADA, checkin["We need help"])
+    assert again.posts == ()
+    assert "already asked for help" in text_of(again)
+    assert [r.action for r in rows(core, Response)] == ["notyet", "help"]
+    [delivery] = rows(core, Delivery, Delivery.kind == "checkin")
+    assert delivery.answer == "notyet"  # the first answer stands; the help request is its own
+
+
+def test_a_checkin_verb_on_a_suggestion_alerts_no_one(core, ticker, sink, pair_id):
+    """`c:<a suggestion's id>:help` is out of date: no coordinator is told, nothing stored."""
+    asyncio.run(ticker.tick(at("2026-11-24")))
+    delivery = stored(core)
+    before = snapshot(core)
+    reply = core.press(BEN, f"c:{delivery.id}:help")
+    assert "out of date" in text_of(reply)
+    assert (reply.posts, reply.replacement) == ((), None)
+    assert snapshot(core) == before
+
+
+def test_a_suggestion_verb_on_a_checkin_changes_nothing(core, checkin):
+    """`s:<a check-in's id>:skip` is out of date: the check-in stays unanswered."""
+    [delivery] = rows(core, Delivery, Delivery.kind == "checkin")
+    before = snapshot(core)
+    reply = core.press(BEN, f"s:{delivery.id}:skip")
+    assert "out of date" in text_of(reply) and reply.replacement is None
+    assert snapshot(core) == before
+
+
+def test_a_delivery_never_sent_cannot_be_clicked(core, ticker, sink, pair_id):
+    """A suggestion whose sending failed has no message, so its buttons do nothing."""
+    sink.fail_next("the platform refused it", permanent=True)
+    asyncio.run(ticker.tick(at("2026-11-24")))
+    delivery = stored(core)
+    assert (delivery.status, delivery.message_ref) == ("failed", None)
+    before = snapshot(core)
+    reply = core.press(BEN, f"s:{delivery.id}:accept")
+    assert "never delivered" in text_of(reply) and reply.replacement is None
+    assert snapshot(core) == before
+
+
+def test_a_platform_click_must_name_the_deliverys_own_message(core, suggestion):
+    """Outside the console, a click with no message, or on a message that is not the
+    delivery's, is refused; on the delivery's own message it acts."""
+    delivery = stored(core)
+    ben = Actor("slack", "ben", "Ben")
+    with session_scope(core.sessions) as session:  # Ben as a Slack member of the pair
+        pair = session.get(Pair, delivery.pair_id)
+        pair.mentee.platform = "slack"
+    own = MessageRef(delivery.conversation_ref, delivery.message_ref)
+    elsewhere = [None, MessageRef("other-conversation", delivery.message_ref)]
+    elsewhere.append(MessageRef(delivery.conversation_ref, "another-message"))
+    for clicked in elsewhere:
+        reply = core.press(ben, suggestion["Skip this round"], message_ref=clicked)
+        assert "don't belong to the message" in text_of(reply), clicked
+        assert reply.replacement is None
+    assert rows(core, Response) == []
+    reply = core.press(ben, suggestion["Skip this round"], message_ref=own)
+    assert "Ben chose “Skip this round”" in reply.replacement.text

@@ -99,8 +99,11 @@ class Served:
         """The first payload the app POSTed to the ``response_url`` ``key``."""
         return (await self.fake.wait_for(lambda: self.fake.responses_to(key), timeout))[0]
 
-    async def click(self, action_id: str, user: str, channel: str, message: dict[str, Any]) -> str:
-        """Press a button of a message the bot posted; returns the ``response_url`` key."""
+    def click_body(
+        self, action_id: str, user: str, channel: str, message: dict[str, Any]
+    ) -> tuple[str, str]:
+        """A signed-ready click on a button of ``message`` in ``channel`` (the container) and
+        the ``response_url`` key its answer lands on."""
         key = f"r{next(_numbers)}"
         body = block_actions_body(
             action_id,
@@ -113,6 +116,11 @@ class Served:
             block_id="mentorbot-buttons",
             message=message,
         )
+        return body, key
+
+    async def click(self, action_id: str, user: str, channel: str, message: dict[str, Any]) -> str:
+        """Press a button of a message the bot posted; returns the ``response_url`` key."""
+        body, key = self.click_body(action_id, user, channel, message)
         answer = await self.post(body)
         assert answer.status == 200, answer
         return key
@@ -121,14 +129,20 @@ class Served:
         self, view: dict[str, Any], values: dict[str, dict[str, Any]], user: str
     ) -> Answer:
         """Submit an opened modal with ``state.values`` (block id -> action id -> value)."""
-        body = view_submission_body(
+        return await self.post(self.submission_body(view, values, user))
+
+    def submission_body(
+        self, view: dict[str, Any], values: dict[str, dict[str, Any]], user: str
+    ) -> str:
+        """A signed-ready view submission, with a fresh ``trigger_id`` as Slack gives each."""
+        return view_submission_body(
             view["callback_id"],
             values,
             user,
             private_metadata=view["private_metadata"],
             view_id=view["id"],
+            trigger_id=f"trig-v{next(_numbers)}",
         )
-        return await self.post(body)
 
 
 @asynccontextmanager

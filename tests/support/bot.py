@@ -158,12 +158,18 @@ def rows(core: Core, model: type, *where: object) -> list[Any]:
         return found
 
 
+# What a refused command does write, by design: the draft its form button opens, the count of
+# the member's commands this minute, and the request id that stops a replay.
+BOOKKEEPING = {"drafts", "command_counts", "handled_requests"}
+
+
 def snapshot(core: Core) -> dict[str, list[tuple]]:
-    """Every row of every table but the drafts a refusal keeps for its form button."""
+    """Every row of every table but the ``BOOKKEEPING`` a refusal keeps."""
     from sqlalchemy import inspect, text
 
     with core.sessions() as session:
-        names = [t for t in inspect(session.get_bind()).get_table_names() if t != "drafts"]
+        tables = inspect(session.get_bind()).get_table_names()
+        names = [t for t in tables if t not in BOOKKEEPING]
         return {
             name: sorted(map(tuple, session.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
             for name in names

@@ -26,6 +26,7 @@ class RecordingOutbound:
     direct: list[tuple[str, Message]] = field(default_factory=list)
     failures: deque[DeliveryError] = field(default_factory=deque)
     unreachable: dict[str, str] = field(default_factory=dict)
+    deleted: list[str] = field(default_factory=list)
     crash_after_send: bool = False
     calls: int = 0
 
@@ -55,6 +56,9 @@ class RecordingOutbound:
 
     async def unreachable_reason(self, user_id: str) -> str | None:
         return self.unreachable.get(user_id)
+
+    async def delete_posted(self, refs: str) -> None:
+        self.deleted.append(refs)
 
     def kinds(self) -> list[str]:
         return [item.key for item in self.delivered]
