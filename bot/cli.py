@@ -420,10 +420,11 @@ def forget_cmd(person: str, yes: bool) -> None:
     e-mail address or name that only one person has)."""
     from bot.core.admin import forget_person, person_to_forget
 
-    person_id, described = _in_transaction(lambda core, s: person_to_forget(s, person))
+    core = _core()
+    with _friendly_errors():
+        person_id, described = core.transaction(lambda s: person_to_forget(s, person))
     if not yes and not click.confirm(f"Forget {described}? This cannot be undone"):
         raise click.Abort
-    core = _core()
     with _friendly_errors():
         done, scrubbed = forget_person(core, person_id)
     click.echo(
