@@ -1,12 +1,18 @@
 """One tick: plan what is owed, claim it, send it, record what happened. Exactly once.
 
 Planning inserts one delivery row per (pair, kind, round) under a unique constraint, so two
-processes planning at once write each row once. Claiming marks rows ``sending`` with a claim
-token and a lease in one UPDATE (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so two tickers
-never take the same row. A row whose lease ran out (the process died mid-send) is claimed
-again and re-sent with the same idempotency key, which the platform adapter uses to find the
-first message instead of posting twice. Each pair's failure is recorded on its row and never
-stops the others.
+processes planning at once write each row once. Claiming marks a batch of rows ``sending`` with
+a claim token and a wall-clock lease in one UPDATE (``FOR UPDATE SKIP LOCKED`` on PostgreSQL),
+so two tickers never take the same row, and batches are small so two tickers share a round.
+The lease is renewed while the tick works; each send first takes its row again under the
+token (counting the attempt and noting when the first one began), so a tick whose claim was
+lost sends nothing, and each outcome is recorded the moment the platform answers. A row whose
+lease ran out (the process died mid-send) is claimed again and re-sent with the same
+idempotency key, which the platform adapter uses to search the conversation from the first
+attempt for the message instead of posting twice. A failing row is retried with backoff until
+its round's window (``late_limit`` after it was due) has passed; a pair paused or ended while
+its row waited gets nothing. Each pair's failure is recorded on its row and never stops the
+others.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ import datetime as dt
 import logging
 import secrets
 import zlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,8 +54,8 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)
-MAX_ATTEMPTS = 8
-CLAIM_BATCH = 2000
+RENEW_EVERY = LEASE.total_seconds() / 3  # real seconds between lease renewals
+CLAIM_BATCH = 200
 SEND_CONCURRENCY = 8
 PHASES = {
     DeliveryKind.WELCOME: "kickoff",
@@ -71,9 +78,10 @@ class Outgoing:
     address: PairAddress
     message: Message
     idempotency_key: str
-    first_attempt: bool
-    attempts: int
+    due_at: dt.datetime
     member_person_ids: tuple[int, ...]
+    attempts: int = 0  # real send attempts, this one included once it has begun
+    first_attempt_at: dt.datetime | None = None
 
 
 @dataclass
@@ -85,11 +93,12 @@ class Outcome:
     retry_after: float | None = None
     unreachable: dict[int, str] = field(default_factory=dict)
     reachable: tuple[int, ...] = ()  # members the platform now reports present
+    window_over: bool = False  # its round's window has passed: no retry would be in time
 
     @property
     def failed_for_good(self) -> bool:
         """Not sent, and not worth another try."""
-        return not self.sent and (self.permanent or self.outgoing.attempts >= MAX_ATTEMPTS)
+        return not self.sent and (self.permanent or self.window_over)
 
 
 @dataclass
@@ -99,7 +108,12 @@ class TickReport:
     retrying: list[tuple[Outgoing, str]] = field(default_factory=list)
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
     would_send: list[Outgoing] = field(default_factory=list)
+    lost: int = 0  # claimed rows another ticker took over (its lease had run out)
     retracted: int = 0  # the bot's posts about forgotten members deleted
+
+
+class LostClaim(Exception):
+    """Another ticker holds the row now (this claim's lease had run out): send nothing."""
 
 
 class Ticker:
@@ -121,7 +135,8 @@ class Ticker:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
     async def tick(self, now: dt.datetime | None = None, *, dry_run: bool = False) -> TickReport:
-        """Deliver everything due at ``now`` once; with ``dry_run``, only say what would go."""
+        """Deliver everything due at ``now`` once; with ``dry_run``, only say what would go
+        (everything due, touching no platform and writing nothing)."""
         now = now or self.clock()
         report = TickReport()
         if dry_run:
@@ -131,35 +146,62 @@ class Ticker:
         report.planned = await asyncio.to_thread(
             run_in_transaction, self.sessions, lambda s: self.plan(s, now)
         )
-        while True:  # batch by batch, so memory stays flat however many pairs are due
+        reachability: dict[tuple[str, str], asyncio.Task[str | None]] = {}  # for this round
+        while True:  # batch by batch, so memory stays flat and two tickers share a round
             token = secrets.token_hex(8)
             claimed = await asyncio.to_thread(
                 run_in_transaction, self.sessions, lambda s, t=token: self.claim(s, now, t)
             )
-            outcomes = await self._send_all(claimed)
-            await asyncio.to_thread(
-                run_in_transaction,
-                self.sessions,
-                lambda s, t=token, o=outcomes: self.record(s, now, t, o),
-            )
+            if not claimed:
+                return report
+            async with self._lease_kept(token):
+                outcomes = await self._send_all(claimed, now, token, reachability)
             for outcome in outcomes:
-                if outcome.sent:
+                if outcome is None:
+                    report.lost += 1
+                elif outcome.sent:
                     report.sent.append(outcome.outgoing)
                 elif outcome.failed_for_good:
                     report.failed.append((outcome.outgoing, outcome.error or ""))
                 else:
                     report.retrying.append((outcome.outgoing, outcome.error or ""))
-            if len(claimed) < CLAIM_BATCH:  # sent, failed and retried rows are not claimable
-                return report
 
     def _dry_run(self, now: dt.datetime) -> list[Outgoing]:
+        """What a tick at ``now`` would send: planned and claimed in a transaction that is
+        rolled back, every due row at once."""
         session = self.sessions()
         try:
             self.plan(session, now)
-            return self.claim(session, now, "dry-run")
+            return self.claim(session, now, "dry-run", batch=None)
         finally:
             session.rollback()
             session.close()
+
+    @asynccontextmanager
+    async def _lease_kept(self, token: str) -> AsyncIterator[None]:
+        """Renew the lease of this claim's unfinished rows while its batch is worked on, so a
+        slow platform never lets another ticker take a row mid-send."""
+
+        def renew(session: Session) -> None:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.claim_token == token, Delivery.status == DeliveryStatus.SENDING)
+                .values(lease_until=self.clock() + LEASE)
+            )
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(RENEW_EVERY)
+                try:
+                    await asyncio.to_thread(run_in_transaction, self.sessions, renew)
+                except Exception:  # the next renewal tries again; a lost row is not sent
+                    log.exception("could not renew the lease of claim %s", token)
+
+        keeper = asyncio.ensure_future(keep())
+        try:
+            yield
+        finally:
+            keeper.cancel()
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -277,29 +319,32 @@ class Ticker:
 
     # -- claiming ---------------------------------------------------------------------------
 
-    def claim(self, session: Session, now: dt.datetime, token: str) -> list[Outgoing]:
-        """Take every claimable row for this tick and compose its message."""
+    def claim(
+        self, session: Session, now: dt.datetime, token: str, batch: int | None = CLAIM_BATCH
+    ) -> list[Outgoing]:
+        """Take up to ``batch`` claimable rows (all, with None) and compose their messages.
+        Claimable: due, not waiting for a retry, not leased by a live claim, and its pair
+        active (a pair paused or ended since the row was planned gets nothing)."""
+        wall = self.clock()
         candidates = (
             select(Delivery.id)
+            .join(Pair, Pair.id == Delivery.pair_id)
             .where(
                 Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)),
                 or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+                or_(Delivery.lease_until.is_(None), Delivery.lease_until <= wall),
                 Delivery.due_at <= now,
+                Pair.status == PairStatus.ACTIVE,
             )
-            .order_by(Delivery.due_at)
-            .limit(CLAIM_BATCH)
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(batch)
         )
         if session.get_bind().dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
+            candidates = candidates.with_for_update(of=Delivery, skip_locked=True)
         session.execute(
             update(Delivery)
             .where(Delivery.id.in_(candidates.scalar_subquery()))
-            .values(
-                status=DeliveryStatus.SENDING,
-                claim_token=token,
-                next_attempt_at=now + LEASE,
-                attempts=Delivery.attempts + 1,
-            )
+            .values(status=DeliveryStatus.SENDING, claim_token=token, lease_until=wall + LEASE)
             .execution_options(synchronize_session=False)
         )
         deliveries = list(
@@ -331,26 +376,65 @@ class Ticker:
             ),
             message=compose(delivery, pair, self.catalog, next_steps),
             idempotency_key=delivery.idempotency_key,
-            first_attempt=delivery.attempts <= 1,
-            attempts=delivery.attempts,
+            due_at=delivery.due_at,
             member_person_ids=(pair.mentor_id, pair.mentee_id),
         )
 
     # -- sending ----------------------------------------------------------------------------
 
-    async def _send_all(self, claimed: Sequence[Outgoing]) -> list[Outcome]:
+    async def _send_all(
+        self,
+        claimed: Sequence[Outgoing],
+        now: dt.datetime,
+        token: str,
+        reachability: dict[tuple[str, str], asyncio.Task[str | None]],
+    ) -> list[Outcome | None]:
         limit = asyncio.Semaphore(SEND_CONCURRENCY)
-        reachability: dict[tuple[str, str], asyncio.Task[str | None]] = {}
 
-        async def send(outgoing: Outgoing) -> Outcome:
+        async def send(outgoing: Outgoing) -> Outcome | None:
             async with limit:
-                return await self._send_one(outgoing, reachability)
+                outcome = await self._send_one(outgoing, token, reachability)
+                if outcome is not None:  # recorded the moment the platform answered
+                    outcome.window_over = now - outgoing.due_at >= self.late_limit
+                    await asyncio.to_thread(
+                        run_in_transaction,
+                        self.sessions,
+                        lambda s: self.record(s, now, token, [outcome]),
+                    )
+                return outcome
 
         return list(await asyncio.gather(*(send(item) for item in claimed)))
 
+    def _begin(self, session: Session, delivery_id: int, token: str) -> tuple[int, dt.datetime]:
+        """Take the row again under ``token`` for a real send: count the attempt, renew the
+        lease and note the first attempt's moment. Raises ``LostClaim`` when another ticker
+        holds the row now."""
+        wall = self.clock()
+        row = session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.claim_token == token,
+                Delivery.status == DeliveryStatus.SENDING,
+            )
+            .values(
+                attempts=Delivery.attempts + 1,
+                lease_until=wall + LEASE,
+                first_attempt_at=func.coalesce(Delivery.first_attempt_at, wall),
+            )
+            .returning(Delivery.attempts, Delivery.first_attempt_at)
+        ).one_or_none()
+        if row is None:
+            raise LostClaim(delivery_id)
+        return int(row[0]), _aware(row[1])
+
     async def _send_one(
-        self, outgoing: Outgoing, reachability: dict[tuple[str, str], asyncio.Task[str | None]]
-    ) -> Outcome:
+        self,
+        outgoing: Outgoing,
+        token: str,
+        reachability: dict[tuple[str, str], asyncio.Task[str | None]],
+    ) -> Outcome | None:
+        """Send one claimed row; None when its claim was lost to another ticker."""
         outbound = self.outbounds.get(outgoing.address.platform)
         if outbound is None:
             return Outcome(
@@ -364,13 +448,22 @@ class Ticker:
                     reason = "; ".join(unreachable.values())
                     return Outcome(outgoing, error=reason, permanent=True, unreachable=unreachable)
                 reachable = outgoing.member_person_ids
+            attempts, first = await asyncio.to_thread(
+                run_in_transaction,
+                self.sessions,
+                lambda s: self._begin(s, outgoing.delivery_id, token),
+            )
+            outgoing = replace(outgoing, attempts=attempts, first_attempt_at=first)
             sent = await outbound.send_to_pair(
                 outgoing.address,
                 outgoing.message,
                 outgoing.idempotency_key,
-                first_attempt=outgoing.first_attempt,
+                resend_since=first if attempts > 1 else None,
             )
             return Outcome(outgoing, sent=sent, reachable=reachable)
+        except LostClaim:
+            log.info("delivery %s was taken over by another ticker", outgoing.delivery_id)
+            return None
         except DeliveryError as error:
             return Outcome(
                 outgoing,
@@ -428,7 +521,7 @@ class Ticker:
                     {"b_id": outgoing.delivery_id, "b_error": (outcome.error or "")[:500]}
                 )
             else:
-                wait = backoff(outgoing.attempts)
+                wait = backoff(max(outgoing.attempts, 1))
                 if outcome.retry_after:
                     wait = max(wait, dt.timedelta(seconds=outcome.retry_after))
                 retry_rows.append(
@@ -455,12 +548,14 @@ class Ticker:
             conversation_ref=bindparam("b_conv"),
             sent_at=now,
             next_attempt_at=None,
+            lease_until=None,
             last_error=None,
         )
         release(
             retry_rows,
             DeliveryStatus.PENDING,
             next_attempt_at=bindparam("b_next"),
+            lease_until=None,
             last_error=bindparam("b_error"),
         )
         release(
@@ -468,6 +563,7 @@ class Ticker:
             DeliveryStatus.FAILED,
             last_error=bindparam("b_error"),
             next_attempt_at=None,
+            lease_until=None,
         )
         if conversations:
             pairs = Pair.__table__

@@ -67,7 +67,8 @@ def pair_pasts(session: Session, pair_ids: Collection[int]) -> dict[int, PairPas
 
 
 def latest_next_steps(session: Session, pair_ids: Collection[int]) -> dict[int, str]:
-    """The next steps of each pair's latest meeting (by date, then number) that recorded some."""
+    """The next steps of each pair's latest meeting (by date, then number), where it recorded
+    some: a later meeting without next steps means the earlier agreement is not repeated."""
     found: dict[int, str] = {}
     for chunk in _chunks(pair_ids):
         ranked = (
@@ -81,11 +82,13 @@ def latest_next_steps(session: Session, pair_ids: Collection[int]) -> dict[int, 
                 )
                 .label("rank"),
             )
-            .where(Meeting.pair_id.in_(chunk), Meeting.next_steps != "")
+            .where(Meeting.pair_id.in_(chunk))
             .subquery()
         )
         rows = session.execute(
-            select(ranked.c.pair_id, ranked.c.next_steps).where(ranked.c.rank == 1)
+            select(ranked.c.pair_id, ranked.c.next_steps).where(
+                ranked.c.rank == 1, ranked.c.next_steps != ""
+            )
         )
         found.update({pair_id: steps for pair_id, steps in rows})
     return found

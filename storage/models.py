@@ -257,6 +257,11 @@ class Delivery(Base):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
     claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    # A claim holds the row until this wall-clock moment (renewed while its tick works on it);
+    # ``next_attempt_at`` is when a retry is due, in the tick's own time.
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # When the first real send began: a re-send searches the conversation from here.
+    first_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     message_ref: Mapped[str | None] = mapped_column(String(200))
     conversation_ref: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

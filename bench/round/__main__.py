@@ -73,7 +73,12 @@ class SinkOutbound:
     characters: int = 0
 
     async def send_to_pair(
-        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        idempotency_key: str,
+        *,
+        resend_since: dt.datetime | None,
     ) -> Sent:
         self.sent += 1
         self.characters += len(message.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from bot.core.outbound import PairAddress, Sent
@@ -18,7 +19,12 @@ class PrintingOutbound:
         self.sent: dict[str, Sent] = {}
 
     async def send_to_pair(
-        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        idempotency_key: str,
+        *,
+        resend_since: dt.datetime | None,
     ) -> Sent:
         if idempotency_key in self.sent:
             return self.sent[idempotency_key]

@@ -21,10 +21,10 @@ from bot.core.context import Request
 from bot.core.coordinators import coordinator_ids
 from bot.core.deliveries import (
     ACCEPT,
-    ANSWER_WORDS,
     CHECKIN,
     DONE,
     HELP,
+    LABELS,
     MAX_SWAPS,
     MET,
     NOT_YET,
@@ -107,8 +107,8 @@ def _record(request: Request, delivery: Delivery, verb: str) -> None:
 def _already(delivery: Delivery) -> Reply:
     who = delivery.answered_by.display_name if delivery.answered_by else "Someone"
     when = delivery.answered_at.date().isoformat() if delivery.answered_at else "earlier"
-    chosen = ANSWER_WORDS.get(delivery.answer or "", delivery.answer)
-    return Reply.text(f"This was already answered: {who} chose “{chosen}” ({when}).")
+    chosen = LABELS.get(delivery.answer or "", delivery.answer)
+    return Reply.text(f"This was already answered: {who} pressed “{chosen}” ({when}).")
 
 
 def _answer(request: Request, delivery: Delivery, verb: str) -> None:
@@ -124,14 +124,14 @@ def _updated(request: Request, delivery: Delivery, pair: Pair) -> Message:
 
 
 def _suggestion(request: Request, delivery: Delivery, pair: Pair, verb: str) -> Reply:
-    if delivery.answer in (DONE, SKIP) or (delivery.answer == ACCEPT and verb != DONE):
+    if delivery.answer == SKIP or (delivery.answer in (ACCEPT, DONE) and verb != DONE):
         return _already(delivery)
     if verb == SWAP:
         return _swap(request, delivery, pair)
     _record(request, delivery, verb)
     if verb == DONE:
-        if delivery.answer != ACCEPT:
-            _answer(request, delivery, ACCEPT)
+        if delivery.answer != DONE:
+            _answer(request, delivery, DONE)
         form = meeting_form(
             request, pair, activity_id=delivery.activity_id, delivery_id=delivery.id
         )

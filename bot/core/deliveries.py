@@ -13,14 +13,17 @@ SUGGESTION, CHECKIN = "s", "c"
 ACCEPT, SWAP, DONE, SKIP = "accept", "swap", "done", "skip"
 MET, NOT_YET, HELP = "met", "notyet", "help"
 MAX_SWAPS = 2
-ANSWER_WORDS = {
+# Each answer's button label (what the answered message says was pressed) and its mark.
+LABELS = {
     ACCEPT: "We'll do this",
-    DONE: "Done",
+    SWAP: "Show me another",
+    DONE: "Done, log it",
     SKIP: "Skip this round",
-    MET: "Yes, we met",
+    MET: "Yes, log it",
     NOT_YET: "Not yet",
     HELP: "We need help",
 }
+MARKS = {ACCEPT: "✅", DONE: "📝", SKIP: "⏭️", MET: "📝", NOT_YET: "⏳", HELP: "🆘"}
 WITH_ACTIVITY = (
     DeliveryKind.WELCOME,
     DeliveryKind.SUGGESTION,
@@ -50,22 +53,23 @@ class ButtonAction:
 
 
 def _button(
-    label: str, family: str, delivery_id: int, verb: str, style: ButtonStyle = ButtonStyle.DEFAULT
+    family: str, delivery_id: int, verb: str, style: ButtonStyle = ButtonStyle.DEFAULT
 ) -> Button:
-    return Button(label, str(ButtonAction(family, delivery_id, verb)), style)
+    return Button(LABELS[verb], str(ButtonAction(family, delivery_id, verb)), style)
 
 
 def suggestion_buttons(delivery: Delivery) -> tuple[Button, ...]:
-    """The buttons a suggestion still offers, given how it was answered so far."""
-    if delivery.answer in (DONE, SKIP):
+    """The buttons a suggestion still offers, given how it was answered so far: once chosen
+    (or its meeting form opened) only "Done, log it", which opens the form again."""
+    if delivery.answer == SKIP:
         return ()
-    done = _button("Done, log it", SUGGESTION, delivery.id, DONE)
-    if delivery.answer == ACCEPT:
+    done = _button(SUGGESTION, delivery.id, DONE)
+    if delivery.answer in (ACCEPT, DONE):
         return (done,)
-    buttons = [_button("We'll do this", SUGGESTION, delivery.id, ACCEPT, ButtonStyle.PRIMARY)]
+    buttons = [_button(SUGGESTION, delivery.id, ACCEPT, ButtonStyle.PRIMARY)]
     if delivery.swaps < MAX_SWAPS:
-        buttons.append(_button("Show me another", SUGGESTION, delivery.id, SWAP))
-    buttons += [done, _button("Skip this round", SUGGESTION, delivery.id, SKIP)]
+        buttons.append(_button(SUGGESTION, delivery.id, SWAP))
+    buttons += [done, _button(SUGGESTION, delivery.id, SKIP)]
     return tuple(buttons)
 
 
@@ -73,9 +77,9 @@ def checkin_buttons(delivery: Delivery) -> tuple[Button, ...]:
     if delivery.answer:
         return ()
     return (
-        _button("Yes, log it", CHECKIN, delivery.id, MET, ButtonStyle.PRIMARY),
-        _button("Not yet", CHECKIN, delivery.id, NOT_YET),
-        _button("We need help", CHECKIN, delivery.id, HELP, ButtonStyle.DANGER),
+        _button(CHECKIN, delivery.id, MET, ButtonStyle.PRIMARY),
+        _button(CHECKIN, delivery.id, NOT_YET),
+        _button(CHECKIN, delivery.id, HELP, ButtonStyle.DANGER),
     )
 
 
@@ -126,4 +130,5 @@ def _answer_line(delivery: Delivery) -> str:
     if not delivery.answer:
         return ""
     who = delivery.answered_by.display_name if delivery.answered_by else "Someone"
-    return f"\n\n✅ {who} chose “{ANSWER_WORDS.get(delivery.answer, delivery.answer)}”."
+    label = LABELS.get(delivery.answer, delivery.answer)
+    return f"\n\n{MARKS.get(delivery.answer, '✅')} {who} pressed “{label}”."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,10 +45,17 @@ class Outbound(Protocol):
     platform: str
 
     async def send_to_pair(
-        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        idempotency_key: str,
+        *,
+        resend_since: dt.datetime | None,
     ) -> Sent:
-        """Post to the pair's conversation (opening it when ``conversation_id`` is None);
-        when not ``first_attempt``, first look for a message already sent with the key."""
+        """Post to the pair's conversation (opening it when ``conversation_id`` is None). A
+        re-send (``resend_since``: when the first attempt began) first searches the
+        conversation from then, however many messages came after, for a message already sent
+        with the key."""
         ...
 
     async def send_direct(self, user_id: str, message: Message) -> None: ...

@@ -9,15 +9,16 @@ permission is enough.
 
 Exactly once: every message of a delivery carries a nonce derived from its idempotency key, sent
 with ``enforce_nonce``, so Discord itself returns the first message when a re-send comes within
-its few minutes; a re-send (not the first attempt) first looks through the conversation's recent
-history for the bot's message with that nonce or with the delivery's buttons (their custom ids
-carry the delivery id). Threads are made once per pair, under a per-pair lock, and an existing
-"(pair 12)" thread is reused after a crash.
+its few minutes; a re-send (not the first attempt) first searches the conversation's history
+since the first attempt for the bot's message with that nonce or with the delivery's buttons
+(their custom ids carry the delivery id). Threads are made once per pair, under a per-pair
+lock, and an existing "(pair 12)" thread is reused after a crash.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -40,7 +41,7 @@ PLATFORM = "discord"
 DM_CONVERSATION = "dm"
 DM_PREFIX = "dm:"  # a recorded DM message: ``dm:USER_ID/MESSAGE_ID``
 READY_TIMEOUT = 30.0  # seconds a send waits for the gateway connection at start-up
-HISTORY_LIMIT = 50
+CLOCK_MARGIN = dt.timedelta(minutes=1)  # our clock against Discord's, when searching from a time
 NAME_LIMIT = 40
 NOT_LINKED = "is not linked to a Discord account (no Discord user id was imported)"
 
@@ -77,10 +78,15 @@ class DiscordOutbound:
     # -- the Outbound port ----------------------------------------------------------------
 
     async def send_to_pair(
-        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        idempotency_key: str,
+        *,
+        resend_since: dt.datetime | None,
     ) -> Sent:
         """Post once per key; a re-send returns the message already there."""
-        return await self._deliver(address, message, idempotency_key, look_first=not first_attempt)
+        return await self._deliver(address, message, idempotency_key, since=resend_since)
 
     async def send_direct(self, user_id: str, message: Message) -> None:
         """A DM from the bot to one person (a coordinator's alert)."""
@@ -88,7 +94,7 @@ class DiscordOutbound:
         who = await self._name(user_id)
         try:
             channel = await self._dm_channel(user_id)
-            await self._post(channel, message, None, look_first=False)
+            await self._post(channel, message, None, since=None)
         except Exception as error:
             raise delivery_error(error, who=who, doing=f"send {who} a direct message") from error
 
@@ -120,7 +126,7 @@ class DiscordOutbound:
         if address is None or address.platform != PLATFORM:
             log.warning("pair %s has no Discord conversation to post to", post.pair_id)
             return
-        sent = await self._deliver(address, post.message, None, look_first=False)
+        sent = await self._deliver(address, post.message, None, since=None)
         if sent.conversation_id != address.conversation_id:
             await self.conversations.remember(post.pair_id, sent.conversation_id)
         if sent.conversation_id == DM_CONVERSATION:  # one message in each member's DM
@@ -150,7 +156,12 @@ class DiscordOutbound:
     # -- delivering -----------------------------------------------------------------------
 
     async def _deliver(
-        self, address: PairAddress, message: Message, key: str | None, *, look_first: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        key: str | None,
+        *,
+        since: dt.datetime | None,
     ) -> Sent:
         await self._ready()
         async with self._locks[address.pair_id]:
@@ -158,13 +169,13 @@ class DiscordOutbound:
                 thread = await self._thread_for(address)
                 nonce = nonce_for(key, "t") if key else None
                 try:
-                    ref = await self._post(thread, message, nonce, look_first=look_first)
+                    ref = await self._post(thread, message, nonce, since=since)
                 except discord.Forbidden as error:
                     raise ThreadUnavailable(delivery_error(error).reason) from error
                 return Sent(ref, str(thread.id))
             except ThreadUnavailable as why:
                 log.warning("pair %s gets DMs: %s", address.pair_id, why)
-                return await self._to_members(address, message, key, str(why), look_first)
+                return await self._to_members(address, message, key, str(why), since)
             except DeliveryError:
                 raise
             except Exception as error:
@@ -243,7 +254,7 @@ class DiscordOutbound:
         message: Message,
         key: str | None,
         why: str,
-        look_first: bool,
+        since: dt.datetime | None,
     ) -> Sent:
         """The message in each member's DM; what failed for whom is said in one sentence."""
         refs: list[str] = []
@@ -255,7 +266,7 @@ class DiscordOutbound:
                     raise DeliveryError(f"{who} {NOT_LINKED}", permanent=True)
                 channel = await self._dm_channel(user_id)
                 nonce = nonce_for(key, f"d{index}") if key else None
-                refs.append(await self._post(channel, message, nonce, look_first=look_first))
+                refs.append(await self._post(channel, message, nonce, since=since))
             except Exception as error:
                 failures.append(delivery_error(error, who=who, doing=f"send {who} a DM"))
         if not failures:
@@ -274,18 +285,18 @@ class DiscordOutbound:
         message: Message,
         nonce: str | None,
         *,
-        look_first: bool,
+        since: dt.datetime | None,
     ) -> str:
         """Send ``message`` (in parts if long); returns the id of the last part, the one that
-        carries the buttons, so a click can be checked against it. With ``look_first``, that
-        part of this delivery, if already there, is returned instead."""
+        carries the buttons, so a click can be checked against it. A re-send (``since``: when
+        the first attempt began) returns that part instead if it is already there."""
         pieces = parts(message)
         nonces = [
             f"{nonce}{index}" if nonce and len(pieces) > 1 else nonce
             for index in range(len(pieces))
         ]
-        if look_first and nonces[-1]:
-            found = await self._find(channel, nonces[-1], pieces[-1].custom_ids())
+        if since is not None and nonces[-1]:
+            found = await self._find(channel, nonces[-1], pieces[-1].custom_ids(), since)
             if found is not None:
                 log.info("message %s was already sent (%s)", found, nonce)
                 return found
@@ -296,11 +307,17 @@ class DiscordOutbound:
         return sent_id
 
     async def _find(
-        self, channel: discord.abc.Messageable, nonce: str, custom_ids: set[str]
+        self,
+        channel: discord.abc.Messageable,
+        nonce: str,
+        custom_ids: set[str],
+        since: dt.datetime,
     ) -> str | None:
-        """The bot's message in the recent history with this nonce or these buttons."""
+        """The bot's message with this nonce or these buttons, searched in every message
+        since the first attempt (discord.py pages the history), however much chatter came
+        after it."""
         me = self.client.user
-        async for item in channel.history(limit=HISTORY_LIMIT):
+        async for item in channel.history(limit=None, after=since - CLOCK_MARGIN):
             if me is None or item.author.id != me.id:
                 continue
             if str(item.nonce or "") == nonce or custom_ids & set(_custom_ids(item)):

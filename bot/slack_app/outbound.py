@@ -3,12 +3,15 @@
 A pair's conversation is a group DM of the bot and both members, opened with
 ``conversations.open`` when the pair has none yet or Slack says the stored one is gone. Every
 scheduled delivery carries its idempotency key in message metadata; a re-send (not the first
-attempt, e.g. after a crash between posting and recording) first looks for that key in the
-conversation's recent history and returns the message found instead of posting a second one.
+attempt, e.g. after a crash between posting and recording) first searches the conversation's
+history since the first attempt, page by page, for that key, and returns the message found
+instead of posting a second one. Members' deactivation comes from the workspace's list, read
+once a round (``SlackDirectory``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -19,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.conversations import PairConversations
 from bot.core.outbound import DeliveryError, PairAddress, Sent
 from bot.core.replies import Attachment, Message, PairPost
+from bot.slack_app.directory import SlackDirectory
 from bot.slack_app.errors import delivery_error, error_code
 from bot.slack_app.pacing import Pacer
 from bot.slack_app.render import fallback_text, message_blocks
@@ -29,7 +33,8 @@ T = TypeVar("T")
 
 PLATFORM = "slack"
 DELIVERY_EVENT = "mentorbot_delivery"
-HISTORY_LIMIT = 50
+HISTORY_PAGE = 200  # messages per conversations.history call (Slack's most is 999; 200 advised)
+CLOCK_MARGIN = dt.timedelta(minutes=1)  # our clock against Slack's, when searching from a time
 NOT_LINKED = "not matched to a Slack account yet (imported by e-mail that Slack does not know)"
 
 
@@ -47,18 +52,24 @@ class SlackOutbound:
         self.client = client
         self.conversations = conversations
         self.pacer = pacer or Pacer()
+        self.directory = SlackDirectory(client, self.pacer)
 
     # -- the Outbound port ----------------------------------------------------------------
 
     async def send_to_pair(
-        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        idempotency_key: str,
+        *,
+        resend_since: dt.datetime | None,
     ) -> Sent:
         """Post once per key; a re-send returns the message already there."""
         metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": idempotency_key}}
 
         async def send(channel: str) -> str:
-            if not first_attempt:
-                found = await self._find_delivery(channel, idempotency_key)
+            if resend_since is not None:
+                found = await self._find_delivery(channel, idempotency_key, resend_since)
                 if found:
                     log.info("delivery %s was already in %s", idempotency_key, channel)
                     return found
@@ -82,9 +93,13 @@ class SlackOutbound:
             raise delivery_error(error) from error
 
     async def unreachable_reason(self, user_id: str) -> str | None:
-        """Slack answers ``ok`` to a message for a deleted user, so ask ``users.info`` first."""
+        """Slack answers ``ok`` to a message for a deleted user, so ask first: the workspace's
+        list (read once a round), else ``users.info`` for a member the list does not hold."""
         if not user_id:
             return NOT_LINKED
+        listed = await self.directory.deactivated(user_id)
+        if listed is not None:
+            return "deactivated on Slack" if listed else None
         await self.pacer.wait("users.info")
         try:
             user = (await self.client.users_info(user=user_id))["user"]
@@ -175,14 +190,25 @@ class SlackOutbound:
         channel = await self.open_conversation(address.member_ids)
         return await send(channel), channel
 
-    async def _find_delivery(self, channel: str, key: str) -> str | None:
-        await self.pacer.wait("conversations.history")
-        history = await self.client.conversations_history(
-            channel=channel, include_all_metadata=True, limit=HISTORY_LIMIT
-        )
-        for item in history.get("messages") or ():
-            metadata = item.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
-                return str(item["ts"])
-        return None
+    async def _find_delivery(self, channel: str, key: str, since: dt.datetime) -> str | None:
+        """The ts of the message carrying ``key``, searched in every message of the
+        conversation since the first attempt (page by page), however much chatter came after."""
+        oldest = f"{(since - CLOCK_MARGIN).timestamp():.6f}"
+        cursor: str | None = None
+        while True:
+            await self.pacer.wait("conversations.history")
+            history = await self.client.conversations_history(
+                channel=channel,
+                include_all_metadata=True,
+                oldest=oldest,
+                limit=HISTORY_PAGE,
+                cursor=cursor,
+            )
+            for item in history.get("messages") or ():
+                metadata = item.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+                    return str(item["ts"])
+            cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None

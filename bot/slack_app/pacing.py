@@ -12,16 +12,19 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-# Calls per minute: users.info is tier 4, conversations.open/history and users.lookupByEmail
-# tier 3; chat.postMessage is limited per conversation (about one a second), and each pair has
-# its own, so the workspace-wide pace below is a courtesy.
+# Calls per minute, Slack's published tiers: users.info tier 4; conversations.open/history,
+# users.lookupByEmail, chat.update and chat.delete tier 3; users.list tier 2. chat.postMessage
+# is special: about one a second per conversation (each pair has its own) and "several hundred
+# a minute" per workspace, so the pace below is that ceiling; a 429 still waits Retry-After.
 TIERS: Mapping[str, int] = {
     "users.info": 100,
+    "users.list": 20,
     "users.lookupByEmail": 50,
     "conversations.open": 50,
     "conversations.history": 50,
-    "chat.postMessage": 100,
+    "chat.postMessage": 700,
     "chat.update": 50,
+    "chat.delete": 50,
 }
 
 

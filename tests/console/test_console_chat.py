@@ -134,7 +134,7 @@ def test_skip_days_brings_a_suggestion_with_buttons(chat):
     # The demo pairs are due a check-in (buttons 1-9) before the next round's suggestions.
     assert "[1] Yes, log it   [2] Not yet   [3] We need help" in out
     assert "[10] We'll do this" in out
-    assert "Maria chose “We'll do this”" in out
+    assert "Maria pressed “We'll do this”" in out
 
 
 def test_bad_console_input_is_explained(chat):

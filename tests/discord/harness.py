@@ -38,6 +38,7 @@ ROBIN = 900000000000000304  # coordinator by the Discord role
 DANA = 900000000000000305  # in no pair
 COORDINATOR_ROLE = 900000000000000400
 STEP = 10.0  # seconds any single wait may take
+EARLIER = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # a re-send's first attempt, before any message
 
 
 def scenario(body: Coroutine[Any, Any, Any], limit: float = 40) -> Any:

@@ -16,6 +16,7 @@ from tests.discord.harness import (
     ADA,
     BEN,
     CASEY,
+    EARLIER,
     PAIRS_CHANNEL,
     STEP,
     at,
@@ -88,7 +89,7 @@ def test_a_click_after_a_restart_is_stored_and_updates_the_message(core, fake, t
     reply = click(core, fake, "We'll do this", BEN, thread, message)
     assert reply.type == 7
     [updated] = fake.messages(thread)
-    assert "Ben chose “We'll do this”" in updated["content"]
+    assert "Ben pressed “We'll do this”" in updated["content"]
     assert list(buttons(updated)) == ["Done, log it"]
     [response] = rows(core, Response)
     assert response.action == "accept"
@@ -173,7 +174,7 @@ def test_we_need_help_tells_the_coordinator_by_dm(core, fake, ticker_for, clock,
     assert reply.type == 7
     [alert] = fake.messages(fake.dm_channel_id(CASEY))
     assert alert["content"].startswith("🆘 Ben asked for help")
-    assert "Ben chose “We need help”" in fake.message(int(checkin["id"]))["content"]
+    assert "Ben pressed “We need help”" in fake.message(int(checkin["id"]))["content"]
     [delivery] = rows(core, Delivery, Delivery.kind == "checkin")
     assert delivery.answer == "help"
 
@@ -187,12 +188,12 @@ def test_a_resend_finds_the_first_message_instead_of_posting_again(core, fake, p
         bot = make_bot(core)
         async with running(bot, fake):
             address = PairAddress(pair_id, "discord", None, (str(ADA), str(BEN)))
-            first = await bot.outbound.send_to_pair(address, message, "k-1", first_attempt=True)
+            first = await bot.outbound.send_to_pair(address, message, "k-1", resend_since=None)
             address = PairAddress(pair_id, "discord", first.conversation_id, address.member_ids)
-            again = await bot.outbound.send_to_pair(address, message, "k-1", first_attempt=True)
+            again = await bot.outbound.send_to_pair(address, message, "k-1", resend_since=None)
             fake.nonce_window = 0  # Discord has forgotten the nonce
-            late = await bot.outbound.send_to_pair(address, message, "k-1", first_attempt=False)
-            other = await bot.outbound.send_to_pair(address, message, "k-2", first_attempt=False)
+            late = await bot.outbound.send_to_pair(address, message, "k-1", resend_since=EARLIER)
+            other = await bot.outbound.send_to_pair(address, message, "k-2", resend_since=EARLIER)
             return [first.message_ref, again.message_ref, late.message_ref, other.message_ref]
 
     first, again, late, other = scenario(body())
@@ -211,7 +212,7 @@ def test_a_thread_made_before_a_crash_is_reused(core, fake, pair_id):
     async def send() -> str:
         bot = make_bot(core)
         async with running(bot, fake):
-            sent = await bot.outbound.send_to_pair(address, message, "k-1", first_attempt=True)
+            sent = await bot.outbound.send_to_pair(address, message, "k-1", resend_since=None)
             return sent.conversation_id
 
     assert scenario(send()) == scenario(send())

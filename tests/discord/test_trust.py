@@ -5,6 +5,7 @@ as a modified client could, then checks what must not happen."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from bot.discord_app.components import ACTION_PREFIX
 from bot.discord_app.outbound import DiscordOutbound
 from scheduler.tick import Ticker
 from storage.models import Delivery, Response
-from tests.discord.harness import BEN, STEP, at, buttons, make_bot, running, scenario
+from tests.discord.harness import BEN, EARLIER, STEP, at, buttons, make_bot, running, scenario
 from tests.fakes.discord_api import FakeDiscord
 from tests.support.bot import rows
 
@@ -32,12 +33,15 @@ class Prefaced(DiscordOutbound):
     and the buttons are on the last one."""
 
     async def send_to_pair(
-        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        idempotency_key: str,
+        *,
+        resend_since: dt.datetime | None,
     ) -> Sent:
         long = dataclasses.replace(message, text=PREFACE + message.text)
-        return await super().send_to_pair(
-            address, long, idempotency_key, first_attempt=first_attempt
-        )
+        return await super().send_to_pair(address, long, idempotency_key, resend_since=resend_since)
 
 
 def click_on(fake: FakeDiscord, custom_id: str, channel: int, message_id: int) -> Any:
@@ -99,7 +103,7 @@ def test_a_long_delivery_is_answered_on_the_part_with_its_buttons(core, fake, pa
     [delivery] = rows(core, Delivery)
     assert delivery.message_ref == last["id"]
     assert answered.type == 7
-    assert "Ben chose “Skip this round”" in fake.message(int(last["id"]))["content"]
+    assert "Ben pressed “Skip this round”" in fake.message(int(last["id"]))["content"]
     assert fake.message(int(first["id"]))["content"] == first["content"]
     assert [response.action for response in rows(core, Response)] == ["skip"]
 
@@ -112,10 +116,10 @@ def test_a_long_delivery_resent_is_found_by_its_last_part(core, fake, pair_id):
         bot = make_bot(core)
         async with running(bot, fake):
             address = PairAddress(pair_id, "discord", None, ("900000000000000301", str(BEN)))
-            first = await bot.outbound.send_to_pair(address, message, "k-1", first_attempt=True)
+            first = await bot.outbound.send_to_pair(address, message, "k-1", resend_since=None)
             address = dataclasses.replace(address, conversation_id=first.conversation_id)
             fake.nonce_window = 0
-            again = await bot.outbound.send_to_pair(address, message, "k-1", first_attempt=False)
+            again = await bot.outbound.send_to_pair(address, message, "k-1", resend_since=EARLIER)
             return first.message_ref, again.message_ref
 
     first, again = scenario(body())
@@ -149,6 +153,6 @@ def test_a_click_in_a_members_dm_acts_on_that_copy(no_channel, core, fake, ticke
     refused, answered, own = scenario(body())
     assert "don't belong to the message" in (refused.content or "")
     assert answered.type == 7
-    assert "Ben chose “Skip this round”" in fake.message(int(own["id"]))["content"]
+    assert "Ben pressed “Skip this round”" in fake.message(int(own["id"]))["content"]
     [delivery] = rows(core, Delivery)
     assert delivery.answer == "skip"

@@ -349,6 +349,15 @@ class FakeSlack:
         with self._lock:
             return self._open(list(user_ids)).id
 
+    def member_says(self, channel: str, user_id: str, text: str) -> str:
+        """A member posts ``text`` in a conversation (chatter the bot must search past);
+        returns its ts."""
+        with self._lock:
+            conv = self._conversations[channel]
+            message = {"type": "message", "user": user_id, "text": text, "ts": self._next_ts()}
+            conv.messages.append(message)
+            return message["ts"]
+
     def reset_calls(self) -> None:
         """Forget recorded calls, responses, refusals and acks (state such as messages stays)."""
         with self._lock:
@@ -613,6 +622,7 @@ class FakeSlack:
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "users.lookupByEmail": self._users_lookup_by_email,
             "views.open": self._views_open,
             "views.push": self._views_push,
@@ -767,6 +777,14 @@ class FakeSlack:
         if user is None:
             raise SlackApiFailure("user_not_found")
         return {"user": copy.deepcopy(user)}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Every member, deactivated ones included, in pages of at most 1,000 (Slack's
+        most; it advises 200)."""
+        if int(args.get("limit") or 0) > 1000:
+            raise SlackApiFailure("invalid_limit")
+        page, body = _paginate(list(self._users.values()), {"limit": 100, **args})
+        return {"members": copy.deepcopy(page), **body}
 
     def _users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
         email = _required(args, "email").lower()

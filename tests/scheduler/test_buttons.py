@@ -31,10 +31,24 @@ def stored(core) -> Delivery:
 def test_accept_updates_message_with_who_chose(core, suggestion):
     """We'll do this: the message shows who chose it and keeps only Done, log it."""
     reply = core.press(BEN, suggestion["We'll do this"])
-    assert "Ben chose “We'll do this”" in reply.replacement.text
+    assert "Ben pressed “We'll do this”" in reply.replacement.text
     assert [b.label for b in reply.replacement.buttons] == ["Done, log it"]
     again = core.press(ADA, suggestion["We'll do this"])
-    assert "already answered: Ben chose “We'll do this”" in text_of(again)
+    assert "already answered: Ben pressed “We'll do this”" in text_of(again)
+
+
+def test_each_answer_names_the_button_pressed_with_its_own_mark(core, suggestion):
+    """Done, log it says so (not "We'll do this"), keeps its button to open the form again,
+    and marks the message 📝; Skip is marked ⏭️, not ✅."""
+    done = core.press(BEN, suggestion["Done, log it"])
+    assert done.form is not None
+    assert "📝 Ben pressed “Done, log it”" in done.replacement.text
+    assert "We'll do this" not in done.replacement.text
+    assert [b.label for b in done.replacement.buttons] == ["Done, log it"]
+    assert core.press(ADA, suggestion["Done, log it"]).form is not None  # opens again
+    assert "already answered: Ben pressed “Done, log it”" in text_of(
+        core.press(BEN, suggestion["Skip this round"])
+    )
 
 
 def test_swap_replaces_in_place_at_most_twice(core, suggestion):
@@ -173,4 +187,4 @@ def test_a_platform_click_must_name_the_deliverys_own_message(core, suggestion):
         assert reply.replacement is None
     assert rows(core, Response) == []
     reply = core.press(ben, suggestion["Skip this round"], message_ref=own)
-    assert "Ben chose “Skip this round”" in reply.replacement.text
+    assert "Ben pressed “Skip this round”" in reply.replacement.text

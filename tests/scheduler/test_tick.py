@@ -13,6 +13,7 @@ from storage.db import session_scope
 from storage.models import Delivery, Pair, Person
 from tests.scheduler.conftest import at
 from tests.support.bot import PairSpec, actor, add_pair, make_core
+from tests.support.sink import RecordingOutbound
 
 
 def deliveries(core) -> list[Delivery]:
@@ -102,7 +103,9 @@ def test_crash_between_send_and_mark_does_not_send_twice(core, sink, pair_id):
         tick(crashing, at("2026-11-24"))
     sink.crash_after_send = False
     restarted = build_ticker(core, {"console": sink})
+    core.clock.advance(minutes=2)
     assert tick(restarted, at("2026-11-24", 15, 2)).sent == []  # lease still held
+    core.clock.advance(minutes=4)
     report = tick(restarted, at("2026-11-24", 15, 6))
     assert len(report.sent) == 1
     assert len(sink.delivered) == 1
@@ -121,7 +124,8 @@ def test_restart_mid_round_finishes_the_round_without_repeats(core, sink, progra
     sink.crash_after_send = False
     restarted = build_ticker(core, {"console": sink})
     tick(restarted, at("2026-11-24", 15, 1))
-    tick(restarted, at("2026-11-24", 15, 6))  # after the dead process's claim has lapsed
+    core.clock.advance(minutes=6)  # the dead process's claim lapses
+    tick(restarted, at("2026-11-24", 15, 6))
     assert sorted(d.pair_id for d in sink.delivered) == sorted({d.pair_id for d in sink.delivered})
     assert len(sink.delivered) == 3
     assert [d.status for d in deliveries(core)] == ["sent"] * 3
@@ -222,3 +226,95 @@ def test_members_timezone_sets_the_hour(core, ticker, sink, program_id):
     assert sink.delivered == []
     tick(ticker, at("2026-11-24", 18))
     assert len(sink.delivered) == 1
+
+
+def test_a_crash_loop_gives_no_delivery_up_early(core, sink, pair_id):
+    """Eight ticks killed after claiming and before sending, then eight sends that fail: only
+    real sends count as attempts, and a failing delivery is retried through its round's
+    window, so the suggestion still goes, once."""
+
+    class KilledBeforeSending(RecordingOutbound):
+        async def unreachable_reason(self, user_id: str) -> str | None:
+            raise SystemExit("killed")
+
+    moment = at("2026-11-24")
+    for _ in range(8):
+        with pytest.raises(SystemExit):
+            tick(build_ticker(core, {"console": KilledBeforeSending()}), moment)
+        core.clock.advance(minutes=6)  # its lease runs out
+        moment += dt.timedelta(minutes=6)
+    assert deliveries(core)[0].attempts == 0
+    for _ in range(8):
+        sink.fail_next("internal_error")
+    ticker = build_ticker(core, {"console": sink})
+    for _ in range(9):
+        report = tick(ticker, moment)
+        moment += dt.timedelta(hours=1)  # past any backoff
+    assert [o.kind for o in report.sent] == ["suggestion"]
+    [delivery] = deliveries(core)
+    assert (delivery.status, delivery.attempts) == ("sent", 9)
+    assert len(sink.delivered) == 1
+
+
+def test_a_delivery_failing_past_its_rounds_window_is_given_up_and_flagged(
+    core, ticker, sink, pair_id
+):
+    """Retried while its round is still on; once the round's window (a week) has passed, the
+    next failure gives it up, and the coordinators see it."""
+    for _ in range(3):
+        sink.fail_next("internal_error")
+    assert [r for _, r in tick(ticker, at("2026-11-24")).retrying] == ["internal_error"]
+    assert [r for _, r in tick(ticker, at("2026-11-27")).retrying] == ["internal_error"]
+    late = tick(ticker, at("2026-12-01", 15, 1))
+    assert [r for _, r in late.failed] == ["internal_error"]
+    assert [d.status for d in deliveries(core)] == ["failed"]
+    summary = core.command(actor("casey"), "mentoring-summary", "").message.table
+    assert any("a delivery failed: internal_error" in row[3] for row in summary.rows)
+
+
+def test_a_pair_paused_while_its_delivery_waits_gets_nothing(core, ticker, sink, pair_id):
+    """A suggestion waiting for a retry is not sent once the pair pauses; nor to an ended
+    pair; after the pause ends within the round it goes."""
+    core.clock.now = at("2026-11-24")
+    sink.fail_next("internal_error")
+    assert tick(ticker, at("2026-11-24")).retrying
+    core.command(actor("ada"), "mentoring", "pause 1")  # until Tue 1 Dec
+    assert tick(ticker, at("2026-11-24", 16)).sent == []
+    assert asyncio.run(ticker.tick(at("2026-11-24", 16), dry_run=True)).would_send == []
+    assert sink.delivered == []
+    assert [o.kind for o in tick(ticker, at("2026-12-01", 16)).sent] == ["suggestion"]
+
+
+def test_dry_run_counts_every_delivery_due(core, sink, program_id):
+    """However many are due, a dry run names them all (claims come in batches; a dry run
+    does not)."""
+    from scheduler import tick as tick_module
+
+    for number in range(5):
+        add_pair(core, program_id, PairSpec(f"m{number}", f"e{number}"))
+    batched = build_ticker(core, {"console": sink})
+    original = tick_module.CLAIM_BATCH
+    tick_module.CLAIM_BATCH = 2
+    try:
+        report = asyncio.run(batched.tick(at("2026-11-24"), dry_run=True))
+    finally:
+        tick_module.CLAIM_BATCH = original
+    assert len(report.would_send) == 5
+    assert sink.delivered == []
+
+
+def test_last_time_quotes_the_latest_meeting_by_date_and_not_an_old_agreement(
+    core, ticker, sink, new_pair
+):
+    """A meeting logged later for an earlier day does not displace the latest meeting's next
+    steps; a later meeting without next steps ends the quoting of the earlier agreement."""
+    tick(ticker, at("2026-11-17"))
+    core.clock.now = at("2026-11-27")
+    core.command(actor("ada"), "log-meeting", "2026-11-25 1h talk next: draft a book list")
+    core.command(actor("ada"), "log-meeting", "2026-11-20 30m earlier next: an old plan")
+    tick(ticker, at("2026-12-08"))
+    assert "Last time you agreed to: _draft a book list_" in sink.delivered[-1].message.text
+    core.clock.now = at("2026-12-15")
+    core.command(actor("ben"), "log-meeting", "2026-12-14 45m talked, no plan this time")
+    tick(ticker, at("2026-12-29"))
+    assert "Last time you agreed to" not in sink.delivered[-1].message.text

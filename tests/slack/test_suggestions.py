@@ -91,7 +91,7 @@ def test_well_do_this_updates_the_message_to_show_who_chose(app, core, fake, tic
     [update] = fake.calls_to("chat.update")
     assert update.args["channel"] == channel
     [message] = fake.messages(channel)
-    assert "Ben chose “We'll do this”" in shown(message)
+    assert "Ben pressed “We'll do this”" in shown(message)
     assert list(buttons(message)) == ["Done, log it"]
     assert "meeting form" in shown(fake.responses_to(key)[0])
     [response] = rows(core, Response)
@@ -142,12 +142,13 @@ def test_we_need_help_tells_the_coordinator_by_dm(app, core, fake, ticker, pair_
     asyncio.run(scenario())
     [alert] = fake.messages(dm)
     assert "Ben asked for help" in alert["text"]
-    assert "chose “We need help”" in shown(fake.messages(channel)[2])
+    assert "pressed “We need help”" in shown(fake.messages(channel)[2])
 
 
-def test_resend_after_a_crash_finds_the_first_message(core, fake, outbound, pair_id):
-    """A process dying between posting and recording: the next tick finds the message by its
-    metadata key in the history instead of posting it twice."""
+def test_resend_after_a_crash_finds_the_first_message(core, fake, outbound, pair_id, clock):
+    """A process dying between posting and recording, then 250 messages of the members'
+    chatter: the next tick searches the history from the first attempt, page by page, finds
+    the message by its metadata key and does not post it twice."""
 
     class CrashAfterPosting(SlackOutbound):
         async def send_to_pair(self, *args: Any, **kwargs: Any) -> Any:
@@ -158,12 +159,16 @@ def test_resend_after_a_crash_finds_the_first_message(core, fake, outbound, pair
     with pytest.raises(SystemExit):
         tick(build_ticker(core, {"slack": crashing}), WELCOME)
     [first] = fake.calls_to("chat.postMessage")
+    for number in range(250):
+        fake.member_says(first.args["channel"], "U1", f"chatter {number}")
+    clock.advance(minutes=6)  # the dead process's lease runs out
     restarted = build_ticker(core, {"slack": outbound})
-    report = tick(restarted, WELCOME + dt.timedelta(minutes=6))  # after the claim's lease
+    report = tick(restarted, WELCOME + dt.timedelta(minutes=6))
     assert len(report.sent) == 1
     assert len(fake.calls_to("chat.postMessage")) == 1
-    [history] = fake.calls_to("conversations.history")
-    assert history.args["include_all_metadata"] in (True, "true", "1")
+    pages = fake.calls_to("conversations.history")
+    assert len(pages) == 2  # 250 messages of chatter, then the welcome on the second page
+    assert all(page.args["include_all_metadata"] in (True, "true", "1") for page in pages)
     [delivery] = rows(core, Delivery)
     channel = conversation(core)
     assert (delivery.status, delivery.message_ref) == ("sent", fake.messages(channel)[0]["ts"])
@@ -171,7 +176,7 @@ def test_resend_after_a_crash_finds_the_first_message(core, fake, outbound, pair
 
 
 def test_deactivated_member_flags_the_pair_and_nothing_is_posted(core, fake, ticker, pair_id):
-    """users.info says deleted: the delivery fails, the member is flagged, nothing is sent."""
+    """Slack says deleted: the delivery fails, the member is flagged, nothing is sent."""
     fake.add_user("U2", name="ben", deleted=True)
     report = tick(ticker, WELCOME)
     assert [reason for _, reason in report.failed] == ["deactivated on Slack"]
@@ -180,6 +185,21 @@ def test_deactivated_member_flags_the_pair_and_nothing_is_posted(core, fake, tic
     assert rows(core, Delivery)[0].status == "failed"
     assert fake.calls_to("chat.postMessage") == []
     assert fake.calls_to("conversations.open") == []
+
+
+def test_a_round_reads_the_workspace_once_not_every_member(core, fake, ticker, program_id):
+    """Who is deactivated comes from users.list (1,000 a page) once for the round, not from
+    users.info per member: three pairs, one of them with a deactivated mentee, cost one
+    users.list call and no users.info."""
+    for number in range(3):
+        fake.add_user(f"UM{number}", name=f"mentor{number}")
+        fake.add_user(f"UE{number}", name=f"mentee{number}", deleted=number == 2)
+        add_slack_pair(core, program_id, (f"UM{number}", "Mentor"), (f"UE{number}", "Mentee"))
+    report = tick(ticker, WELCOME)
+    assert len(report.sent) == 2
+    assert [reason for _, reason in report.failed] == ["deactivated on Slack"]
+    assert len(fake.calls_to("users.list")) == 1
+    assert fake.calls_to("users.info") == []
 
 
 def test_member_unknown_to_slack_is_a_clear_failure(core, fake, ticker, program_id):
@@ -269,3 +289,40 @@ def test_nudge_tick_from_the_command_line_posts_to_slack(core, fake, settings, p
     assert f"sent welcome to pair {pair_id}" in result.stdout
     [posted] = fake.calls_to("chat.postMessage")
     assert "Welcome" in shown(fake.messages(posted.args["channel"])[0])
+
+
+def test_a_tick_slower_than_its_lease_never_posts_twice(core, fake, outbound, pair_id, clock):
+    """Ticker A posts the welcome and then stalls before hearing back; its lease runs out
+    while the members chat 60 messages. Ticker B takes the row over, finds the message past
+    the chatter and records it; when A wakes, nothing is posted or recorded twice."""
+    posted, release = asyncio.Event(), asyncio.Event()
+
+    class Stalling(SlackOutbound):
+        async def send_to_pair(self, *args: Any, **kwargs: Any) -> Any:
+            sent = await super().send_to_pair(*args, **kwargs)
+            posted.set()
+            await release.wait()
+            return sent
+
+    stalling = Stalling(outbound.client, PairConversations(core.sessions))
+
+    async def scenario() -> tuple[TickReport, TickReport]:
+        first = asyncio.ensure_future(build_ticker(core, {"slack": stalling}).tick(WELCOME))
+        await posted.wait()
+        channel = fake.calls_to("chat.postMessage")[0].args["channel"]
+        for number in range(60):
+            fake.member_says(channel, "U2", f"chatter {number}")
+        clock.advance(minutes=6)
+        second = await build_ticker(core, {"slack": outbound}).tick(
+            WELCOME + dt.timedelta(minutes=6)
+        )
+        release.set()
+        return await first, second
+
+    _, taken_over = asyncio.run(scenario())
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert len(taken_over.sent) == 1
+    [delivery] = rows(core, Delivery)
+    channel = conversation(core)
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+    assert delivery.message_ref == fake.messages(channel)[0]["ts"]

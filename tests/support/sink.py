@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -36,13 +37,18 @@ class RecordingOutbound:
         self.failures.append(DeliveryError(reason, permanent=permanent, retry_after=retry_after))
 
     async def send_to_pair(
-        self, address: PairAddress, message: Message, idempotency_key: str, *, first_attempt: bool
+        self,
+        address: PairAddress,
+        message: Message,
+        idempotency_key: str,
+        *,
+        resend_since: dt.datetime | None,
     ) -> Sent:
         self.calls += 1
         if self.failures:
             raise self.failures.popleft()
         conversation = address.conversation_id or f"conv-{address.pair_id}"
-        if not first_attempt:
+        if resend_since is not None:
             for item in self.delivered:
                 if item.key == idempotency_key:
                     return Sent(item.key, item.conversation_id)
