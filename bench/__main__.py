@@ -2,7 +2,7 @@
 figure with ✓ or ✗. Figures, not assertions: a missed target does not fail the run (a
 benchmark that crashes does).
 
-    python -m bench                   # summary, round, slack_ack, click
+    python -m bench                   # summary, round, round_slack, slack_ack, click
     python -m bench summary round     # only these
 """
 
@@ -28,6 +28,12 @@ def summary() -> Report:
 
 def round_() -> Report:
     from bench.round.__main__ import run
+
+    return run()
+
+
+def round_slack() -> Report:
+    from bench.round_slack.__main__ import run
 
     return run()
 
@@ -75,6 +81,7 @@ def slack_ack() -> Report:
 BENCHMARKS: dict[str, Callable[[], Report]] = {
     "summary": summary,
     "round": round_,
+    "round_slack": round_slack,
     "slack_ack": slack_ack,
     "click": click,
 }
