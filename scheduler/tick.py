@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, aliased, joinedload, sessionmaker
 
 from bot.core.choosing import pair_histories
 from bot.core.deliveries import WITH_ACTIVITY, compose
@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=5)
 RENEW_EVERY = LEASE.total_seconds() / 3  # real seconds between lease renewals
 CLAIM_BATCH = 200
+OPEN_AHEAD = 50  # conversations opened ahead per tick: Slack's tier 3, a minute's worth
 SEND_CONCURRENCY = 8
 PHASES = {
     DeliveryKind.WELCOME: "kickoff",
@@ -109,6 +110,7 @@ class TickReport:
     failed: list[tuple[Outgoing, str]] = field(default_factory=list)
     would_send: list[Outgoing] = field(default_factory=list)
     lost: int = 0  # claimed rows another ticker took over (its lease had run out)
+    opened: int = 0  # conversations opened ahead of a pair's first round
     retracted: int = 0  # the bot's posts about forgotten members deleted
 
 
@@ -153,6 +155,7 @@ class Ticker:
                 run_in_transaction, self.sessions, lambda s, t=token: self.claim(s, now, t)
             )
             if not claimed:
+                report.opened = await self._open_ahead()
                 return report
             async with self._lease_kept(token):
                 outcomes = await self._send_all(claimed, now, token, reachability)
@@ -202,6 +205,57 @@ class Ticker:
             yield
         finally:
             keeper.cancel()
+
+    async def _open_ahead(self) -> int:
+        """Open the conversations of active pairs that have none yet, a few each tick, so a
+        kickoff round only posts; a failure is left for the round itself to report."""
+
+        def waiting(session: Session) -> list[PairAddress]:
+            mentor, mentee = aliased(Person), aliased(Person)
+            rows = session.execute(
+                select(Pair.id, Pair.platform, mentor.platform_user_id, mentee.platform_user_id)
+                .join(mentor, Pair.mentor_id == mentor.id)
+                .join(mentee, Pair.mentee_id == mentee.id)
+                .where(
+                    Pair.status == PairStatus.ACTIVE,
+                    Pair.conversation_id.is_(None),
+                    Pair.platform.in_(list(self.outbounds)),
+                    mentor.platform_user_id.is_not(None),
+                    mentee.platform_user_id.is_not(None),
+                    mentor.unreachable_reason.is_(None),
+                    mentee.unreachable_reason.is_(None),
+                )
+                .order_by(Pair.start_date, Pair.id)
+                .limit(OPEN_AHEAD)
+            )
+            return [PairAddress(p, platform, None, (a, b)) for p, platform, a, b in rows]
+
+        limit = asyncio.Semaphore(SEND_CONCURRENCY)
+
+        async def open_one(address: PairAddress) -> tuple[int, str] | None:
+            async with limit:
+                try:
+                    opened = await self.outbounds[address.platform].open_ahead(address)
+                except DeliveryError as error:
+                    log.info("pair %s: no conversation ahead: %s", address.pair_id, error.reason)
+                    return None
+            return (address.pair_id, opened) if opened else None
+
+        addresses = await asyncio.to_thread(run_in_transaction, self.sessions, waiting)
+        opened = [o for o in await asyncio.gather(*map(open_one, addresses)) if o]
+
+        def store(session: Session) -> None:
+            pairs = Pair.__table__
+            session.execute(
+                update(pairs)
+                .where(pairs.c.id == bindparam("b_id"), pairs.c.conversation_id.is_(None))
+                .values(conversation_id=bindparam("b_conv")),
+                [{"b_id": pair_id, "b_conv": conv} for pair_id, conv in opened],
+            )
+
+        if opened:
+            await asyncio.to_thread(run_in_transaction, self.sessions, store)
+        return len(opened)
 
     # -- planning ---------------------------------------------------------------------------
 

@@ -90,6 +90,9 @@ class SinkOutbound:
     async def unreachable_reason(self, user_id: str) -> str | None:
         return None
 
+    async def open_ahead(self, address: PairAddress) -> str | None:
+        return None
+
     async def delete_posted(self, refs: str) -> None:
         return None
 

@@ -40,6 +40,10 @@ class PrintingOutbound:
     async def unreachable_reason(self, user_id: str) -> str | None:
         return None
 
+    async def open_ahead(self, address: PairAddress) -> str | None:
+        """The console's conversations need no opening."""
+        return None
+
     async def delete_posted(self, refs: str) -> None:
         """Nothing to delete: the console records no posts (its chat is gone when it ends)."""
 

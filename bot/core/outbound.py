@@ -64,6 +64,11 @@ class Outbound(Protocol):
         """Why a member cannot be messaged (deactivated, gone), or None when they can."""
         ...
 
+    async def open_ahead(self, address: PairAddress) -> str | None:
+        """Open the pair's conversation before its first round, so a round only posts;
+        returns its id, or None where the platform opens one only when posting."""
+        ...
+
     async def delete_posted(self, refs: str) -> None:
         """Delete the bot's own messages at ``refs`` (comma-separated ``channel/message``, as
         ``PairConversations.remember_post`` recorded them); one already gone counts as

@@ -136,6 +136,10 @@ class DiscordOutbound:
             refs = [f"{sent.conversation_id}/{sent.message_ref}"]
         await self.conversations.remember_post(post, PLATFORM, ",".join(refs))
 
+    async def open_ahead(self, address: PairAddress) -> str | None:
+        """A thread is made with the first post (Discord's thread limits are no bottleneck)."""
+        return None
+
     async def delete_posted(self, refs: str) -> None:
         """Delete each message (a DM's channel is found again from the member's id); one
         already deleted, or whose channel is gone, is done."""

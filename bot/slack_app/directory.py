@@ -56,8 +56,9 @@ class SlackDirectory:
         cursor: str | None = None
         try:
             while True:
-                await self.pacer.wait("users.list")
-                page = await self.client.users_list(limit=PAGE, cursor=cursor)
+                page = await self.pacer.call(
+                    "users.list", self.client.users_list, limit=PAGE, cursor=cursor
+                )
                 for member in page.get("members") or ():
                     deleted[str(member["id"])] = bool(member.get("deleted"))
                 cursor = (page.get("response_metadata") or {}).get("next_cursor") or None

@@ -100,9 +100,9 @@ class SlackOutbound:
         listed = await self.directory.deactivated(user_id)
         if listed is not None:
             return "deactivated on Slack" if listed else None
-        await self.pacer.wait("users.info")
         try:
-            user = (await self.client.users_info(user=user_id))["user"]
+            info = await self.pacer.call("users.info", self.client.users_info, user=user_id)
+            user = info["user"]
         except SlackApiError as error:
             if error_code(error) in ("user_not_found", "users_not_found"):
                 return "not found on Slack"
@@ -111,13 +111,24 @@ class SlackOutbound:
             raise delivery_error(error) from error
         return "deactivated on Slack" if user.get("deleted") else None
 
+    async def open_ahead(self, address: PairAddress) -> str | None:
+        """The group DM, opened now (``conversations.open`` is tier 3: opening ten thousand
+        takes over three hours, which a kickoff round should not wait for)."""
+        try:
+            return await self.open_conversation(address.member_ids)
+        except DeliveryError:
+            raise
+        except Exception as error:
+            raise delivery_error(error) from error
+
     async def delete_posted(self, refs: str) -> None:
         """``chat.delete`` each message; one already deleted (or its channel) is done."""
         for ref in refs.split(","):
             channel, _, ts = ref.partition("/")
-            await self.pacer.wait("chat.delete")
             try:
-                await self.client.chat_delete(channel=channel, ts=ts)
+                await self.pacer.call(
+                    "chat.delete", self.client.chat_delete, channel=channel, ts=ts
+                )
             except SlackApiError as error:
                 if error_code(error) not in ("message_not_found", "channel_not_found"):
                     raise delivery_error(error) from error
@@ -146,10 +157,14 @@ class SlackOutbound:
         self, channel: str, message: Message, metadata: dict[str, Any] | None = None
     ) -> str:
         """Post ``message`` (then its files) to ``channel``; returns the message's ts."""
-        await self.pacer.wait("chat.postMessage")
         extra = {"metadata": metadata} if metadata else {}
-        response = await self.client.chat_postMessage(
-            channel=channel, text=fallback_text(message), blocks=message_blocks(message), **extra
+        response = await self.pacer.call(
+            "chat.postMessage",
+            self.client.chat_postMessage,
+            channel=channel,
+            text=fallback_text(message),
+            blocks=message_blocks(message),
+            **extra,
         )
         if message.attachments:
             await self.upload(channel, message.attachments)
@@ -169,8 +184,9 @@ class SlackOutbound:
         """The DM (one member) or group DM (two) of the bot with these members."""
         if not all(member_ids):
             raise DeliveryError(f"a member is {NOT_LINKED}", permanent=True)
-        await self.pacer.wait("conversations.open")
-        response = await self.client.conversations_open(users=",".join(member_ids))
+        response = await self.pacer.call(
+            "conversations.open", self.client.conversations_open, users=",".join(member_ids)
+        )
         return str(response["channel"]["id"])
 
     # -- helpers ---------------------------------------------------------------------------
@@ -196,8 +212,9 @@ class SlackOutbound:
         oldest = f"{(since - CLOCK_MARGIN).timestamp():.6f}"
         cursor: str | None = None
         while True:
-            await self.pacer.wait("conversations.history")
-            history = await self.client.conversations_history(
+            history = await self.pacer.call(
+                "conversations.history",
+                self.client.conversations_history,
                 channel=channel,
                 include_all_metadata=True,
                 oldest=oldest,

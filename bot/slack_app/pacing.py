@@ -1,8 +1,9 @@
 """Pacing Web API calls to Slack's rate-limit tiers, so a big round never trips them.
 
 A token bucket per method: a minute's worth of calls may go at once (Slack allows bursts), then
-calls wait their turn. Slack's 429s are still honoured by slack-sdk's retry handler; pacing only
-keeps a round of hundreds of pairs from provoking them.
+calls wait their turn. A 429 that gets through anyway holds the method for its Retry-After, so
+the calls behind it wait instead of provoking more (slack-sdk's retry handler, or the scheduler,
+retries the refused call itself).
 """
 
 from __future__ import annotations
@@ -11,6 +12,12 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+
+T = TypeVar("T")
+DEFAULT_RETRY_AFTER = 1.0  # seconds, when a 429 does not say
 
 # Calls per minute, Slack's published tiers: users.info tier 4; conversations.open/history,
 # users.lookupByEmail, chat.update and chat.delete tier 3; users.list tier 2. chat.postMessage
@@ -62,3 +69,26 @@ class Pacer:
         delay = -bucket.tokens * 60 / rate if bucket.tokens < 0 else 0.0
         if delay:
             await self.sleep(delay)
+
+    async def call(self, method: str, function: Callable[..., Awaitable[T]], **arguments: Any) -> T:
+        """``function(**arguments)``, the Web API call ``method``, in its turn; a 429 holds
+        the method."""
+        await self.wait(method)
+        try:
+            return await function(**arguments)
+        except SlackApiError as error:
+            if getattr(error.response, "status_code", None) == 429:
+                headers = getattr(error.response, "headers", None) or {}
+                retry_after = headers.get("Retry-After") or headers.get("retry-after")
+                self.hold(method, float(retry_after or DEFAULT_RETRY_AFTER))
+            raise
+
+    def hold(self, method: str, seconds: float) -> None:
+        """Make the next call of ``method`` wait ``seconds`` (Slack said so with a 429)."""
+        rate = self.per_minute.get(method)
+        if rate is None:
+            return
+        now = self.clock()
+        bucket = self._buckets.setdefault(method, _Bucket(float(rate), now))
+        bucket.tokens = min(bucket.tokens, 1 - seconds * rate / 60)  # the next call waits
+        bucket.updated = now

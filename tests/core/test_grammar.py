@@ -453,7 +453,7 @@ def test_numbers_are_whole_ascii_digits(text):
             1 <= int(text.strip()) <= MAX_PAUSE_WEEKS
         )
     else:
-        assert text.strip().isascii() and text.strip().isdigit() and value == int(text)
+        assert text.strip().isascii() and text.strip().isdigit() and value == int(text.strip())
 
 
 # -- explanations made from the declarations --------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.slack_app.pacing import Pacer
 
 
@@ -56,3 +58,38 @@ def test_methods_without_a_tier_are_not_paced():
     pacer = Pacer({}, clock=time, sleep=time.sleep)
     asyncio.run(pacer.wait("views.open"))
     assert time.slept == []
+
+
+def test_a_429_holds_the_method_for_its_retry_after():
+    """Slack refuses a call with 429 and Retry-After: 30 although the bucket had room (another
+    process shares the workspace): the next call of that method waits the 30 seconds, and
+    other methods do not."""
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+    time = FakeTime()
+    pacer = Pacer({"chat.postMessage": 60, "users.info": 60}, clock=time, sleep=time.sleep)
+
+    async def refused(**_: object) -> None:
+        response = AsyncSlackResponse(
+            client=None,
+            http_verb="POST",
+            api_url="chat.postMessage",
+            req_args={},
+            data={"ok": False, "error": "ratelimited"},
+            headers={"Retry-After": "30"},
+            status_code=429,
+        )
+        raise SlackApiError("ratelimited", response)
+
+    async def ok(**_: object) -> str:
+        return "ok"
+
+    async def scenario() -> None:
+        with pytest.raises(SlackApiError):
+            await pacer.call("chat.postMessage", refused)
+        assert await pacer.call("users.info", ok) == "ok"
+        assert await pacer.call("chat.postMessage", ok, channel="C1") == "ok"
+
+    asyncio.run(scenario())
+    assert time.slept == [30.0]

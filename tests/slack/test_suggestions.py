@@ -326,3 +326,17 @@ def test_a_tick_slower_than_its_lease_never_posts_twice(core, fake, outbound, pa
     channel = conversation(core)
     assert (delivery.status, delivery.attempts) == ("sent", 2)
     assert delivery.message_ref == fake.messages(channel)[0]["ts"]
+
+
+def test_conversations_are_opened_ahead_so_the_kickoff_only_posts(core, fake, ticker, pair_id):
+    """A tick before the pair's start opens its group DM (conversations.open is tier 3, too
+    slow for a kickoff of thousands) and stores it; the welcome round then only posts."""
+    report = tick(ticker, WELCOME - dt.timedelta(days=2))
+    assert report.sent == [] and report.opened == 1
+    assert len(fake.calls_to("conversations.open")) == 1
+    channel = conversation(core)
+    fake.reset_calls()
+    assert len(tick(ticker, WELCOME).sent) == 1
+    assert fake.calls_to("conversations.open") == []
+    [posted] = fake.calls_to("chat.postMessage")
+    assert posted.args["channel"] == channel

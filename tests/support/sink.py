@@ -63,6 +63,9 @@ class RecordingOutbound:
     async def unreachable_reason(self, user_id: str) -> str | None:
         return self.unreachable.get(user_id)
 
+    async def open_ahead(self, address: PairAddress) -> str | None:
+        return None
+
     async def delete_posted(self, refs: str) -> None:
         self.deleted.append(refs)
 
