@@ -268,8 +268,10 @@ def tick(dry_run: bool, now_text: str | None) -> None:
         core = build_core(_settings())
 
     async def one_tick() -> TickReport:
+        if dry_run:  # says what is due without contacting any platform
+            return await build_ticker(core, {}).tick(now, dry_run=True)
         async with tick_outbounds(core) as outbounds:
-            return await build_ticker(core, outbounds).tick(now, dry_run=dry_run)
+            return await build_ticker(core, outbounds).tick(now)
 
     report = asyncio.run(one_tick())
     if dry_run:
@@ -288,6 +290,12 @@ def tick(dry_run: bool, now_text: str | None) -> None:
     click.echo(
         f"{len(report.sent)} sent, {len(report.retrying)} to retry, {len(report.failed)} failed."
     )
+    if report.lost:
+        click.echo(f"{report.lost} left to another ticker running at the same time.")
+    if report.opened:
+        click.echo(f"{report.opened} pair conversation(s) opened ahead of their first round.")
+    if report.retracted:
+        click.echo(f"{report.retracted} message(s) about forgotten members deleted.")
 
 
 @main.command()

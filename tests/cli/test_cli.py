@@ -218,3 +218,16 @@ def test_forget_removes_the_drafts_a_members_refused_input_left(cli, db_url, clo
     cli("forget", "ben", "--yes")
     with session_scope(make_session_factory(make_engine(db_url))) as session:
         assert session.scalars(select(Draft)).all() == []
+
+
+def test_a_dry_run_contacts_no_platform(cli, monkeypatch):
+    """With platform tokens set but no platform reachable, `nudge tick --dry-run` still says
+    what is due: it connects to nothing."""
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "not-a-real-token")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-not-real")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")  # nothing listens there
+    cli("demo")
+    result = cli("nudge", "tick", "--dry-run", "--now", "2027-06-01T15:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert "nothing sent (dry run)" in result.output
+    assert "Traceback" not in result.output
