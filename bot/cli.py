@@ -150,6 +150,7 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
     start, mentor_name, mentee_name optional)."""
     from rich.console import Console
     from rich.progress import track
+    from rich.text import Text
 
     from bot.core.pair_import import ImportFileError, NothingImported, import_pairs, read_pairs_csv
 
@@ -173,17 +174,20 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
         raise click.ClickException(str(error)) from None
     except NothingImported:
         report.notes.clear()
-    for note in report.notes:
-        console.print(f"[dim]{note}[/dim]", soft_wrap=True)
+    for note in report.notes:  # what the file holds is never read as markup
+        console.print(Text(note, style="dim"), soft_wrap=True)
     for line, message in sorted(report.errors):
-        console.print(f"[red]{file}, line {line}:[/red] {message}", soft_wrap=True)
+        console.print(Text(f"{file}, line {line}: ", style="red") + Text(message), soft_wrap=True)
     if report.errors and not skip_bad_rows:
         raise click.ClickException(
             f"{len(report.errors)} bad row(s), so nothing was imported. Fix them, or add "
             "--skip-bad-rows to import the good rows."
         )
     skipped = f" ({len(report.errors)} bad row(s) skipped)" if report.errors else ""
-    console.print(f"Imported {report.imported} pair(s) into “{report.program}”{skipped}.")
+    console.print(
+        Text(f"Imported {report.imported} pair(s) into “{report.program}”{skipped}."),
+        soft_wrap=True,
+    )
 
 
 @pairs.command("list")

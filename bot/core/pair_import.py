@@ -1,7 +1,8 @@
 """Importing pairs from a CSV file: every row checked first, then all imported or none.
 
-Spreadsheets save CSV in many ways; a UTF-8 byte-order mark and semicolon separators are
-accepted, and everything else wrong is reported by line number with what to fix.
+Spreadsheets save CSV in many ways; a UTF-8 byte-order mark, semicolon separators and CR line
+ends are accepted; a spreadsheet file, a header with no pairs and a broken line are refused
+with what to do, and every bad row is reported by its line in the file with what to fix.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select
@@ -62,41 +63,51 @@ class ImportReport:
 
 
 def read_pairs_csv(data: bytes, default_platform: str) -> ImportReport:
-    """Parse and check every row; nothing touches the database here."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            "The file is not UTF-8 text; in your spreadsheet choose “CSV UTF-8” when saving."
-        ) from None
+    """Parse and check every row; nothing touches the database here. Rows are named by the
+    file's own line numbers (a blank line or a cell spanning lines counts as a spreadsheet
+    shows it), and a file that is not a CSV of pairs is refused with what to do."""
+    text = _decoded(data)
     report = ImportReport()
     if data.startswith(b"\xef\xbb\xbf"):
         report.notes.append("The file starts with a byte-order mark (BOM); it was ignored.")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Excel's "CSV (Macintosh)": CR
+    first = text.split("\n", 1)[0]
+    if not first.strip():
         raise ImportFileError(
             "The file is empty; the first line must name the columns, at least: mentor,mentee."
         )
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    delimiter = ";" if first.count(";") > first.count(",") else ","
     if delimiter == ";":
         report.notes.append("Columns are separated by semicolons; read that way.")
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip().casefold() for name in reader.fieldnames or []]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = _records(reader)
+    _, header_cells = next(rows)
+    header = [name.strip().casefold() for name in header_cells]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError(
             f"The header line lacks the column(s) {', '.join(missing)}; it must name at least "
-            f"mentor,mentee (optional: {', '.join(OPTIONAL)}). It reads: {lines[0][:120]}"
+            f"mentor,mentee (optional: {', '.join(OPTIONAL)}). It reads: {first[:120]}"
         )
     unknown = [name for name in header if name and name not in REQUIRED + OPTIONAL]
     if unknown:
         report.notes.append(f"Ignored unknown column(s): {', '.join(unknown)}.")
-    reader.fieldnames = header
     seen: dict[tuple[str, str, str], int] = {}
-    for number, raw in enumerate(reader, start=2):
-        values = {key: (value or "").strip() for key, value in raw.items() if key}
-        if not any(values.values()):
+    any_row = False
+    for number, cells in rows:
+        if not any(cell.strip() for cell in cells):
             continue
+        any_row = True
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+            report.errors.append(
+                (
+                    number,
+                    f"it has {len(cells)} cells but the header names {len(header)} columns; "
+                    "remove the extra cells or name their column in the header",
+                )
+            )
+            continue
+        values = {key: cell.strip() for key, cell in zip(header, cells, strict=False) if key}
         try:
             row = _check_row(number, values, default_platform)
         except ValueError as error:
@@ -108,7 +119,49 @@ def read_pairs_csv(data: bytes, default_platform: str) -> ImportReport:
             continue
         seen[key] = number
         report.rows.append(row)
+    if not any_row:
+        raise ImportFileError(
+            "The file has its header line but no pairs; add one line per pair, e.g. "
+            "ada@example.org,ben@example.org"
+        )
     return report
+
+
+SPREADSHEETS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip) and old .xls
+
+
+def _decoded(data: bytes) -> str:
+    if data.startswith(SPREADSHEETS):
+        raise ImportFileError(
+            "This is a spreadsheet file (.xlsx, .ods or .xls), not CSV; in your spreadsheet "
+            "choose File → Save as → “CSV UTF-8” and import that file."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "The file is not UTF-8 text; in your spreadsheet choose “CSV UTF-8” when saving."
+        ) from None
+    if "\x00" in text:
+        raise ImportFileError("The file holds binary data, not CSV text; save it as CSV UTF-8.")
+    return text
+
+
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the file line it starts on; a broken file is refused by line."""
+    ended = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason = str(error)
+            if "field larger than field limit" in reason:
+                reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+            raise ImportFileError(f"Line {ended + 1} cannot be read: {reason}.") from None
+        start, ended = ended + 1, reader.line_num
+        yield start, cells
 
 
 def _check_row(number: int, values: dict[str, str], default_platform: str) -> PairRow:

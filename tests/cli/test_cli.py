@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 
 from storage.db import make_engine, make_session_factory, session_scope
@@ -231,3 +232,53 @@ def test_a_dry_run_contacts_no_platform(cli, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "nothing sent (dry run)" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        pytest.param(b"PK\x03\x04\x14\x00\x06\x00", "a spreadsheet file", id="xlsx"),
+        pytest.param(b"mentor,mentee\n", "header line but no pairs", id="header only"),
+        pytest.param(b"mentor,mentee\n\n\n", "header line but no pairs", id="header, blanks"),
+        pytest.param(
+            b"mentor,mentee\nada,ben\n" + b'cy,"' + b"x" * 140_000 + b'"\n',
+            "Line 3 cannot be read: a cell is longer than 131,072 characters",
+            id="huge cell",
+        ),
+    ],
+)
+def test_import_refuses_unusual_files_with_a_sentence(cli, db_url, tmp_path, content, said):
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(content)
+    result = cli("pairs", "import", str(path))
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output
+    assert pairs_in(db_url) == []
+
+
+def test_import_names_the_files_own_lines(cli, db_url, tmp_path):
+    """After a blank line, a cell spanning two lines and CR-only line ends (Excel's "CSV
+    (Macintosh)"), a bad row is still named by the line a spreadsheet shows it on; extra
+    cells are refused, not dropped."""
+    text = 'mentor,mentee,mentee_name\r\rada,ben,"Ben\rBenson"\rcy,cy,Cy\rdee,eve,Eve,extra\r'
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(text.encode())
+    result = cli("pairs", "import", str(path))
+    assert "line 5: cy is paired with themselves" in result.output
+    assert "line 6: it has 4 cells but the header names 3 columns" in result.output
+    assert pairs_in(db_url) == []
+
+
+def test_import_output_never_reads_a_name_as_markup(cli, db_url, tmp_path):
+    """A name holding rich markup ([/b]) is printed as typed, after the import committed."""
+    path = write(tmp_path, "pairs.csv", "mentor,mentee,mentee_name\nada,ben,Ben [/b] [red]x\n")
+    result = cli("pairs", "import", path, "--program", "Prog [/i]")
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 pair(s) into “Prog [/i]”" in result.output
+    listed = cli("pairs", "list")
+    assert listed.exit_code == 0 and "Traceback" not in listed.output
+    with session_scope(make_session_factory(make_engine(db_url))) as session:
+        from storage.models import Person
+
+        names = session.scalars(select(Person.display_name)).all()
+    assert "Ben [/b] [red]x" in names
