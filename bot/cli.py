@@ -39,12 +39,13 @@ def _friendly_errors() -> Iterator[None]:
     """Known failures become one line; a stack trace never reaches the operator."""
     from sqlalchemy.exc import OperationalError
 
-    from bot.core.errors import InputError
+    from bot.core.errors import InputError, PlatformUnreachable
+    from bot.settings import SettingsError
     from storage.db import SchemaBehind
 
     try:
         yield
-    except (SchemaBehind, InputError) as error:
+    except (SchemaBehind, InputError, SettingsError, PlatformUnreachable) as error:
         raise click.ClickException(str(error)) from None
     except OperationalError as error:
         raise click.ClickException(f"The database could not be used: {error.orig}") from None
@@ -277,7 +278,8 @@ def tick(dry_run: bool, now_text: str | None) -> None:
         async with tick_outbounds(core) as outbounds:
             return await build_ticker(core, outbounds).tick(now)
 
-    report = asyncio.run(one_tick())
+    with _friendly_errors():
+        report = asyncio.run(one_tick())
     if dry_run:
         for item in report.would_send:
             click.echo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +19,9 @@ async def run_tick(ticker: Ticker) -> None:
     """One tick; an error is logged and the next tick tries again."""
     try:
         report = await ticker.tick()
+    except asyncio.CancelledError:  # the bot is stopping; the next start picks up from the rows
+        log.info("scheduler tick stopped with the bot")
+        return
     except Exception:
         log.exception("scheduler tick failed; the next tick will try again")
         return

@@ -38,6 +38,11 @@ class InputError(ValueError):
         self.offer = offer
 
 
+class PlatformUnreachable(RuntimeError):
+    """A platform could not be reached at start-up (no network, its servers down): the
+    operator gets this one sentence, not the network library's traceback."""
+
+
 class PermissionDenied(InputError):
     """The caller may not do this; the message says so politely."""
 

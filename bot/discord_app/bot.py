@@ -15,10 +15,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiohttp
 import discord
 from discord import app_commands
 
 from bot.core.conversations import PairConversations
+from bot.core.errors import PlatformUnreachable
 from bot.core.service import Core
 from bot.discord_app.commands import build_commands
 from bot.discord_app.components import ActionButton, read_submission
@@ -150,4 +152,9 @@ class DiscordRunner:
             except discord.LoginFailure:
                 raise SettingsError(
                     "DISCORD_BOT_TOKEN: expected a valid bot token (Discord refused this one)"
+                ) from None
+            except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as error:
+                raise PlatformUnreachable(
+                    f"Discord could not be reached ({type(error).__name__}: {error}); check "
+                    "the network connection, then start again."
                 ) from None

@@ -77,3 +77,20 @@ def test_a_one_off_tick_connects_delivers_and_leaves(core, fake: FakeDiscord, pa
     [thread] = fake.threads
     [message] = fake.messages(int(thread["id"]))
     assert "Welcome" in message["content"]
+
+
+def test_an_unreachable_discord_is_one_line_from_run_and_from_a_tick(db_url, monkeypatch):
+    """No route to Discord: `mentorbot run --platform discord` and `nudge tick` each print one
+    sentence saying so, not the network library's traceback."""
+    import discord.http
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/api/v10")  # refused
+    env = {"DATABASE_URL": db_url, "DISCORD_BOT_TOKEN": "a-token"}
+    for command in (["run", "--platform", "discord"], ["nudge", "tick"]):
+        result = CliRunner().invoke(main, command, env=env)
+        assert result.exit_code == 1, (command, result.output)
+        assert result.output.startswith("Error: Discord could not be reached"), result.output
+        assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
