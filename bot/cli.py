@@ -267,6 +267,7 @@ def tick(dry_run: bool, now_text: str | None) -> None:
     import asyncio
 
     from bot.app import build_core, build_ticker, tick_outbounds
+    from bot.core.replies import unmarked
 
     now = _now(now_text)
     with _friendly_errors():
@@ -283,7 +284,8 @@ def tick(dry_run: bool, now_text: str | None) -> None:
     if dry_run:
         for item in report.would_send:
             click.echo(
-                f"would send {item.kind} to pair {item.address.pair_id}:\n{item.message.text}\n"
+                f"would send {item.kind} to pair {item.address.pair_id}:\n"
+                f"{unmarked(item.message.text)}\n"
             )
         click.echo(f"{len(report.would_send)} delivery(ies) due; nothing sent (dry run).")
         return

@@ -106,7 +106,7 @@ class ConsoleChat:
             self.console.print(to_rich(line), highlight=False)
 
     def show(self, message: Message, heading: str) -> None:
-        self.console.print(f"[dim]── {heading} ──[/dim]")
+        self.console.print(Text(f"── {heading} ──", style="dim"))  # names: never markup
         print_message(message, self.console)
         if message.typed:
             self.console.print(Text("You typed: ", style="dim") + Text(message.typed))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from bot.core.replies import Message
+from bot.core.replies import Message, render_said
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 ITALIC = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
@@ -24,8 +26,8 @@ def to_rich(text: str) -> str:
 
 def print_message(message: Message, console: Console | None = None, indent: str = "") -> None:
     console = console or Console()
-    for line in message.text.splitlines() or [""]:
-        console.print(indent + to_rich(line), highlight=False)
+    rendered = render_said(message.text, to_rich, escape)  # what people wrote, as typed
+    console.print(textwrap.indent(rendered, indent) if indent else rendered, highlight=False)
     if message.table:
         table = Table(*message.table.columns)
         for row in message.table.rows:

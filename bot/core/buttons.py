@@ -37,7 +37,8 @@ from bot.core.deliveries import (
 )
 from bot.core.errors import InputError
 from bot.core.meetings import meeting_form
-from bot.core.replies import DirectPost, Message, MessageRef, Reply
+from bot.core.pairs import describe_pair
+from bot.core.replies import DirectPost, Message, MessageRef, Reply, said
 from bot.core.rhythm import pair_zone
 from prompts.choice import choose_activity
 from storage.history import latest_next_steps
@@ -105,7 +106,7 @@ def _record(request: Request, delivery: Delivery, verb: str) -> None:
 
 
 def _already(delivery: Delivery) -> Reply:
-    who = delivery.answered_by.display_name if delivery.answered_by else "Someone"
+    who = said(delivery.answered_by.display_name) if delivery.answered_by else "Someone"
     when = delivery.answered_at.date().isoformat() if delivery.answered_at else "earlier"
     chosen = LABELS.get(delivery.answer or "", delivery.answer)
     return Reply.text(f"This was already answered: {who} pressed “{chosen}” ({when}).")
@@ -216,8 +217,8 @@ def _help(request: Request, delivery: Delivery, pair: Pair) -> Reply:
         _answer(request, delivery, HELP)
     request.audit("pair.help", "pair", pair.id)
     note = Message(
-        f"🆘 {request.person.display_name} asked for help with their mentoring pair "
-        f"{pair.mentor.display_name} (mentor) & {pair.mentee.display_name} (mentee), "
+        f"🆘 {said(request.person.display_name)} asked for help with their mentoring pair "
+        f"{describe_pair(pair)}, "
         f"pair {pair.id}. Please get in touch with them."
     )
     coordinators = coordinator_ids(request.core.settings, request.session, pair.platform)

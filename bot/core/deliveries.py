@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.replies import Button, ButtonStyle, Message
+from bot.core.replies import Button, ButtonStyle, Message, said
 from prompts.catalog import Catalog
 from prompts.messages import render
 from storage.models import Delivery, DeliveryKind, Pair
@@ -101,15 +101,17 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
         return Message(
             render("checkin") + _answer_line(delivery), buttons=checkin_buttons(delivery)
         )
-    opening = render("last_time", next_steps=next_steps) + "\n" if next_steps else ""
+    # on one line: the quote sits inside emphasis, which no platform carries across lines
+    steps = said(" ".join(next_steps.split())) if next_steps else ""
+    opening = render("last_time", next_steps=steps) + "\n" if steps else ""
     parts = []
     if kind == DeliveryKind.WELCOME:
         interval = "week" if program.interval_weeks == 1 else f"{program.interval_weeks} weeks"
         parts.append(
             render(
                 "welcome",
-                mentor=pair.mentor.display_name,
-                mentee=pair.mentee.display_name,
+                mentor=said(pair.mentor.display_name),
+                mentee=said(pair.mentee.display_name),
                 interval=interval,
             )
         )
@@ -129,6 +131,6 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
 def _answer_line(delivery: Delivery) -> str:
     if not delivery.answer:
         return ""
-    who = delivery.answered_by.display_name if delivery.answered_by else "Someone"
+    who = said(delivery.answered_by.display_name) if delivery.answered_by else "Someone"
     label = LABELS.get(delivery.answer, delivery.answer)
     return f"\n\n{MARKS.get(delivery.answer, '✅')} {who} pressed “{label}”."

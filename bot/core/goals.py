@@ -12,7 +12,7 @@ from bot.core.errors import InputError
 from bot.core.forms import OUT_OF_DATE, FormKind, context_pair
 from bot.core.grammar import DIGITS, Command, Number, Text, Verb, help_verb
 from bot.core.limits import GOAL_TEXT, MAX_NUMBER, MAX_OPEN_GOALS
-from bot.core.replies import FieldKind, Form, FormField, Message, PairPost, Reply
+from bot.core.replies import FieldKind, Form, FormField, Message, PairPost, Reply, said
 from storage.models import Goal, GoalStatus, Pair
 from storage.numbers import next_number
 
@@ -55,7 +55,7 @@ def goal_list(request: Request, pair: Pair) -> Message:
         who = goal.created_by.display_name if goal.created_by else "someone"
         when = goal.created_at.astimezone(zone).strftime("%-d %b %Y")
         mark = STATUS_MARK[GoalStatus(goal.status)]
-        lines.append(f"{mark} **{goal.number}.** {goal.text}  _({who}, {when})_")
+        lines.append(f"{mark} **{goal.number}.** {said(goal.text)}  _({said(who)}, {when})_")
     return Message("\n".join(lines))
 
 
@@ -100,9 +100,10 @@ def add_goal(request: Request, pair: Pair, text: str) -> Reply:
     request.session.add(goal)
     request.session.flush()
     request.audit("goal.add", "goal", goal.id, number=number)
-    notice = Message(f"🎯 {request.person.display_name} set goal **{number}**: {text}")
+    who = said(request.person.display_name)
+    notice = Message(f"🎯 {who} set goal **{number}**: {said(text)}")
     return Reply(
-        message=Message(f"Added goal **{number}**: {text}"),
+        message=Message(f"Added goal **{number}**: {said(text)}"),
         posts=(PairPost(pair.id, notice, by=request.person.id),),
     )
 
@@ -126,10 +127,10 @@ def edit_goal(request: Request, pair: Pair, number: int, text: str) -> Reply:
     goal = _goal(request, pair, number)
     old = goal.text
     if text == old:
-        raise InputError(f"Goal {number} already reads: {old}", field="text")
+        raise InputError(f"Goal {number} already reads: {said(old)}", field="text")
     goal.text = text
     request.audit("goal.edit", "goal", goal.id, number=goal.number)
-    return Reply.text(f"Goal **{goal.number}** now reads: {text}\n_(was: {old})_")
+    return Reply.text(f"Goal **{goal.number}** now reads: {said(text)}\n_(was: {said(old)})_")
 
 
 def _edit(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
@@ -150,11 +151,12 @@ def _set_status(verb: str) -> Any:
         request.audit(f"goal.{verb}", "goal", goal.id, number=goal.number)
         posts: tuple[PairPost, ...] = ()
         if status == GoalStatus.DONE:
-            who = request.person.display_name
-            notice = f"🎉 {who} marked goal **{goal.number}** done: {goal.text}"
+            who = said(request.person.display_name)
+            notice = f"🎉 {who} marked goal **{goal.number}** done: {said(goal.text)}"
             posts = (PairPost(pair.id, Message(notice), request.person.id, goal.created_by_id),)
         return Reply(
-            message=Message(f"Goal **{goal.number}** {done_words}: {goal.text}"), posts=posts
+            message=Message(f"Goal **{goal.number}** {done_words}: {said(goal.text)}"),
+            posts=posts,
         )
 
     return run

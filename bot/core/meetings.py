@@ -27,7 +27,7 @@ from bot.core.grammar import (
     help_verb,
 )
 from bot.core.limits import MAX_MEETING_MINUTES, MAX_NUMBER, NEXT_STEPS, NOTES
-from bot.core.replies import FieldKind, Form, FormField, Message, Option, PairPost, Reply
+from bot.core.replies import FieldKind, Form, FormField, Message, Option, PairPost, Reply, said
 from storage.models import Delivery, DeliveryKind, Goal, GoalStatus, Meeting, MeetingGoal, Pair
 from storage.numbers import next_number
 
@@ -164,13 +164,13 @@ def record_meeting(
     if moved:
         confirmation.append("Goals moved: " + ", ".join(str(g.number) for g in moved) + ".")
     if next_steps:
-        confirmation.append(f"Next steps: {next_steps}")
+        confirmation.append(f"Next steps: {said(next_steps)}")
     if duration_minutes is None:
         confirmation.append(
             "_No duration given, so it won't count towards hours; "
             f"`/log-meeting delete {number}` and log it again to add one._"
         )
-    notice = Message(f"📝 {request.person.display_name} logged a meeting: {summary}.")
+    notice = Message(f"📝 {said(request.person.display_name)} logged a meeting: {summary}.")
     return Reply(
         message=Message("\n".join(confirmation)),
         posts=(PairPost(pair.id, notice, by=request.person.id),),
@@ -181,7 +181,7 @@ def describe_meeting(meeting: Meeting) -> str:
     parts = [meeting.met_on.strftime("%a %-d %b %Y")]
     if meeting.duration_minutes:
         parts.append(format_duration(meeting.duration_minutes))
-    parts.append(meeting.activity_title or "own activity")
+    parts.append(said(meeting.activity_title) if meeting.activity_title else "own activity")
     return ", ".join(parts)
 
 
@@ -199,12 +199,12 @@ def meeting_list(request: Request, pair: Pair) -> Message:
     lines = [f"**Meetings** ({len(meetings)})"]
     for meeting in meetings:
         who = meeting.logged_by.display_name if meeting.logged_by else "someone"
-        line = f"**{meeting.number}.** {describe_meeting(meeting)}  _(logged by {who})_"
+        line = f"**{meeting.number}.** {describe_meeting(meeting)}  _(logged by {said(who)})_"
         if meeting.notes:
             shared = " (shared with coordinators)" if meeting.notes_shared else ""
-            line += f"\n    Notes{shared}: {meeting.notes}"
+            line += f"\n    Notes{shared}: {said(meeting.notes)}"
         if meeting.next_steps:
-            line += f"\n    Next: {meeting.next_steps}"
+            line += f"\n    Next: {said(meeting.next_steps)}"
         lines.append(line)
     return Message("\n".join(lines))
 

@@ -12,7 +12,7 @@ from bot.core.context import Request
 from bot.core.grammar import Command, Number, Verb, help_verb
 from bot.core.limits import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS
 from bot.core.pairs import describe_pair, pause_pair, resume_pair
-from bot.core.replies import Attachment, Message, PairPost, Reply
+from bot.core.replies import Attachment, Message, PairPost, Reply, said
 from bot.core.rhythm import next_round_at, rhythm_for
 from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
 
@@ -40,7 +40,7 @@ def status(request: Request, pair: Pair) -> Message:
     zone = request.zone(pair.program.timezone)
     lines = [
         f"**Your pair** {describe_pair(pair, request.person.id)}, "
-        f"{pair.program.name}, since {pair.start_date:%-d %b %Y}."
+        f"{said(pair.program.name)}, since {pair.start_date:%-d %b %Y}."
     ]
     if pair.status == PairStatus.PAUSED and pair.paused_until:
         lines.append(
@@ -57,7 +57,7 @@ def status(request: Request, pair: Pair) -> Message:
         )
     lines.append(f"Meetings so far: {meetings} ({round(minutes / 60, 1)} h).")
     if open_goals:
-        lines.append(f"Open goals ({len(open_goals)}): " + "; ".join(open_goals))
+        lines.append(f"Open goals ({len(open_goals)}): " + "; ".join(map(said, open_goals)))
     else:
         lines.append("No open goals; add one with `/goal add TEXT`.")
     return Message("\n".join(lines))
@@ -71,7 +71,8 @@ def _pause(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
     weeks = values["weeks"] or DEFAULT_PAUSE_WEEKS
     until = pause_pair(pair, weeks, request.today(pair.program.timezone))
     request.audit("pair.pause", "pair", pair.id, weeks=weeks)
-    notice = f"⏸️ {request.person.display_name} paused suggestions until {until:%a %-d %b %Y}."
+    who = said(request.person.display_name)
+    notice = f"⏸️ {who} paused suggestions until {until:%a %-d %b %Y}."
     return Reply(
         message=Message(
             f"Paused for {weeks} weeks, until {until:%a %-d %b %Y}. "
@@ -89,7 +90,7 @@ def _resume(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
         posts=(
             PairPost(
                 pair.id,
-                Message(f"▶️ {request.person.display_name} resumed suggestions."),
+                Message(f"▶️ {said(request.person.display_name)} resumed suggestions."),
                 by=request.person.id,
             ),
         ),

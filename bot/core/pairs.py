@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.limits import MAX_PAUSE_WEEKS
+from bot.core.replies import said
 from storage.models import Pair, PairStatus
 
 
@@ -32,8 +33,8 @@ def describe_pair(pair: Pair, viewer_id: int | None = None) -> str:
     if viewer_id is not None and viewer_id in (pair.mentor_id, pair.mentee_id):
         partner = pair.partner_of(viewer_id)
         role = "mentee" if partner.id == pair.mentee_id else "mentor"
-        return f"with {partner.display_name} (your {role})"
-    return f"{pair.mentor.display_name} (mentor) & {pair.mentee.display_name} (mentee)"
+        return f"with {said(partner.display_name)} (your {role})"
+    return f"{said(pair.mentor.display_name)} (mentor) & {said(pair.mentee.display_name)} (mentee)"
 
 
 def resolve_pair(
@@ -103,13 +104,13 @@ def _partner_pair(
         if wanted in known:
             return pair
     raise InputError(
-        f"@{name} is not your partner (your partners: {_partners(pairs, me)}); "
+        f"{said('@' + name)} is not your partner (your partners: {_partners(pairs, me)}); "
         f"type e.g. `{_example(example, pairs[0], me)}`."
     )
 
 
 def _partners(pairs: Sequence[Pair], me: int) -> str:
-    return ", ".join(f"@{p.partner_of(me).display_name}" for p in pairs)
+    return ", ".join(said(f"@{p.partner_of(me).display_name}") for p in pairs)
 
 
 def _example(example: str, pair: Pair, me: int) -> str:

@@ -2,15 +2,51 @@
 
 Adapters turn platform payloads into an ``Actor`` and a command text, and turn a ``Reply`` into
 Block Kit, Discord components or console lines. Text uses a tiny markup every platform can
-render: ``**bold**`` and ``_italic_``, plain lines otherwise.
+render: ``**bold**`` and ``_italic_``, plain lines otherwise. What a person wrote (a goal, notes,
+a name) is marked with ``said``, so each adapter shows it exactly as typed: never read as
+markup, a mention or a link (``render_said``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+SAID_START, SAID_END = "\ue000", "\ue001"  # private-use marks around what a person wrote
+SAID = re.compile(f"{SAID_START}(.*?){SAID_END}", re.DOTALL)
+HELD = re.compile("\ue002([0-9]+)\ue003")
+
+
+MARKS = str.maketrans("", "", "\ue000\ue001\ue002\ue003")
+
+
+def said(text: str) -> str:
+    """``text`` as a person wrote it, marked so that no platform reads it as markup."""
+    return SAID_START + text.translate(MARKS) + SAID_END
+
+
+def render_said(text: str, markup: Callable[[str], str], literal: Callable[[str], str]) -> str:
+    """``text`` for one platform: the core's own markup through ``markup``, each piece a person
+    wrote through ``literal`` (which makes it show as typed there). The pieces are held out of
+    the way while ``markup`` runs, so markup around a name (``**Ann**``) still applies."""
+    held: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        held.append(match[1])
+        return f"\ue002{len(held) - 1}\ue003"
+
+    rendered = markup(SAID.sub(hold, text))
+    return HELD.sub(
+        lambda match: literal(held[int(match[1])]) if int(match[1]) < len(held) else "", rendered
+    )
+
+
+def unmarked(text: str) -> str:
+    """``text`` with the marks of ``said`` removed (what a reader sees, minus markup)."""
+    return text.translate(MARKS)
 
 
 @dataclass(frozen=True)

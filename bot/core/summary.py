@@ -24,7 +24,7 @@ from bot.core.grammar import (
     bind,
     help_verb,
 )
-from bot.core.replies import Attachment, Message, Reply, Table
+from bot.core.replies import Attachment, Message, Reply, Table, said
 from bot.core.spreadsheet import csv_bytes
 from storage.models import PairStatus
 from storage.summary import PairRow, Period, summary_facts
@@ -159,7 +159,7 @@ def _show(request: Request, values: Mapping[str, Any]) -> Reply:
     summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
     if not summary.pairs and cohort:
         raise InputError(
-            f"No pairs in cohort “{cohort}”; check the name "
+            f"No pairs in cohort “{said(cohort)}”; check the name "
             "(`/mentoring-summary` on its own shows every cohort)."
         )
     attachments = [
@@ -183,7 +183,7 @@ def _show(request: Request, values: Mapping[str, Any]) -> Reply:
 def summary_message(summary: ParticipationSummary) -> Message:
     """The totals and the pairs needing attention, as coordinators read them."""
     t = summary.totals
-    scope = f"cohort {summary.cohort}" if summary.cohort else "all cohorts"
+    scope = f"cohort {said(summary.cohort)}" if summary.cohort else "all cohorts"
     when = summary.period.label if summary.period else f"as of {summary.as_of.isoformat()}"
     share = f"{t.answered_share:.0%}" if t.answered_share is not None else "n/a"
     lines = [

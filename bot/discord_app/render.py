@@ -1,6 +1,7 @@
 """A core ``Message`` as Discord messages: content, buttons and files.
 
-The core's markup (``**bold**``, ``_italic_``, backticks) is Discord markdown already. Discord
+The core's markup (``**bold**``, ``_italic_``, backticks) is Discord markdown already; what a
+person wrote is escaped with discord.py's markdown and mention escaping. Discord
 allows 2,000 characters a message, so longer text is split at line ends into several messages;
 the buttons and files go with the last one. A table becomes aligned columns in a code block.
 Each button's custom id is ``mb:`` + the core's action string (see ``components``); one that
@@ -17,7 +18,7 @@ from typing import Any
 
 import discord
 
-from bot.core.replies import Attachment, Button, ButtonStyle, Message, Table
+from bot.core.replies import Attachment, Button, ButtonStyle, Message, Table, render_said
 from bot.discord_app.components import ACTION_PREFIX, CUSTOM_ID_LIMIT, ActionButton
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class Part:
 
 def parts(message: Message) -> list[Part]:
     """``message`` as one or more Discord messages, in order."""
-    blocks = [line[:CONTENT_LIMIT] for line in message.text.splitlines()]
+    blocks = [line[:CONTENT_LIMIT] for line in markdown(message.text).splitlines()]
     if message.table is not None:
         blocks += _table_blocks(message.table)
     if message.typed:
@@ -66,6 +67,13 @@ def parts(message: Message) -> list[Part]:
     contents = _pack(blocks) or ["\u200b"]
     last = Part(contents[-1], message.buttons, message.attachments)
     return [Part(content) for content in contents[:-1]] + [last]
+
+
+def markdown(text: str) -> str:
+    """The core's markup is Discord's already; what a person wrote has its markdown (and
+    masked links) escaped, so it shows as typed. Mentions in it show as names and ping no one:
+    the client sends every message with no mentions allowed."""
+    return render_said(text, lambda core: core, discord.utils.escape_markdown)
 
 
 def typed_line(line: str) -> str:
@@ -76,7 +84,7 @@ def typed_line(line: str) -> str:
 def edit_kwargs(message: Message) -> dict[str, Any]:
     """Keyword arguments to update a message in place (one message: cut short if need be);
     ``view=None`` removes buttons the new version no longer has."""
-    text = message.text
+    text = markdown(message.text)
     if len(text) > CONTENT_LIMIT:
         text = text[: CONTENT_LIMIT - 1] + "…"
     return {"content": text, "view": button_view(message.buttons)}

@@ -68,8 +68,13 @@ class Listeners:
         )
         name = command["command"].lstrip("/")
         text, mentions = command_text(command.get("text") or "")
-        call = partial(self.core.command, mentions=mentions)
-        self._after_ack(origin, self._run, origin, call, name, text)
+
+        async def run() -> None:
+            named, by_name = await self.people.named(text, mentions)
+            call = partial(self.core.command, mentions=by_name)
+            await self._run(origin, call, name, named)
+
+        self._after_ack(origin, run)
 
     async def click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button: its ``action_id`` is the core's action string, handed back unchanged."""

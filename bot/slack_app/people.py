@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -77,6 +78,18 @@ class SlackPeople:
         except TimeoutError:
             found = None
         return found or Actor(PLATFORM, user_id)
+
+    async def named(self, text: str, mentions: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """Slack may send a mention as a bare ``<@U123>``: each such ``@U123`` in ``text``
+        becomes the member's name, as the member saw it when typing."""
+        for name, user_id in list(mentions.items()):
+            if name != user_id:
+                continue
+            shown = (await self.actor(user_id)).display_name.replace(" ", "")
+            if shown:
+                text = re.sub(rf"@{re.escape(user_id)}\b", f"@{shown}", text)
+                mentions[shown] = mentions.pop(name)
+        return text, mentions
 
     async def _look_up(self, user_id: str) -> Actor | None:
         try:

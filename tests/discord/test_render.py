@@ -18,6 +18,7 @@ from bot.core.replies import (
     Message,
     Option,
     Table,
+    said,
 )
 from bot.discord_app.components import fitted, form_modal, read_submission
 from bot.discord_app.outbound import nonce_for
@@ -179,3 +180,19 @@ def test_a_submission_is_read_from_rows_and_labels():
     )
     assert submission.values == {"duration": "1h", "activity": ["a1"], "notes": ""}
     assert read_submission({"custom_id": "someone-elses-modal", "components": []}) is None
+
+
+@pytest.mark.parametrize(
+    ("core_text", "shown"),
+    [
+        (f"🎯 Ben set goal **1**: {said('[click me](https://evil.example)')}", "\\[click me]"),
+        (f"**1.** {said('Read ``` aloud')}\n**2.** Next", "Read \\`\\`\\` aloud\n**2.** Next"),
+        (f"**{said('A*B')}** done", "**A\\*B** done"),
+        (said("# not a heading\n> not a quote"), "\\# not a heading\n\\> not a quote"),
+    ],
+)
+def test_what_a_person_wrote_shows_as_typed(core_text, shown):
+    """A masked link in a goal is no link, an unbalanced code fence turns nothing after it into
+    code, and a name with `*` keeps its bold line whole."""
+    [part] = parts(Message(core_text))
+    assert shown in part.content

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot.core.replies import Actor, DirectPost, MessageRef
+from bot.core.replies import Actor, DirectPost, MessageRef, unmarked
 from storage.db import session_scope
 from storage.models import Delivery, Pair, Response
 from tests.scheduler.conftest import at
@@ -31,7 +31,7 @@ def stored(core) -> Delivery:
 def test_accept_updates_message_with_who_chose(core, suggestion):
     """We'll do this: the message shows who chose it and keeps only Done, log it."""
     reply = core.press(BEN, suggestion["We'll do this"])
-    assert "Ben pressed “We'll do this”" in reply.replacement.text
+    assert "Ben pressed “We'll do this”" in unmarked(reply.replacement.text)
     assert [b.label for b in reply.replacement.buttons] == ["Done, log it"]
     again = core.press(ADA, suggestion["We'll do this"])
     assert "already answered: Ben pressed “We'll do this”" in text_of(again)
@@ -42,8 +42,8 @@ def test_each_answer_names_the_button_pressed_with_its_own_mark(core, suggestion
     and marks the message 📝; Skip is marked ⏭️, not ✅."""
     done = core.press(BEN, suggestion["Done, log it"])
     assert done.form is not None
-    assert "📝 Ben pressed “Done, log it”" in done.replacement.text
-    assert "We'll do this" not in done.replacement.text
+    assert "📝 Ben pressed “Done, log it”" in unmarked(done.replacement.text)
+    assert "We'll do this" not in unmarked(done.replacement.text)
     assert [b.label for b in done.replacement.buttons] == ["Done, log it"]
     assert core.press(ADA, suggestion["Done, log it"]).form is not None  # opens again
     assert "already answered: Ben pressed “Done, log it”" in text_of(
@@ -108,7 +108,7 @@ def test_checkin_help_tells_coordinators(core, ticker, sink, pair_id):
     checkin = button_actions(sink.delivered[-1].message)
     reply = core.press(BEN, checkin["We need help"])
     assert [p.user_id for p in reply.posts if isinstance(p, DirectPost)] == ["casey"]
-    assert "Ben asked for help" in reply.posts[0].message.text
+    assert "Ben asked for help" in unmarked(reply.posts[0].message.text)
     assert "coordinators have been told" in text_of(reply)
     assert "already answered" in text_of(core.press(ADA, checkin["Not yet"]))
 
@@ -128,7 +128,7 @@ def test_help_after_the_partner_answered_not_yet_still_tells_coordinators(core, 
     core.press(BEN, checkin["Not yet"])
     reply = core.press(ADA, checkin["We need help"])
     assert [p.user_id for p in reply.posts if isinstance(p, DirectPost)] == ["casey"]
-    assert "Ada asked for help" in reply.posts[0].message.text
+    assert "Ada asked for help" in unmarked(reply.posts[0].message.text)
     assert "coordinators have been told" in text_of(reply)
     again = core.press(ADA, checkin["We need help"])
     assert again.posts == ()
@@ -187,4 +187,4 @@ def test_a_platform_click_must_name_the_deliverys_own_message(core, suggestion):
         assert reply.replacement is None
     assert rows(core, Response) == []
     reply = core.press(ben, suggestion["Skip this round"], message_ref=own)
-    assert "Ben pressed “Skip this round”" in reply.replacement.text
+    assert "Ben pressed “Skip this round”" in unmarked(reply.replacement.text)

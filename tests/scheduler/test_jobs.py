@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from bot.core.replies import unmarked
 from bot.settings import Settings
 from scheduler.jobs import TICK_JOB, start_scheduler
 from tests.support.bot import PairSpec, add_pair
@@ -28,7 +29,7 @@ def test_tick_job_runs_on_the_running_loop_and_delivers(core, program_id, ticker
     jobs = asyncio.run(run())
     assert jobs == [TICK_JOB]
     assert len(sink.delivered) == 1
-    assert "Welcome" in sink.delivered[0].message.text
+    assert "Welcome" in unmarked(sink.delivered[0].message.text)
 
 
 def test_the_tick_job_has_a_fixed_id_and_never_overlaps(core, ticker):

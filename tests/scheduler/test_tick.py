@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_ticker
+from bot.core.replies import unmarked
 from storage.db import session_scope
 from storage.models import Delivery, Pair, Person
 from tests.scheduler.conftest import at
@@ -36,7 +37,7 @@ def test_welcome_sent_once_on_start_day(core, ticker, sink, new_pair):
     assert tick(ticker, at("2026-11-17", 14, 59)).sent == []
     report = tick(ticker, at("2026-11-17", 15, 0))
     assert [o.kind for o in report.sent] == ["welcome"]
-    text = sink.delivered[0].message.text
+    text = unmarked(sink.delivered[0].message.text)
     assert "Welcome to your mentoring year, Ada and Ben" in text
     assert "A first activity" in text
     assert [b.label for b in sink.delivered[0].message.buttons] == [
@@ -58,7 +59,9 @@ def test_first_round_three_weeks_later_with_last_time(core, ticker, sink, new_pa
     assert len(sink.delivered) == 1
     tick(ticker, at("2026-12-08", 15, 0))
     assert len(sink.delivered) == 2
-    assert "Last time you agreed to: _draft a book list_" in sink.delivered[1].message.text
+    assert "Last time you agreed to: _draft a book list_" in unmarked(
+        sink.delivered[1].message.text
+    )
 
 
 def test_never_the_same_activity_twice(core, ticker, sink, new_pair):
@@ -92,7 +95,7 @@ def test_ended_pair_and_finished_program(core, ticker, sink, program_id):
     tick(ticker, at("2027-09-02"))
     tick(ticker, at("2027-09-09"))
     assert [(d.pair_id, d.kind) for d in deliveries(core)] == [(active, "program_closing")]
-    assert "has ended" in sink.delivered[0].message.text
+    assert "has ended" in unmarked(sink.delivered[0].message.text)
 
 
 def test_crash_between_send_and_mark_does_not_send_twice(core, sink, pair_id):
@@ -313,8 +316,10 @@ def test_last_time_quotes_the_latest_meeting_by_date_and_not_an_old_agreement(
     core.command(actor("ada"), "log-meeting", "2026-11-25 1h talk next: draft a book list")
     core.command(actor("ada"), "log-meeting", "2026-11-20 30m earlier next: an old plan")
     tick(ticker, at("2026-12-08"))
-    assert "Last time you agreed to: _draft a book list_" in sink.delivered[-1].message.text
+    assert "Last time you agreed to: _draft a book list_" in unmarked(
+        sink.delivered[-1].message.text
+    )
     core.clock.now = at("2026-12-15")
     core.command(actor("ben"), "log-meeting", "2026-12-14 45m talked, no plan this time")
     tick(ticker, at("2026-12-29"))
-    assert "Last time you agreed to" not in sink.delivered[-1].message.text
+    assert "Last time you agreed to" not in unmarked(sink.delivered[-1].message.text)

@@ -18,6 +18,7 @@ from bot.core.replies import (
     Message,
     Option,
     Table,
+    said,
 )
 from bot.slack_app.forms import error_blocks, modal_view, read_submission
 from bot.slack_app.render import MAX_BLOCKS, SECTION_LIMIT, fallback_text, message_blocks
@@ -38,6 +39,14 @@ from tests.fakes.slack_requests import (
         ("type `/goal add TEXT`", "type `/goal add TEXT`"),
         ("Q&A <today>", "Q&amp;A &lt;today&gt;"),
         ("**1.** Read **more**", "*1.* Read *more*"),
+        # what a person wrote shows as typed: its formatting kept from pairing up
+        (f"**{said('A*B')}**", "*A\u200b*\u200bB*"),
+        (said("*bold* _it_"), "\u200b*\u200bbold\u200b*\u200b \u200b_\u200bit\u200b_\u200b"),
+        (
+            said("<https://evil.example|click me> @channel"),
+            "&lt;https://evil.example|click me&gt; @channel",
+        ),
+        (f"_({said('Ann')}, 2 Dec)_", "_(Ann, 2 Dec)_"),
     ],
 )
 def test_markup_becomes_mrkdwn(core_text, slack_text):
@@ -49,12 +58,14 @@ def test_markup_becomes_mrkdwn(core_text, slack_text):
     ("sent", "core_text"),
     [
         ("add <@U3|cleo> Visit the library", ("add @cleo Visit the library", {"cleo": "U3"})),
-        ("<@W012ABC> list", ("@W012ABC list", {})),
+        ("<@W012ABC> list", ("@W012ABC list", {"W012ABC": "W012ABC"})),
         ("<@U3|Cleo Smith> list", ("@CleoSmith list", {"CleoSmith": "U3"})),
         ("add Read &lt;Holes&gt; &amp; more", ("add Read <Holes> & more", {})),
         ("add see <#C42|general>", ("add see #general", {})),
         ("add mail <mailto:a@b.org|a@b.org>", ("add mail a@b.org", {})),
         ("  list  ", ("list", {})),
+        ("add tell <!channel> and <!here>", ("add tell @channel and @here", {})),
+        ("add ask <!subteam^S012|@librarians>", ("add ask @librarians", {})),
     ],
 )
 def test_command_text_reaches_the_core_as_typed(sent, core_text):

@@ -252,6 +252,30 @@ def test_a_slack_mention_inside_the_text_is_kept_as_the_member_typed_it(app, fak
     assert goals_of(core, pair_id) == {1: ("Shadow @cleo at storytime", GoalStatus.OPEN)}
 
 
+def test_bare_mentions_are_named_and_channel_pings_stay_words(app, fake, core, pair_id):
+    """Slack may send a mention without its name (`<@U3>`): the goal says "@Cleo", never a
+    raw id. `@channel` typed in a goal arrives as `<!channel>` and is kept, and shown, as the
+    words "@channel", which ping no one; a goal full of markup shows as typed."""
+    turns = [
+        (BEN, "/goal add Shadow <@U3> at storytime", "Added goal *1*: Shadow @Cleo at storytime"),
+        (BEN, "/goal add Remind <!channel> about <!here>", "Remind @channel about @here"),
+        (BEN, "/goal add *Read* _two_ ~books~", "Added goal *3*: \u200b*\u200bRead"),
+    ]
+
+    async def body() -> None:
+        async with serve(app, fake) as slack:
+            await converse(slack, turns)
+
+    run(body())
+    assert goals_of(core, pair_id) == {
+        1: ("Shadow @Cleo at storytime", GoalStatus.OPEN),
+        2: ("Remind @channel about @here", GoalStatus.OPEN),
+        3: ("*Read* _two_ ~books~", GoalStatus.OPEN),
+    }
+    posted = [str(call.args.get("blocks")) for call in fake.calls_to("chat.postMessage")]
+    assert not any("<!channel>" in each or "<!here>" in each for each in posted)
+
+
 def test_leftover_words_are_refused_naming_them(app, fake, core, pair_id):
     """`/goal done 1 garbage` and `/goal list @cy whatever` do nothing and name the extra words,
     giving back what was typed."""

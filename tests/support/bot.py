@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.core.replies import Actor, Message, Reply
+from bot.core.replies import Actor, Message, Reply, unmarked
 from bot.core.service import Core
 from bot.settings import Settings
 from prompts.catalog import load_catalog
@@ -179,11 +179,11 @@ def snapshot(core: Core) -> dict[str, list[tuple]]:
 def text_of(reply: Reply) -> str:
     """The private text of a reply (fails the test if there is none)."""
     assert reply.message is not None, f"expected a message, got {reply!r}"
-    return reply.message.text
+    return unmarked(reply.message.text)
 
 
 def post_texts(reply: Reply) -> list[str]:
-    return [post.message.text for post in reply.posts]
+    return [unmarked(post.message.text) for post in reply.posts]
 
 
 def button_actions(message: Message) -> dict[str, str]:

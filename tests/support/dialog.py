@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.core.replies import Actor, Form, Reply
+from bot.core.replies import Actor, Form, Reply, unmarked
 from bot.core.service import Core
 from tests.support.transcripts import Not, check_shown, transcript
 
@@ -26,17 +26,17 @@ def shown(reply: Reply) -> str:
     """Everything a reply shows the caller, and what it posts for others, as lines."""
     lines = []
     if reply.message is not None:
-        lines.append(reply.message.text)
+        lines.append(unmarked(reply.message.text))
         if reply.message.typed:
             lines.append(f"You typed: {reply.message.typed}")
         lines += [f"[{button.label}]" for button in reply.message.buttons]
     if reply.replacement is not None:
-        lines.append(f"(message updated) {reply.replacement.text}")
+        lines.append(f"(message updated) {unmarked(reply.replacement.text)}")
     if reply.form is not None:
         filled = ", ".join(f"{f.name}={f.initial}" for f in reply.form.fields if f.initial)
         lines.append(f"form: {reply.form.title} ({filled})")
     lines += [f"✗ {name}: {error}" for name, error in reply.field_errors.items()]
-    lines += [f"(to the pair) {post.message.text}" for post in reply.posts]
+    lines += [f"(to the pair) {unmarked(post.message.text)}" for post in reply.posts]
     return "\n".join(lines)
 
 
