@@ -155,7 +155,7 @@ class Ticker:
                 run_in_transaction, self.sessions, lambda s, t=token: self.claim(s, now, t)
             )
             if not claimed:
-                report.opened = await self._open_ahead()
+                report.opened = await self._open_ahead(now, reachability)
                 return report
             async with self._lease_kept(token):
                 outcomes = await self._send_all(claimed, now, token, reachability)
@@ -206,14 +206,24 @@ class Ticker:
         finally:
             keeper.cancel()
 
-    async def _open_ahead(self) -> int:
+    async def _open_ahead(
+        self, now: dt.datetime, reachability: dict[tuple[str, str], asyncio.Task[str | None]]
+    ) -> int:
         """Open the conversations of active pairs that have none yet, a few each tick, so a
-        kickoff round only posts; a failure is left for the round itself to report."""
+        kickoff round only posts. A pair with a member the platform reports gone is flagged
+        instead (and so not tried again); another failure is left for the round to report."""
 
-        def waiting(session: Session) -> list[PairAddress]:
+        def waiting(session: Session) -> list[tuple[PairAddress, tuple[int, int]]]:
             mentor, mentee = aliased(Person), aliased(Person)
             rows = session.execute(
-                select(Pair.id, Pair.platform, mentor.platform_user_id, mentee.platform_user_id)
+                select(
+                    Pair.id,
+                    Pair.platform,
+                    mentor.platform_user_id,
+                    mentee.platform_user_id,
+                    Pair.mentor_id,
+                    Pair.mentee_id,
+                )
                 .join(mentor, Pair.mentor_id == mentor.id)
                 .join(mentee, Pair.mentee_id == mentee.id)
                 .where(
@@ -228,32 +238,51 @@ class Ticker:
                 .order_by(Pair.start_date, Pair.id)
                 .limit(OPEN_AHEAD)
             )
-            return [PairAddress(p, platform, None, (a, b)) for p, platform, a, b in rows]
+            return [
+                (PairAddress(p, platform, None, (a, b)), (mentor_id, mentee_id))
+                for p, platform, a, b, mentor_id, mentee_id in rows
+            ]
 
         limit = asyncio.Semaphore(SEND_CONCURRENCY)
+        gone: dict[int, str] = {}
 
-        async def open_one(address: PairAddress) -> tuple[int, str] | None:
+        async def open_one(address: PairAddress, people: tuple[int, int]) -> tuple[int, str] | None:
+            outbound = self.outbounds[address.platform]
             async with limit:
                 try:
-                    opened = await self.outbounds[address.platform].open_ahead(address)
+                    unreachable = await _unreachable_members(
+                        outbound, address, people, reachability
+                    )
+                    if unreachable:
+                        gone.update(unreachable)
+                        return None
+                    opened = await outbound.open_ahead(address)
                 except DeliveryError as error:
                     log.info("pair %s: no conversation ahead: %s", address.pair_id, error.reason)
                     return None
             return (address.pair_id, opened) if opened else None
 
-        addresses = await asyncio.to_thread(run_in_transaction, self.sessions, waiting)
-        opened = [o for o in await asyncio.gather(*map(open_one, addresses)) if o]
+        waiting_pairs = await asyncio.to_thread(run_in_transaction, self.sessions, waiting)
+        opened = [o for o in await asyncio.gather(*(open_one(*w) for w in waiting_pairs)) if o]
 
         def store(session: Session) -> None:
-            pairs = Pair.__table__
-            session.execute(
-                update(pairs)
-                .where(pairs.c.id == bindparam("b_id"), pairs.c.conversation_id.is_(None))
-                .values(conversation_id=bindparam("b_conv")),
-                [{"b_id": pair_id, "b_conv": conv} for pair_id, conv in opened],
-            )
+            pairs, people = Pair.__table__, Person.__table__
+            if opened:
+                session.execute(
+                    update(pairs)
+                    .where(pairs.c.id == bindparam("b_id"), pairs.c.conversation_id.is_(None))
+                    .values(conversation_id=bindparam("b_conv")),
+                    [{"b_id": pair_id, "b_conv": conv} for pair_id, conv in opened],
+                )
+            if gone:  # flagged for the coordinators, as a round would
+                session.execute(
+                    update(people)
+                    .where(people.c.id == bindparam("b_id"))
+                    .values(unreachable_reason=bindparam("b_reason"), unreachable_since=now),
+                    [{"b_id": pid, "b_reason": reason[:200]} for pid, reason in gone.items()],
+                )
 
-        if opened:
+        if opened or gone:
             await asyncio.to_thread(run_in_transaction, self.sessions, store)
         return len(opened)
 
@@ -497,7 +526,9 @@ class Ticker:
         reachable: tuple[int, ...] = ()
         try:
             if outgoing.kind in WITH_ACTIVITY:
-                unreachable = await self._unreachable_members(outbound, outgoing, reachability)
+                unreachable = await _unreachable_members(
+                    outbound, outgoing.address, outgoing.member_person_ids, reachability
+                )
                 if unreachable:
                     reason = "; ".join(unreachable.values())
                     return Outcome(outgoing, error=reason, permanent=True, unreachable=unreachable)
@@ -528,24 +559,6 @@ class Ticker:
         except Exception as error:  # one pair's surprise must not stop the others
             log.exception("delivery %s failed", outgoing.delivery_id)
             return Outcome(outgoing, error=f"unexpected error: {error}")
-
-    @staticmethod
-    async def _unreachable_members(
-        outbound: Outbound,
-        outgoing: Outgoing,
-        cache: dict[tuple[str, str], asyncio.Task[str | None]],
-    ) -> dict[int, str]:
-        found = {}
-        for person_id, user_id in zip(
-            outgoing.member_person_ids, outgoing.address.member_ids, strict=True
-        ):
-            key = (outgoing.address.platform, user_id)
-            if key not in cache:
-                cache[key] = asyncio.ensure_future(outbound.unreachable_reason(user_id))
-            reason = await cache[key]
-            if reason:
-                found[person_id] = reason
-        return found
 
     # -- recording --------------------------------------------------------------------------
 
@@ -641,6 +654,24 @@ class Ticker:
                 .where(Person.id.in_(reachable), Person.unreachable_reason.is_not(None))
                 .values(unreachable_reason=None, unreachable_since=None)
             )
+
+
+async def _unreachable_members(
+    outbound: Outbound,
+    address: PairAddress,
+    person_ids: tuple[int, ...],
+    cache: dict[tuple[str, str], asyncio.Task[str | None]],
+) -> dict[int, str]:
+    """Why each member who cannot be messaged cannot, by person id (asked once a round)."""
+    found = {}
+    for person_id, user_id in zip(person_ids, address.member_ids, strict=True):
+        key = (address.platform, user_id)
+        if key not in cache:
+            cache[key] = asyncio.ensure_future(outbound.unreachable_reason(user_id))
+        reason = await cache[key]
+        if reason:
+            found[person_id] = reason
+    return found
 
 
 def _insert_ignoring_duplicates(session: Session) -> object:

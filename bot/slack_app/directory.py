@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,20 +22,16 @@ log = logging.getLogger(__name__)
 
 TTL = 10 * 60.0  # seconds a reading of the workspace is used
 PAGE = 1000  # the most users.list returns a call
+RATE_LIMITED_PAGES = 5  # 429s waited out (Retry-After) before asking member by member
 
 
 class SlackDirectory:
     """Deactivation by user id, read from ``users.list`` at most once per ``TTL``."""
 
-    def __init__(
-        self,
-        client: AsyncWebClient,
-        pacer: Pacer,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: Pacer) -> None:
         self.client = client
         self.pacer = pacer
-        self.clock = clock
+        self.clock = pacer.clock
         self._deleted: dict[str, bool] = {}
         self._read_at: float | None = None
         self._lock = asyncio.Lock()
@@ -54,16 +48,24 @@ class SlackDirectory:
     async def _read(self) -> dict[str, bool]:
         deleted: dict[str, bool] = {}
         cursor: str | None = None
-        try:
-            while True:
+        refused = 0
+        while True:
+            try:
                 page = await self.pacer.call(
                     "users.list", self.client.users_list, limit=PAGE, cursor=cursor
                 )
-                for member in page.get("members") or ():
-                    deleted[str(member["id"])] = bool(member.get("deleted"))
-                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-                if not cursor:
-                    return deleted
-        except SlackApiError as error:
-            log.warning("users.list failed (%s); asking users.info per member", error)
-            return {}
+            except SlackApiError as error:
+                refused += 1
+                if _rate_limited(error) and refused <= RATE_LIMITED_PAGES:
+                    continue  # the pacer now holds users.list for its Retry-After
+                log.warning("users.list failed (%s); asking users.info per member", error)
+                return {}
+            for member in page.get("members") or ():
+                deleted[str(member["id"])] = bool(member.get("deleted"))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return deleted
+
+
+def _rate_limited(error: SlackApiError) -> bool:
+    return getattr(error.response, "status_code", None) == 429

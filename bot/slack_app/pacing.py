@@ -1,9 +1,10 @@
 """Pacing Web API calls to Slack's rate-limit tiers, so a big round never trips them.
 
-A token bucket per method: a minute's worth of calls may go at once (Slack allows bursts), then
-calls wait their turn. A 429 that gets through anyway holds the method for its Retry-After, so
-the calls behind it wait instead of provoking more (slack-sdk's retry handler, or the scheduler,
-retries the refused call itself).
+A token bucket per method, sized so that no minute ever sees more calls than the published
+limit, however the minute is counted: a tenth of the limit may go at once (a small round needs
+no waiting), the rest of the minute's calls are spaced evenly. A 429 that gets through anyway
+holds the method for its Retry-After, so the calls behind it wait instead of provoking more
+(slack-sdk's retry handler, or the scheduler, retries the refused call itself).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ DEFAULT_RETRY_AFTER = 1.0  # seconds, when a 429 does not say
 # Calls per minute, Slack's published tiers: users.info tier 4; conversations.open/history,
 # users.lookupByEmail, chat.update and chat.delete tier 3; users.list tier 2. chat.postMessage
 # is special: about one a second per conversation (each pair has its own) and "several hundred
-# a minute" per workspace, so the pace below is that ceiling; a 429 still waits Retry-After.
+# a minute" per workspace; 750 is our reading of that ceiling.
 TIERS: Mapping[str, int] = {
     "users.info": 100,
     "users.list": 20,
     "users.lookupByEmail": 50,
     "conversations.open": 50,
     "conversations.history": 50,
-    "chat.postMessage": 700,
+    "chat.postMessage": 750,
     "chat.update": 50,
     "chat.delete": 50,
 }
@@ -57,13 +58,14 @@ class Pacer:
 
     async def wait(self, method: str) -> None:
         """Return when ``method`` may be called (at once for methods without a tier)."""
-        rate = self.per_minute.get(method)
-        if rate is None:
+        limit = self.per_minute.get(method)
+        if limit is None:
             return
+        burst, rate = _shape(limit)
         # No await until the token is taken, so concurrent callers queue up in order.
         now = self.clock()
-        bucket = self._buckets.setdefault(method, _Bucket(float(rate), now))
-        bucket.tokens = min(float(rate), bucket.tokens + (now - bucket.updated) * rate / 60)
+        bucket = self._bucket(method, burst, now)
+        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.updated) * rate / 60)
         bucket.updated = now
         bucket.tokens -= 1
         delay = -bucket.tokens * 60 / rate if bucket.tokens < 0 else 0.0
@@ -85,10 +87,21 @@ class Pacer:
 
     def hold(self, method: str, seconds: float) -> None:
         """Make the next call of ``method`` wait ``seconds`` (Slack said so with a 429)."""
-        rate = self.per_minute.get(method)
-        if rate is None:
+        limit = self.per_minute.get(method)
+        if limit is None:
             return
+        burst, rate = _shape(limit)
         now = self.clock()
-        bucket = self._buckets.setdefault(method, _Bucket(float(rate), now))
+        bucket = self._bucket(method, burst, now)
         bucket.tokens = min(bucket.tokens, 1 - seconds * rate / 60)  # the next call waits
         bucket.updated = now
+
+    def _bucket(self, method: str, burst: int, now: float) -> _Bucket:
+        return self._buckets.setdefault(method, _Bucket(float(burst), now))
+
+
+def _shape(limit: int) -> tuple[int, int]:
+    """(calls that may go at once, calls a minute after them) for a limit a minute: together
+    never more than the limit in any minute."""
+    burst = max(1, limit // 10)
+    return burst, max(1, limit - burst)

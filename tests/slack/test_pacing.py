@@ -23,33 +23,56 @@ class FakeTime:
         self.slept.append(round(seconds, 6))
 
 
-def test_a_minutes_burst_goes_at_once_then_calls_are_spaced():
-    """With 60 calls a minute, 60 go at once and the next three wait 1, 2 and 3 seconds."""
+def test_a_tenth_goes_at_once_then_calls_are_spaced():
+    """With 60 calls a minute, 6 go at once and the rest of the minute's 54 are spaced evenly,
+    so no 60 seconds ever see more than 60 calls."""
     time = FakeTime()
     pacer = Pacer({"chat.postMessage": 60}, clock=time, sleep=time.sleep)
 
     async def scenario() -> None:
-        for _ in range(63):
+        for _ in range(9):
             await pacer.wait("chat.postMessage")
 
     asyncio.run(scenario())
-    assert time.slept == [1.0, 2.0, 3.0]
+    assert time.slept == [1.111111, 2.222222, 3.333333]
 
 
-def test_the_bucket_refills_with_time():
-    """After a quiet half minute, thirty more calls go without waiting."""
+def test_a_quiet_spell_refills_the_burst_and_no_more():
+    """After a quiet half minute, six calls go at once again (not thirty): a burst is a tenth
+    of the limit however long the pause."""
     time = FakeTime()
     pacer = Pacer({"users.info": 60}, clock=time, sleep=time.sleep)
 
     async def scenario() -> None:
-        for _ in range(60):
+        for _ in range(6):
             await pacer.wait("users.info")
         time.now += 30
-        for _ in range(30):
+        for _ in range(7):
             await pacer.wait("users.info")
 
     asyncio.run(scenario())
-    assert time.slept == []
+    assert time.slept == [1.111111]
+
+
+@pytest.mark.parametrize("limit", [1, 20, 50, 100, 750])
+def test_no_minute_sees_more_than_the_limit(limit):
+    """Counted in any 60-second window, paced calls never pass the published limit."""
+
+    class Advancing(FakeTime):
+        async def sleep(self, seconds: float) -> None:
+            self.now += seconds
+
+    time = Advancing()
+    pacer = Pacer({"m": limit}, clock=time, sleep=time.sleep)
+    moments: list[float] = []
+
+    async def scenario() -> None:
+        for _ in range(limit * 3 + 5):
+            await pacer.wait("m")
+            moments.append(time.now)
+
+    asyncio.run(scenario())
+    assert max(sum(1 for t in moments if start <= t < start + 60) for start in moments) <= limit
 
 
 def test_methods_without_a_tier_are_not_paced():

@@ -340,3 +340,17 @@ def test_conversations_are_opened_ahead_so_the_kickoff_only_posts(core, fake, ti
     assert fake.calls_to("conversations.open") == []
     [posted] = fake.calls_to("chat.postMessage")
     assert posted.args["channel"] == channel
+
+
+def test_a_pair_with_a_deactivated_member_is_flagged_not_opened_ahead(
+    core, fake, ticker, program_id
+):
+    """Opening ahead asks the workspace list first: a deactivated member's pair gets no
+    conversations.open (tick after tick) and is flagged for the coordinators at once."""
+    fake.add_user("U9", name="gone", deleted=True)
+    add_slack_pair(core, program_id, ("U1", "Ada"), ("U9", "Gone"))
+    for days in (3, 2):
+        assert tick(ticker, WELCOME - dt.timedelta(days=days)).opened == 0
+    assert fake.calls_to("conversations.open") == []
+    [gone] = rows(core, Person, Person.platform_user_id == "U9")
+    assert gone.unreachable_reason == "deactivated on Slack"
