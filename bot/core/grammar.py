@@ -107,6 +107,7 @@ class Arg:
 
     floating = False  # recognised by its shape, in any order, before the other words
     rest = False  # takes every word that is left
+    longest = 100  # characters a value may have where a platform asks (an option, a field)
 
     def span(self, words: Sequence[Word], at: int) -> int:
         """How many words from ``at`` this argument takes (0: it is not there)."""
@@ -217,6 +218,8 @@ class Name(Arg):
 class When(Arg):
     """A day a meeting happened: today, yesterday, 2026-11-03, a weekday, N days ago."""
 
+    longest = 40
+
     floating = True
 
     def span(self, words: Sequence[Word], at: int) -> int:
@@ -236,6 +239,8 @@ class When(Arg):
 class HowLong(Arg):
     """How long a meeting took: 45m, 1h, 1h30m, 90min."""
 
+    longest = 20
+
     floating = True
 
     def span(self, words: Sequence[Word], at: int) -> int:
@@ -251,6 +256,8 @@ class HowLong(Arg):
 @dataclass(frozen=True)
 class Quarter(Arg):
     """A quarter of a year, like 2027Q1, as its first and last day."""
+
+    longest = 10
 
     def convert(self, value: object, today: dt.date, example: str) -> tuple[dt.date, dt.date]:
         match = QUARTER.fullmatch(str(value).strip())
@@ -269,6 +276,8 @@ class Quarter(Arg):
 @dataclass(frozen=True)
 class Day(Arg):
     """A calendar day written 2027-01-31, within the years reports cover."""
+
+    longest = 10
 
     def convert(self, value: object, today: dt.date, example: str) -> dt.date:
         text = str(value).strip()

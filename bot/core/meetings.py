@@ -281,6 +281,7 @@ def meeting_form(
             required=True,
             initial=request.today(pair.program.timezone).isoformat(),
             hint="today, yesterday, 2026-11-03, tuesday or 3 days ago",
+            max_length=DATE.longest,
         ),
         FormField(
             DURATION.name,
@@ -288,7 +289,7 @@ def meeting_form(
             FieldKind.TEXT,
             required=True,
             hint="e.g. 45m, 1h, 1h30m",
-            max_length=20,
+            max_length=DURATION.longest,
         ),
         FormField(
             ACTIVITY.name,
@@ -323,14 +324,15 @@ def meeting_form(
             )
         )
     context = f"pair:{pair.id}" + (f":delivery:{delivery_id}" if delivery_id else "")
-    intro = f"Activity: **{catalog.activity(preset).title}**" if preset else ""
+    topic = catalog.activity(preset).title if preset else ""
     return Form(
         MEETING_FORM,
         "Log a meeting",
         tuple(fields),
         submit_label="Log it",
         context=context,
-        intro=intro,
+        intro=f"Activity: **{topic}**" if topic else "",
+        topic=topic,
     )
 
 

@@ -122,6 +122,7 @@ class Form:
     submit_label: str = "Save"
     context: str = ""
     intro: str = ""  # a line above the fields, where the platform can show one
+    topic: str = ""  # what it is about, for a platform that can say so only in the title
 
     def filled(self, values: Mapping[str, object]) -> Form:
         """This form with ``values`` (what was typed) as its fields' initial values."""

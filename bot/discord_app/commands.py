@@ -27,18 +27,11 @@ from bot.core.grammar import (
     VERB_OPTION,
     Arg,
     Command,
-    Day,
-    HowLong,
     Invocation,
-    Name,
     Number,
-    Numbers,
-    Pick,
-    Quarter,
     Style,
     Text,
     Verb,
-    When,
     as_options,
     option_name,
 )
@@ -52,16 +45,6 @@ DESCRIPTION_LIMIT = 100
 PARTNER = PARTNER_OPTION
 PARTNER_HELP = "Your partner, if you are in more than one pair"
 MANAGE = VERB_OPTION
-# Discord's string options carry their own length limits; these are the short ones.
-STRING_LIMITS: dict[type[Arg], int] = {
-    When: 40,
-    HowLong: 20,
-    Name: 100,
-    Quarter: 10,
-    Day: 10,
-    Pick: 100,
-    Numbers: 100,
-}
 COMPLETED = {"number", "activity"}  # arguments whose values autocomplete offers
 
 
@@ -71,7 +54,7 @@ def option_type(arg: Arg) -> Any:
         return app_commands.Range[int, arg.minimum, arg.maximum]
     if isinstance(arg, Text):
         return app_commands.Range[str, 1, arg.maximum]
-    return app_commands.Range[str, 1, STRING_LIMITS[type(arg)]]
+    return app_commands.Range[str, 1, arg.longest]
 
 
 def option_help(arg: Arg) -> str:

@@ -125,9 +125,16 @@ def fitted(fields: Iterable[FormField]) -> list[FormField]:
     return [f for f in fields if f.name in keep][:MODAL_INPUTS]
 
 
+def modal_title(form: Form) -> str:
+    """The title, with what the form is about (a modal has no room for an intro line): "Log a
+    meeting: Mock interview", cut with "…" to Discord's 45 characters."""
+    title = f"{form.title}: {form.topic}" if form.topic else form.title
+    return title if len(title) <= TITLE_LIMIT else title[: TITLE_LIMIT - 1] + "…"
+
+
 def form_modal(form: Form) -> discord.ui.Modal:
     """The modal for ``form``; selects become select menus, the rest text inputs."""
-    modal = discord.ui.Modal(title=form.title[:TITLE_LIMIT], custom_id=modal_custom_id(form))
+    modal = discord.ui.Modal(title=modal_title(form), custom_id=modal_custom_id(form))
     for field in fitted(form.fields):
         modal.add_item(
             discord.ui.Label(

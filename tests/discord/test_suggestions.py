@@ -118,6 +118,7 @@ def test_done_log_it_opens_the_form_for_the_activity_and_logs_it(core, fake, tic
     with the goals it moved, and tells the pair's thread."""
     thread, message = send_welcome(core, fake, ticker_for)
     [delivery] = rows(core, Delivery)
+    catalog = core.catalog
     ben = Actor("discord", str(BEN), "Ben")
     core.command(ben, "goal", "add Plan a storytime together", conversation_id=str(thread))
 
@@ -127,6 +128,9 @@ def test_done_log_it_opens_the_form_for_the_activity_and_logs_it(core, fake, tic
             opened = await fake.interact(payload, STEP)
             assert opened.type == 9
             assert inputs(opened.data) == ["date", "duration", "notes", "next_steps", "goals"]
+            title = opened.data["title"]  # says which activity, within Discord's 45 characters
+            assert title.startswith("Log a meeting: ") and len(title) <= 45
+            assert catalog.activity(delivery.activity_id).title[:25] in title
             await fake.wait_for(lambda: list(buttons(fake.messages(thread)[0])) == LABELS[2:3])
             today = opened.data["components"][0]["component"]["value"]
             assert today == "2026-11-20"
