@@ -20,7 +20,7 @@ from bot.slack_app.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-TTL = 10 * 60.0  # seconds a reading of the workspace is used
+TTL = 60 * 60.0  # seconds a reading is used: once per round, however long the round takes
 PAGE = 1000  # the most users.list returns a call
 RATE_LIMITED_PAGES = 5  # 429s waited out (Retry-After) before asking member by member
 

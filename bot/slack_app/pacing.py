@@ -1,8 +1,8 @@
 """Pacing Web API calls to Slack's rate-limit tiers, so a big round never trips them.
 
 A token bucket per method, sized so that no minute ever sees more calls than the published
-limit, however the minute is counted: a tenth of the limit may go at once (a small round needs
-no waiting), the rest of the minute's calls are spaced evenly. A 429 that gets through anyway
+limit, however the minute is counted: a twentieth of the limit may go at once (a small round
+needs no waiting), the rest of the minute's calls are spaced evenly. A 429 that gets through anyway
 holds the method for its Retry-After, so the calls behind it wait instead of provoking more
 (slack-sdk's retry handler, or the scheduler, retries the refused call itself).
 """
@@ -103,5 +103,5 @@ class Pacer:
 def _shape(limit: int) -> tuple[int, int]:
     """(calls that may go at once, calls a minute after them) for a limit a minute: together
     never more than the limit in any minute."""
-    burst = max(1, limit // 10)
+    burst = max(1, limit // 20)
     return burst, max(1, limit - burst)

@@ -24,34 +24,34 @@ class FakeTime:
 
 
 def test_a_tenth_goes_at_once_then_calls_are_spaced():
-    """With 60 calls a minute, 6 go at once and the rest of the minute's 54 are spaced evenly,
+    """With 60 calls a minute, 3 go at once and the rest of the minute's 57 are spaced evenly,
     so no 60 seconds ever see more than 60 calls."""
     time = FakeTime()
     pacer = Pacer({"chat.postMessage": 60}, clock=time, sleep=time.sleep)
 
     async def scenario() -> None:
-        for _ in range(9):
+        for _ in range(6):
             await pacer.wait("chat.postMessage")
 
     asyncio.run(scenario())
-    assert time.slept == [1.111111, 2.222222, 3.333333]
+    assert time.slept == [1.052632, 2.105263, 3.157895]
 
 
 def test_a_quiet_spell_refills_the_burst_and_no_more():
-    """After a quiet half minute, six calls go at once again (not thirty): a burst is a tenth
-    of the limit however long the pause."""
+    """After a quiet half minute, three calls go at once again (not thirty): a burst is a
+    twentieth of the limit however long the pause."""
     time = FakeTime()
     pacer = Pacer({"users.info": 60}, clock=time, sleep=time.sleep)
 
     async def scenario() -> None:
-        for _ in range(6):
+        for _ in range(3):
             await pacer.wait("users.info")
         time.now += 30
-        for _ in range(7):
+        for _ in range(4):
             await pacer.wait("users.info")
 
     asyncio.run(scenario())
-    assert time.slept == [1.111111]
+    assert time.slept == [1.052632]
 
 
 @pytest.mark.parametrize("limit", [1, 20, 50, 100, 750])
