@@ -28,8 +28,10 @@ from bot.core.grammar import (
     missing_required,
     usage_in,
 )
+from bot.core.paging import PageAction
 from bot.core.pairs import resolve_pair
 from bot.core.replies import Reply
+from storage.models import Pair
 
 COMMANDS: tuple[Command, ...] = (
     goals.GOAL,
@@ -105,3 +107,18 @@ def _for_form(
         checked = values.get(name)
         found[name] = checked if isinstance(checked, dt.date) and name not in errors else value
     return found
+
+
+LISTINGS = {goals.GOALS_LISTING: goals.goal_list, meetings.MEETINGS_LISTING: meetings.meeting_list}
+
+
+def show_page(request: Request, action: str) -> Reply:
+    """Another page of a pair's list, in place of the page whose button was pressed."""
+    parsed = PageAction.parse(action)
+    listing = LISTINGS.get(parsed.listing) if parsed else None
+    if parsed is None or listing is None:
+        raise InputError("That button is out of date; run the command again for the list.")
+    pair = request.session.get(Pair, parsed.pair_id)
+    if pair is None or request.person.id not in (pair.mentor_id, pair.mentee_id):
+        raise InputError("That list belongs to another pair.")
+    return Reply(replacement=listing(request, pair, parsed.start))

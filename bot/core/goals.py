@@ -12,6 +12,7 @@ from bot.core.errors import InputError
 from bot.core.forms import OUT_OF_DATE, FormKind, context_pair
 from bot.core.grammar import DIGITS, Command, Number, Text, Verb, help_verb
 from bot.core.limits import GOAL_TEXT, MAX_NUMBER, MAX_OPEN_GOALS
+from bot.core.paging import PageAction, paged
 from bot.core.replies import FieldKind, Form, FormField, Message, PairPost, Reply, said
 from storage.models import Goal, GoalStatus, Pair
 from storage.numbers import next_number
@@ -39,7 +40,11 @@ NEW_TEXT = Text(
 )
 
 
-def goal_list(request: Request, pair: Pair) -> Message:
+GOALS_LISTING = "g"
+
+
+def goal_list(request: Request, pair: Pair, start: int = 0) -> Message:
+    """The pair's goals, open first, a page at a time."""
     goals = list(
         request.session.scalars(
             select(Goal)
@@ -50,13 +55,19 @@ def goal_list(request: Request, pair: Pair) -> Message:
     if not goals:
         return Message("No goals yet. Add one with `/goal add TEXT`, or see `/goal ideas`.")
     zone = request.zone(pair.program.timezone)
-    lines = ["**Your goals**"]
+    entries = []
     for goal in goals:
         who = goal.created_by.display_name if goal.created_by else "someone"
         when = goal.created_at.astimezone(zone).strftime("%-d %b %Y")
         mark = STATUS_MARK[GoalStatus(goal.status)]
-        lines.append(f"{mark} **{goal.number}.** {said(goal.text)}  _({said(who)}, {when})_")
-    return Message("\n".join(lines))
+        entries.append(f"{mark} **{goal.number}.** {said(goal.text)}  _({said(who)}, {when})_")
+    return paged(
+        "**Your goals**",
+        entries,
+        start,
+        lambda at: str(PageAction(GOALS_LISTING, pair.id, at)),
+        labels=("Previous", "Next"),
+    )
 
 
 def _list(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:

@@ -27,6 +27,7 @@ from bot.core.grammar import (
     help_verb,
 )
 from bot.core.limits import MAX_MEETING_MINUTES, MAX_NUMBER, NEXT_STEPS, NOTES
+from bot.core.paging import PageAction, paged
 from bot.core.replies import FieldKind, Form, FormField, Message, Option, PairPost, Reply, said
 from storage.models import Delivery, DeliveryKind, Goal, GoalStatus, Meeting, MeetingGoal, Pair
 from storage.numbers import next_number
@@ -188,7 +189,22 @@ def describe_meeting(meeting: Meeting) -> str:
 # -- listing, deleting, sharing -------------------------------------------------------------
 
 
-def meeting_list(request: Request, pair: Pair) -> Message:
+MEETINGS_LISTING = "m"
+PREVIEW = 400  # characters of notes or next steps a list shows; `/mentoring export` has all
+
+
+def _preview(text: str) -> str:
+    if len(text) <= PREVIEW:
+        return said(text)
+    cut = text[: PREVIEW - 1]
+    return (
+        said(cut[: cut.rfind(" ")] if " " in cut[-60:] else cut)
+        + "… _(in full in `/mentoring export`)_"
+    )
+
+
+def meeting_list(request: Request, pair: Pair, start: int = 0) -> Message:
+    """The pair's meetings, newest first, a page at a time."""
     meetings = request.session.scalars(
         select(Meeting)
         .where(Meeting.pair_id == pair.id)
@@ -196,17 +212,22 @@ def meeting_list(request: Request, pair: Pair) -> Message:
     ).all()
     if not meetings:
         return Message("No meetings logged yet. Log one with `/log-meeting`.")
-    lines = [f"**Meetings** ({len(meetings)})"]
+    entries = []
     for meeting in meetings:
         who = meeting.logged_by.display_name if meeting.logged_by else "someone"
         line = f"**{meeting.number}.** {describe_meeting(meeting)}  _(logged by {said(who)})_"
         if meeting.notes:
             shared = " (shared with coordinators)" if meeting.notes_shared else ""
-            line += f"\n    Notes{shared}: {said(meeting.notes)}"
+            line += f"\n    Notes{shared}: {_preview(meeting.notes)}"
         if meeting.next_steps:
-            line += f"\n    Next: {said(meeting.next_steps)}"
-        lines.append(line)
-    return Message("\n".join(lines))
+            line += f"\n    Next: {_preview(meeting.next_steps)}"
+        entries.append(line)
+    return paged(
+        f"**Meetings** ({len(meetings)})",
+        entries,
+        start,
+        lambda at: str(PageAction(MEETINGS_LISTING, pair.id, at)),
+    )
 
 
 def _list(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:

@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import replays
 from bot.core.buttons import handle_button
-from bot.core.commands import BY_NAME, COMMANDS, FORMS, execute
+from bot.core.commands import BY_NAME, COMMANDS, FORMS, execute, show_page
 from bot.core.completion import choices
 from bot.core.context import Request, find_person, person_for
 from bot.core.errors import FormOffer, InputError, apology
 from bot.core.forms import DRAFT_PREFIX, keep_draft, open_draft
 from bot.core.grammar import Invocation, as_typed, parse
 from bot.core.limits import ECHO
+from bot.core.paging import PAGE_PREFIX
 from bot.core.replies import Actor, Button, Message, MessageRef, Option, Reply
 from bot.settings import Settings
 from prompts.catalog import Catalog
@@ -122,6 +123,8 @@ class Core:
         """Answer a click on a button whose action string the core made; ``message_ref`` is
         the message it was on, as the platform names it (a delivery's buttons act only on
         the delivery's own message)."""
+        if action.startswith(PAGE_PREFIX):
+            return self._run(actor, conversation_id, lambda request: show_page(request, action))
         if action.startswith(DRAFT_PREFIX):
             token = action.removeprefix(DRAFT_PREFIX)
             return self._run(

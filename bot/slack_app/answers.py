@@ -39,6 +39,7 @@ class Origin:
     response_url: str | None
     trigger_id: str | None = None
     message_ts: str | None = None  # the message whose button was clicked
+    ephemeral: bool = False  # …and it was a private answer, which only response_url can change
 
 
 class Answers:
@@ -51,7 +52,14 @@ class Answers:
     async def send(self, reply: Reply, origin: Origin) -> None:
         if reply.form is not None:
             await self._open_form(reply.form, origin)
-        if reply.replacement is not None and origin.message_ts and origin.conversation_id:
+        if reply.replacement is not None and origin.ephemeral and origin.response_url:
+            await self._respond(
+                origin.response_url,
+                fallback_text(reply.replacement),
+                message_blocks(reply.replacement),
+                replace=True,
+            )
+        elif reply.replacement is not None and origin.message_ts and origin.conversation_id:
             await self._replace(reply.replacement, origin.conversation_id, origin.message_ts)
         if reply.message is not None:
             await self.tell(origin, reply.message)
@@ -79,14 +87,17 @@ class Answers:
         except (SlackApiError, DeliveryError) as error:
             log.warning("could not answer %s: %s", origin.user_id, error)
 
-    async def _respond(self, url: str, text: str, blocks: list[dict[str, object]]) -> bool:
-        """An ephemeral answer through ``response_url``; False when Slack refused it."""
+    async def _respond(
+        self, url: str, text: str, blocks: list[dict[str, object]], *, replace: bool = False
+    ) -> bool:
+        """An ephemeral answer through ``response_url`` (``replace``: in place of the private
+        message whose button was clicked); False when Slack refused it."""
         try:
             response = await AsyncWebhookClient(url).send(
                 text=text,
                 blocks=blocks,
                 response_type="ephemeral",
-                replace_original=False,
+                replace_original=replace,
             )
         except Exception as error:  # an expired or unreachable URL: fall back to a DM
             log.info("response_url failed: %s", error)

@@ -86,6 +86,7 @@ class Listeners:
             response_url=body.get("response_url"),
             trigger_id=body.get("trigger_id"),
             message_ts=container.get("message_ts"),
+            ephemeral=bool(container.get("is_ephemeral")),
         )
         clicked = None
         if origin.conversation_id and origin.message_ts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from bot.core.replies import Actor
 from storage.models import Goal, Meeting, Pair
 from tests.fakes.slack_requests import datepicker_value, plain_text_value, static_select_value
-from tests.slack.harness import COORDINATOR, add_slack_pair, serve, shown
+from tests.slack.harness import COORDINATOR, add_slack_pair, answer_to, buttons, press, serve, shown
 from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(30)
@@ -185,3 +186,29 @@ def test_summary_for_a_coordinator_uploads_the_csv_and_chart(app, fake, core, pa
     assert uploads["mentoring-summary.csv"].data.startswith(b"pair_id,")
     assert uploads["meetings-per-week.png"].data.startswith(b"\x89PNG")
     assert fake.conversation_users(uploads["mentoring-summary.csv"].channel) == [COORDINATOR]
+
+
+def test_a_long_meeting_list_pages_in_place_with_older_and_newer(app, fake, core, pair_id, clock):
+    """Eighty meetings: `/log-meeting list` answers the newest page with an Older button;
+    pressing it replaces that private answer (response_url, replace_original) with the next
+    page, never a second message, and every page fits Slack's limits."""
+    ben = Actor("slack", "U2", "Ben")
+    clock.now = dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC)
+    for day in range(80):
+        clock.advance(seconds=3)
+        moment = dt.date(2026, 11, 17) + dt.timedelta(days=day % 3)  # since the pair began
+        logged = core.command(ben, "log-meeting", f"{moment} 10m notes of the {day}th " + "x " * 20)
+        assert logged.message is not None and "Logged meeting" in logged.message.text
+
+    async def body() -> tuple[dict[str, Any], dict[str, Any]]:
+        async with serve(app, fake) as slack:
+            first = await slack.reply_to(await slack.command("/log-meeting", "list", "U2"))
+            key = await press(slack, buttons(first)["Older"], "U2", "C1")
+            return first, await answer_to(fake, key)
+
+    first, older = asyncio.run(body())
+    assert "notes of the 77th" in shown(first) and "notes of the 0th" not in shown(first)
+    assert older["replace_original"] is True
+    assert "notes of the 77th" not in shown(older)
+    assert list(buttons(older)) == ["Newer", "Older"]
+    assert fake.refusals == []
