@@ -7,6 +7,7 @@ unchanged, so no mapping is kept anywhere. Files are not blocks; ``answers`` upl
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.core.replies import ButtonStyle, Message, Table
@@ -16,6 +17,8 @@ Block = dict[str, Any]
 
 SECTION_LIMIT = 3000  # characters in one section's text
 MAX_BLOCKS = 50  # blocks in one message
+TEXT_LIMIT = 11_000  # all sections together: Slack answers msg_blocks_too_long near 12,000
+ENTITY = re.compile(r"&[a-z]{0,4}$")  # a cut that would split &amp; &lt; &gt;
 FALLBACK_LIMIT = 3000  # characters of the notification text
 BUTTON_LABEL_LIMIT = 75
 STYLES = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger"}
@@ -40,10 +43,17 @@ def message_blocks(message: Message, note: str = "") -> list[Block]:
         )
     if note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(note)}]})
-    if len(blocks) <= MAX_BLOCKS:
+    sections = [b for b in blocks if b["type"] == "section"]
+    kept, used = [], 0
+    for section in sections:
+        used += len(section["text"]["text"])
+        if used > TEXT_LIMIT:
+            break
+        kept.append(section)
+    if len(blocks) <= MAX_BLOCKS and len(kept) == len(sections):
         return blocks
     tail = [b for b in blocks if b["type"] != "section"]
-    body = [b for b in blocks if b["type"] == "section"][: MAX_BLOCKS - len(tail) - 1]
+    body = kept[: MAX_BLOCKS - len(tail) - 1]
     return [*body, _section("_…cut short: the rest did not fit in one message._"), *tail]
 
 
@@ -82,7 +92,8 @@ def _button(label: str, action: str, style: str | None) -> Block:
 
 
 def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Split at line ends so each section stays under Slack's limit (long lines are cut)."""
+    """Split at line ends so each section stays under Slack's limit; a line too long for one
+    is cut at a word (or at least outside an escape) with "…" and goes on in the next."""
     chunks: list[str] = []
     current = ""
     for line in text.splitlines() or [""]:
@@ -90,8 +101,8 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+            head, line = _cut(line, limit - 1)
+            chunks.append(head + "…")
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
@@ -100,6 +111,17 @@ def _chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     if current.strip():
         chunks.append(current)
     return chunks or [" "]
+
+
+def _cut(line: str, at: int) -> tuple[str, str]:
+    """``line`` split near ``at``: at the last space within a few words, else at ``at`` moved
+    back out of any ``&amp;``-style escape."""
+    space = line.rfind(" ", at - 200, at)
+    if space > 0:
+        return line[:space], line[space + 1 :]
+    entity = ENTITY.search(line[:at])
+    cut = entity.start() if entity else at
+    return line[:cut], line[cut:]
 
 
 def _table_chunks(table: Table) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -21,7 +22,13 @@ from bot.core.replies import (
     said,
 )
 from bot.slack_app.forms import error_blocks, modal_view, read_submission
-from bot.slack_app.render import MAX_BLOCKS, SECTION_LIMIT, fallback_text, message_blocks
+from bot.slack_app.render import (
+    MAX_BLOCKS,
+    SECTION_LIMIT,
+    TEXT_LIMIT,
+    fallback_text,
+    message_blocks,
+)
 from bot.slack_app.text import command_text, mrkdwn
 from tests.fakes.slack_requests import (
     checkboxes_value,
@@ -118,12 +125,28 @@ def test_any_text_fits_slacks_block_limits(text):
 
 
 def test_overlong_text_is_cut_short_with_a_note_and_keeps_its_buttons():
-    """Text beyond 50 sections is cut with a visible note; the buttons still come last."""
+    """Text past what Slack takes in one message (about 12,000 characters: beyond that it
+    answers msg_blocks_too_long) is cut with a visible note; the buttons still come last."""
     message = Message("line of text\n" * 20_000, buttons=(Button("Skip", "s:1:skip"),))
     blocks = message_blocks(message)
-    assert len(blocks) == MAX_BLOCKS
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert sum(map(len, sections)) <= TEXT_LIMIT + 100
     assert "cut short" in blocks[-2]["text"]["text"]
     assert blocks[-1]["type"] == "actions"
+
+
+@pytest.mark.parametrize("filler", ["&" * 3000, "a&b " * 800, "word " * 700])
+def test_a_line_too_long_for_a_section_is_cut_outside_escapes_and_at_a_word(filler):
+    """A 3,000-character line never splits an escape (`&a` + `mp;`) and, where it has
+    spaces, splits between words; each piece but the last ends with "…"."""
+    sections = [b["text"]["text"] for b in message_blocks(Message(filler))]
+    assert len(sections) > 1
+    for text in sections:
+        assert not re.search(r"&(?!amp;|lt;|gt;)", text)
+    for text in sections[:-1]:
+        assert text.endswith("…")
+        if " " in filler:  # a whole word ends the piece
+            assert text.removesuffix("…").endswith(filler.split()[0][-1])
 
 
 def meeting_form() -> Form:
