@@ -77,7 +77,23 @@ def _now(value: str | None) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Every command's file and database failures as one line naming what failed, whichever
+    command met them (``_friendly_errors`` words the known ones more exactly)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from None
+        except OperationalError as error:
+            raise click.ClickException(f"The database could not be used: {error.orig}") from None
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """mentorbot: coaches mentor–mentee pairs through a mentoring year on Slack and Discord."""
 

@@ -282,3 +282,24 @@ def test_import_output_never_reads_a_name_as_markup(cli, db_url, tmp_path):
 
         names = session.scalars(select(Person.display_name)).all()
     assert "Ben [/b] [red]x" in names
+
+
+def test_file_and_database_failures_are_one_line_from_any_command(cli, tmp_path, monkeypatch):
+    """An export to a folder that does not exist, a chart likewise, a database in one: one
+    line each naming what failed, never a traceback."""
+    cli("demo")
+    missing = tmp_path / "no-such-folder"
+    for command in (
+        ["export", "-o", str(missing / "all.json")],
+        ["summary", "--chart", str(missing / "chart.png")],
+    ):
+        result = cli(*command)
+        assert result.exit_code == 1, result.output
+        assert (
+            result.output
+            == f"Error: {missing}/{command[-1].rsplit('/', 1)[1]}: No such file or directory\n"
+        )
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing / 'x.db'}")
+    result = cli("db", "upgrade")
+    assert result.exit_code == 1
+    assert result.output == "Error: The database could not be used: unable to open database file\n"
