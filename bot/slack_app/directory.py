@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 TTL = 60 * 60.0  # seconds a reading is used: once per round, however long the round takes
 PAGE = 1000  # the most users.list returns a call
-RATE_LIMITED_PAGES = 5  # 429s waited out (Retry-After) before asking member by member
+RETRIED_PAGES = 5  # 429s and server errors waited out before asking member by member
 
 
 class SlackDirectory:
@@ -56,8 +56,10 @@ class SlackDirectory:
                 )
             except SlackApiError as error:
                 refused += 1
-                if _rate_limited(error) and refused <= RATE_LIMITED_PAGES:
-                    continue  # the pacer now holds users.list for its Retry-After
+                if _worth_retrying(error) and refused <= RETRIED_PAGES:
+                    if not _rate_limited(error):  # a 429 already holds users.list in the pacer
+                        await self.pacer.sleep(min(2.0 ** (refused - 1), 10.0))
+                    continue
                 log.warning("users.list failed (%s); asking users.info per member", error)
                 return {}
             for member in page.get("members") or ():
@@ -69,3 +71,9 @@ class SlackDirectory:
 
 def _rate_limited(error: SlackApiError) -> bool:
     return getattr(error.response, "status_code", None) == 429
+
+
+def _worth_retrying(error: SlackApiError) -> bool:
+    """A 429 or a server error: the list is worth asking again, rather than every member."""
+    status = getattr(error.response, "status_code", None) or 0
+    return status == 429 or status >= 500

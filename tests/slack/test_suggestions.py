@@ -354,3 +354,13 @@ def test_a_pair_with_a_deactivated_member_is_flagged_not_opened_ahead(
     assert fake.calls_to("conversations.open") == []
     [gone] = rows(core, Person, Person.platform_user_id == "U9")
     assert gone.unreachable_reason == "deactivated on Slack"
+
+
+def test_a_server_error_on_the_workspace_list_is_asked_again_not_member_by_member(
+    core, fake, ticker, pair_id
+):
+    """One 500 from users.list costs a retry of that page, not a users.info per member."""
+    fake.fail_next("users.list", status=500, error="internal_error")
+    assert len(tick(ticker, WELCOME).sent) == 1
+    assert len(fake.calls_to("users.list")) == 2
+    assert fake.calls_to("users.info") == []
