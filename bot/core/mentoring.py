@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -57,10 +57,26 @@ def status(request: Request, pair: Pair) -> Message:
         )
     lines.append(f"Meetings so far: {meetings} ({round(minutes / 60, 1)} h).")
     if open_goals:
-        lines.append(f"Open goals ({len(open_goals)}): " + "; ".join(map(said, open_goals)))
+        lines.append(f"Open goals ({len(open_goals)}): " + _goals_in_brief(open_goals))
     else:
         lines.append("No open goals; add one with `/goal add TEXT`.")
     return Message("\n".join(lines))
+
+
+STATUS_GOALS = 1200  # characters of open goals a status shows, so it stays one message
+
+
+def _goals_in_brief(goals: Sequence[str]) -> str:
+    """As many open goals as fit one status message, then how many more `/goal list` has."""
+    shown: list[str] = []
+    used = 0
+    for goal in goals:
+        used += len(goal) + 2
+        if used > STATUS_GOALS and shown:
+            more = len(goals) - len(shown)
+            return "; ".join(map(said, shown)) + f"; … and {more} more (`/goal list`)"
+        shown.append(goal if len(goal) <= STATUS_GOALS else goal[: STATUS_GOALS - 1] + "…")
+    return "; ".join(map(said, shown))
 
 
 def _status(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:

@@ -84,3 +84,18 @@ def test_coordinator_ids_can_name_their_platform(db_url, clock):
     allowed = core.command(Actor("slack", "U1"), "mentoring-summary", "").message.text
     assert "for program coordinators" in refused
     assert "for program coordinators" not in allowed
+
+
+def test_status_with_many_long_goals_stays_one_message(core, pair_id, clock):
+    """Twelve open goals of 450 characters: the status shows those that fit and says how many
+    more `/goal list` has, within one Discord message."""
+    from bot.discord_app.render import CONTENT_LIMIT, parts
+
+    ada = actor("ada")
+    for number in range(12):
+        clock.advance(seconds=3)
+        core.command(ada, "goal", f"add Goal {number} " + "read widely " * 36)
+    status = core.command(ada, "mentoring", "status").message
+    [part] = parts(status)
+    assert len(part.content) <= CONTENT_LIMIT
+    assert "more (`/goal list`)" in text_of(core.command(ada, "mentoring", "status"))
