@@ -168,6 +168,44 @@ class StatementCount:
         return [(count, sql[:width]) for sql, count in self.by_sql.most_common(n)]
 
 
+def meetings_and_goals(
+    pair_id: int, start: dt.date, goal_texts: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for a pair two rounds into its year: two meetings (days 9 and 50, the second with
+    next steps a later round quotes) logged by the mentor, and two open goals of the mentee's
+    (people are numbered two a pair, mentor first, as ``add_pairs`` makes them)."""
+    meetings = [
+        {
+            "pair_id": pair_id,
+            "number": n,
+            "met_on": day,
+            "duration_minutes": 60,
+            "activity_id": None,
+            "activity_title": None,
+            "notes": "",
+            "notes_shared": False,
+            "next_steps": "draft a book list" if n == 2 else "",
+            "delivery_id": None,
+            "logged_by_id": 2 * pair_id - 1,
+            "created_at": dt.datetime.combine(day, dt.time(18), tzinfo=dt.UTC),
+        }
+        for n, day in enumerate((start + dt.timedelta(days=9), start + dt.timedelta(days=50)), 1)
+    ]
+    goals = [
+        {
+            "pair_id": pair_id,
+            "number": n,
+            "text": goal_texts[(pair_id + n) % len(goal_texts)],
+            "status": "open",
+            "created_by_id": 2 * pair_id,
+            "closed_at": None,
+            "created_at": dt.datetime.combine(start, dt.time(16), tzinfo=dt.UTC),
+        }
+        for n in (1, 2)
+    ]
+    return meetings, goals
+
+
 @contextmanager
 def count_statements(target: Engine | type[Engine] = Engine) -> Iterator[StatementCount]:
     """Count statements issued through ``target`` (by default every engine) while inside."""

@@ -43,6 +43,7 @@ from bench.fixtures import (
     add_program,
     bulk_insert,
     count_statements,
+    meetings_and_goals,
     migrated_sqlite,
     peak_rss_mb,
     render,
@@ -150,35 +151,9 @@ def populate(url: str, pairs: int, scenario: str) -> None:
                         "created_at": due + dt.timedelta(hours=5),
                     }
                 )
-        for n, day in enumerate((START + dt.timedelta(days=9), START + dt.timedelta(days=50)), 1):
-            meetings.append(
-                {
-                    "pair_id": i,
-                    "number": n,
-                    "met_on": day,
-                    "duration_minutes": 60,
-                    "activity_id": None,
-                    "activity_title": None,
-                    "notes": "",
-                    "notes_shared": False,
-                    "next_steps": "draft a book list" if n == 2 else "",
-                    "delivery_id": None,
-                    "logged_by_id": 2 * i - 1,
-                    "created_at": dt.datetime.combine(day, dt.time(18), tzinfo=dt.UTC),
-                }
-            )
-        for n in (1, 2):
-            goals.append(
-                {
-                    "pair_id": i,
-                    "number": n,
-                    "text": GOAL_TEXTS[(i + n) % len(GOAL_TEXTS)],
-                    "status": "open",
-                    "created_by_id": 2 * i,
-                    "closed_at": None,
-                    "created_at": dt.datetime.combine(START, dt.time(16), tzinfo=dt.UTC),
-                }
-            )
+        past_meetings, open_goals = meetings_and_goals(i, START, GOAL_TEXTS)
+        meetings += past_meetings
+        goals += open_goals
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
         add_program(session, start=START, end=dt.date(2027, 8, 31))

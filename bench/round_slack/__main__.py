@@ -66,6 +66,7 @@ from bench.fixtures import (
     add_pairs,
     add_program,
     bulk_insert,
+    meetings_and_goals,
     migrated_sqlite,
     render,
 )
@@ -148,35 +149,9 @@ def populate(url: str, pairs: int, with_history: bool) -> None:
                     "created_at": due,
                 }
             )
-        for n, day in enumerate((START + dt.timedelta(days=9), START + dt.timedelta(days=50)), 1):
-            meetings.append(
-                {
-                    "pair_id": i,
-                    "number": n,
-                    "met_on": day,
-                    "duration_minutes": 60,
-                    "activity_id": None,
-                    "activity_title": None,
-                    "notes": "",
-                    "notes_shared": False,
-                    "next_steps": "draft a book list" if n == 2 else "",
-                    "delivery_id": None,
-                    "logged_by_id": 2 * i - 1,
-                    "created_at": dt.datetime.combine(day, dt.time(18), tzinfo=dt.UTC),
-                }
-            )
-        for n in (1, 2):
-            goals.append(
-                {
-                    "pair_id": i,
-                    "number": n,
-                    "text": GOAL_TEXTS[(i + n) % len(GOAL_TEXTS)],
-                    "status": "open",
-                    "created_by_id": 2 * i,
-                    "closed_at": None,
-                    "created_at": dt.datetime.combine(START, dt.time(16), tzinfo=dt.UTC),
-                }
-            )
+        past_meetings, open_goals = meetings_and_goals(i, START, GOAL_TEXTS)
+        meetings += past_meetings
+        goals += open_goals
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
         add_program(session, start=START, end=dt.date(2027, 8, 31), timezone=ZONE.key)
