@@ -71,8 +71,11 @@ def main() -> None:
     )
     parser.add_argument("--postgres-url", help="an empty PostgreSQL database to use instead")
     args = parser.parse_args()
-    seed = args.seed if args.seed is not None else int(os.environ.get("SOAK_SEED") or 0) or None
-    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+    seed = args.seed
+    if seed is None and os.environ.get("SOAK_SEED"):
+        seed = int(os.environ["SOAK_SEED"])
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 2**31)
     print(f"soak seed {seed} (SOAK_SEED={seed} python -m bench.soak … repeats it)", flush=True)
     results: list[SoakResult] = []
     for kind in args.database:

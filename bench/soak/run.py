@@ -97,6 +97,8 @@ class SoakResult:
         calls = sum(self.calls.values())
         share = f" ({faults / calls:.0%})" if calls else ""
         report.add("Web API calls / faults injected", f"{calls} / {faults}{share}")
+        rows = ", ".join(f"{n} {status}" for status, n in sorted(v.statuses.items()))
+        report.add("delivery rows", rows or "none")
         report.add("messages posted (deliveries)", str(v.posted))
         report.add("member messages", str(self.member_messages))
         report.add("duplicates", str(v.duplicates), "0", v.duplicates == 0)

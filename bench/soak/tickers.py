@@ -92,7 +92,6 @@ class TickStats:
     waves: int = 0
     two_at_once: int = 0
     overlapping_later: int = 0  # second tickers whose --now was ahead of the first's
-    reported_sent: int = 0  # "N sent" summed over completed ticks
     durations: list[float] = field(default_factory=list)  # real seconds of completed ticks
     errors: Counter[str] = field(default_factory=Counter)  # last stderr line of a crashed tick
 
@@ -154,8 +153,6 @@ class Tickers:
         elif tick.completed:
             self.stats.completed += 1
             self.stats.durations.append(tick.took)
-            summary = tick.summary()
-            self.stats.reported_sent += summary[0] if summary else 0
         else:
             self.stats.crashed += 1
             self.stats.errors[tick.last_error()] += 1

@@ -22,7 +22,6 @@ class Verdict:
 
     pairs: int
     statuses: Counter[str] = field(default_factory=Counter)
-    kinds: Counter[str] = field(default_factory=Counter)
     posted: int = 0  # delivery messages in Slack, copies included
     duplicates: int = 0  # copies beyond the first, over every delivery
     duplicated: list[int] = field(default_factory=list)  # pairs with a copy
@@ -77,7 +76,6 @@ def check(engine: Engine, slack: FakeSlack, pairs: int) -> Verdict:
     for row in rows:
         by_pair.setdefault(row.pair_id, []).append(row)
         verdict.statuses[row.status] += 1
-        verdict.kinds[row.kind] += 1
         verdict.max_attempts = max(verdict.max_attempts, row.attempts or 0)
         if row.status == DeliveryStatus.FAILED:
             verdict.failed.append((row.id, row.last_error or ""))
