@@ -268,7 +268,7 @@ class Ticker:
         opened = [o for o in await asyncio.gather(*(open_one(*w) for w in waiting_pairs)) if o]
 
         def store(session: Session) -> None:
-            pairs, people = Pair.__table__, Person.__table__
+            pairs = Pair.__table__
             if opened:
                 session.execute(
                     update(pairs)
@@ -277,12 +277,7 @@ class Ticker:
                     [{"b_id": pair_id, "b_conv": conv} for pair_id, conv in opened],
                 )
             if gone:  # flagged for the coordinators, as a round would
-                session.execute(
-                    update(people)
-                    .where(people.c.id == bindparam("b_id"))
-                    .values(unreachable_reason=bindparam("b_reason"), unreachable_since=now),
-                    [{"b_id": pid, "b_reason": reason[:200]} for pid, reason in gone.items()],
-                )
+                _flag_unreachable(session, now, gone)
 
         if opened or gone:
             await asyncio.to_thread(run_in_transaction, self.sessions, store)
@@ -643,19 +638,24 @@ class Ticker:
                 [{"b_id": pair_id, "b_conv": conv} for pair_id, conv in conversations.items()],
             )
         if unreachable:
-            people = Person.__table__
-            session.execute(
-                update(people)
-                .where(people.c.id == bindparam("b_id"))
-                .values(unreachable_reason=bindparam("b_reason"), unreachable_since=now),
-                [{"b_id": pid, "b_reason": reason[:200]} for pid, reason in unreachable.items()],
-            )
+            _flag_unreachable(session, now, unreachable)
         if reachable:  # back on the platform: no longer flagged for the coordinators
             session.execute(
                 update(Person)
                 .where(Person.id.in_(reachable), Person.unreachable_reason.is_not(None))
                 .values(unreachable_reason=None, unreachable_since=None)
             )
+
+
+def _flag_unreachable(session: Session, now: dt.datetime, reasons: Mapping[int, str]) -> None:
+    """Mark these people (by id) as unreachable, with why, for the coordinators."""
+    people = Person.__table__
+    session.execute(
+        update(people)
+        .where(people.c.id == bindparam("b_id"))
+        .values(unreachable_reason=bindparam("b_reason"), unreachable_since=now),
+        [{"b_id": pid, "b_reason": reason[:200]} for pid, reason in reasons.items()],
+    )
 
 
 async def _unreachable_members(

@@ -16,7 +16,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_app.pacing import Pacer
+from bot.slack_app.pacing import Pacer, rate_limited
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class SlackDirectory:
             except SlackApiError as error:
                 refused += 1
                 if _worth_retrying(error) and refused <= RETRIED_PAGES:
-                    if not _rate_limited(error):  # a 429 already holds users.list in the pacer
+                    if not rate_limited(error):  # a 429 already holds users.list in the pacer
                         await self.pacer.sleep(min(2.0 ** (refused - 1), 10.0))
                     continue
                 log.warning("users.list failed (%s); asking users.info per member", error)
@@ -69,11 +69,7 @@ class SlackDirectory:
                 return deleted
 
 
-def _rate_limited(error: SlackApiError) -> bool:
-    return getattr(error.response, "status_code", None) == 429
-
-
 def _worth_retrying(error: SlackApiError) -> bool:
     """A 429 or a server error: the list is worth asking again, rather than every member."""
     status = getattr(error.response, "status_code", None) or 0
-    return status == 429 or status >= 500
+    return rate_limited(error) or status >= 500

@@ -79,7 +79,7 @@ class Pacer:
         try:
             return await function(**arguments)
         except SlackApiError as error:
-            if getattr(error.response, "status_code", None) == 429:
+            if rate_limited(error):
                 headers = getattr(error.response, "headers", None) or {}
                 retry_after = headers.get("Retry-After") or headers.get("retry-after")
                 self.hold(method, float(retry_after or DEFAULT_RETRY_AFTER))
@@ -98,6 +98,11 @@ class Pacer:
 
     def _bucket(self, method: str, burst: int, now: float) -> _Bucket:
         return self._buckets.setdefault(method, _Bucket(float(burst), now))
+
+
+def rate_limited(error: SlackApiError) -> bool:
+    """Slack answered 429 Too Many Requests."""
+    return getattr(error.response, "status_code", None) == 429
 
 
 def _shape(limit: int) -> tuple[int, int]:
