@@ -11,6 +11,7 @@ it takes effect, with who clicked.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zlib
 
@@ -64,8 +65,19 @@ def handle_button(request: Request, action: str, clicked: MessageRef | None = No
         raise InputError("These buttons belong to another pair's suggestion.")
     _check_message(request, delivery, clicked)
     if parsed.family == CHECKIN:
-        return _checkin(request, delivery, pair, parsed.verb)
-    return _suggestion(request, delivery, pair, parsed.verb)
+        reply = _checkin(request, delivery, pair, parsed.verb)
+    else:
+        reply = _suggestion(request, delivery, pair, parsed.verb)
+    return _with_copies(reply, delivery, clicked)
+
+
+def _with_copies(reply: Reply, delivery: Delivery, clicked: MessageRef | None) -> Reply:
+    """A delivery sent as one copy per member (Discord DMs) is updated in every copy, so
+    both members see that it was answered."""
+    if reply.replacement is None or clicked is None or not delivery.message_ref:
+        return reply
+    others = tuple(ref for ref in delivery.message_ref.split(",") if ref != clicked.message)
+    return dataclasses.replace(reply, copies=others)
 
 
 def _family_fits(family: str, delivery: Delivery) -> bool:

@@ -211,15 +211,18 @@ class Reply:
 
     ``message`` goes privately to the caller. ``form`` asks the adapter to open a form.
     ``field_errors`` (field name to sentence) means a submitted form is kept open with those
-    errors shown beside the fields. ``replace`` asks the adapter to update the clicked message in
-    place with ``replacement``. ``posts`` are messages for others (the pair's conversation, a
-    coordinator), which the adapter delivers after answering the caller.
+    errors shown beside the fields. ``replacement`` asks the adapter to update the clicked
+    message in place; ``copies`` names the clicked message's other copies (a message sent to each
+    member separately, named as ``Sent.message_ref`` names them), updated alike. ``posts`` are
+    messages for others (the pair's conversation, a coordinator), which the adapter delivers
+    after answering the caller.
     """
 
     message: Message | None = None
     form: Form | None = None
     field_errors: dict[str, str] = field(default_factory=dict)
     replacement: Message | None = None
+    copies: tuple[str, ...] = ()
     posts: tuple[PairPost | DirectPost, ...] = ()
 
     @classmethod

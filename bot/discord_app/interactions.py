@@ -54,11 +54,12 @@ def actor_for(interaction: discord.Interaction, guild_id: int | None) -> Actor:
 
 def clicked_message(interaction: discord.Interaction) -> MessageRef | None:
     """The clicked message as the outbound recorded it: in a thread (or channel) by its id, in
-    a direct message as ``dm``, where a delivery's message ids (one per member) are its own."""
+    a direct message as ``dm`` with the clicker's id, as each member's copy is recorded."""
     if interaction.message is None:
         return None
-    where = str(interaction.channel_id) if interaction.guild_id else DM_CONVERSATION
-    return MessageRef(where, str(interaction.message.id))
+    if interaction.guild_id:
+        return MessageRef(str(interaction.channel_id), str(interaction.message.id))
+    return MessageRef(DM_CONVERSATION, f"{interaction.user.id}/{interaction.message.id}")
 
 
 class Interactions:
@@ -134,6 +135,8 @@ class Interactions:
             await self._open_form(interaction, actor, reply.form)
         if reply.replacement is not None and interaction.message is not None:
             await self._replace(interaction, reply.replacement)
+            for copy in reply.copies:
+                await self._update_copy(copy, reply.replacement)
         if reply.message is not None:
             await self.tell(interaction, reply.message)
         if not interaction.response.is_done():
@@ -194,6 +197,14 @@ class Interactions:
             await interaction.response.edit_message(**edit_kwargs(message))
         elif interaction.message is not None:
             await interaction.message.edit(**edit_kwargs(message))
+
+    async def _update_copy(self, ref: str, message: Message) -> None:
+        """The partner's copy of a clicked DM message; one that cannot be edited (deleted,
+        DMs closed) keeps its old buttons, which then answer "already answered"."""
+        try:
+            await self.outbound.update_copy(ref, message)
+        except Exception as error:
+            log.warning("could not update the copy %s of a clicked message: %s", ref, error)
 
     async def _post(self, post: PairPost | DirectPost) -> str | None:
         """Deliver a post for others; returns a sentence for the caller when it failed (the

@@ -32,14 +32,15 @@ from bot.core.conversations import PairConversations
 from bot.core.outbound import DeliveryError, PairAddress, Sent
 from bot.core.replies import Message, PairPost
 from bot.discord_app.errors import GONE, MISSING_ACCESS, UNKNOWN_CHANNEL, delivery_error
-from bot.discord_app.render import parts
+from bot.discord_app.render import edit_kwargs, parts
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DM_CONVERSATION = "dm"
-DM_PREFIX = "dm:"  # a recorded DM message: ``dm:USER_ID/MESSAGE_ID``
+DM_PREFIX = "dm:"  # a recorded post in a DM: ``dm:`` + a DM copy's ref
+# A message sent to each member's DM is recorded as one ``USER_ID/MESSAGE_ID`` ref per copy.
 READY_TIMEOUT = 30.0  # seconds a send waits for the gateway connection at start-up
 CLOCK_MARGIN = dt.timedelta(minutes=1)  # our clock against Discord's, when searching from a time
 NAME_LIMIT = 40
@@ -130,11 +131,16 @@ class DiscordOutbound:
         if sent.conversation_id != address.conversation_id:
             await self.conversations.remember(post.pair_id, sent.conversation_id)
         if sent.conversation_id == DM_CONVERSATION:  # one message in each member's DM
-            ids = sent.message_ref.split(",")
-            refs = [f"{DM_PREFIX}{u}/{m}" for u, m in zip(address.member_ids, ids, strict=True)]
+            refs = [DM_PREFIX + copy for copy in sent.message_ref.split(",")]
         else:
             refs = [f"{sent.conversation_id}/{sent.message_ref}"]
         await self.conversations.remember_post(post, PLATFORM, ",".join(refs))
+
+    async def update_copy(self, ref: str, message: Message) -> None:
+        """Edit a DM copy (``USER_ID/MESSAGE_ID``) of a message to read like ``message``."""
+        user_id, _, message_id = ref.partition("/")
+        channel = await self._dm_channel(user_id)
+        await channel.get_partial_message(int(message_id)).edit(**edit_kwargs(message))
 
     async def open_ahead(self, address: PairAddress) -> str | None:
         """A thread is made with the first post (Discord's thread limits are no bottleneck)."""
@@ -270,7 +276,7 @@ class DiscordOutbound:
                     raise DeliveryError(f"{who} {NOT_LINKED}", permanent=True)
                 channel = await self._dm_channel(user_id)
                 nonce = nonce_for(key, f"d{index}") if key else None
-                refs.append(await self._post(channel, message, nonce, since=since))
+                refs.append(f"{user_id}/{await self._post(channel, message, nonce, since=since)}")
             except Exception as error:
                 failures.append(delivery_error(error, who=who, doing=f"send {who} a DM"))
         if not failures:

@@ -64,7 +64,7 @@ def test_without_a_pairs_channel_each_member_gets_a_dm(no_channel, core, fake, t
     assert "Welcome" in ben[0]["content"]
     [delivery] = rows(core, Delivery)
     assert delivery.status == "sent" and delivery.conversation_ref == "dm"
-    assert delivery.message_ref == f"{ada[0]['id']},{ben[0]['id']}"
+    assert delivery.message_ref == f"{ADA}/{ada[0]['id']},{BEN}/{ben[0]['id']}"
     [pair] = rows(core, Pair)
     assert pair.conversation_id == "dm"
 

@@ -17,7 +17,7 @@ from bot.discord_app.components import ACTION_PREFIX
 from bot.discord_app.outbound import DiscordOutbound
 from scheduler.tick import Ticker
 from storage.models import Delivery, Response
-from tests.discord.harness import BEN, EARLIER, STEP, at, buttons, make_bot, running, scenario
+from tests.discord.harness import ADA, BEN, EARLIER, STEP, at, buttons, make_bot, running, scenario
 from tests.fakes.discord_api import FakeDiscord
 from tests.support.bot import rows
 
@@ -135,8 +135,8 @@ def no_channel(settings_values) -> None:
 
 
 def test_a_click_in_a_members_dm_acts_on_that_copy(no_channel, core, fake, ticker_for, pair_id):
-    """Delivered by DM, Ben's copy answers his click; the same button on another DM message
-    of the bot's does nothing."""
+    """Delivered by DM, Ben's copy answers his click and Ada's copy says so too; the same
+    button on another DM message of the bot's does nothing."""
 
     async def body() -> Any:
         bot = make_bot(core)
@@ -148,11 +148,16 @@ def test_a_click_in_a_members_dm_acts_on_that_copy(no_channel, core, fake, ticke
             copy = await stray_copy(bot, fake, skip)
             refused = await click_on(fake, skip, dm, int(copy["id"]))
             answered = await click_on(fake, skip, dm, int(own["id"]))
-            return refused, answered, own
+            [adas] = fake.messages(fake.dm_channel_id(ADA))
+            await fake.wait_for(lambda: "pressed" in fake.message(int(adas["id"]))["content"], STEP)
+            return refused, answered, own, adas
 
-    refused, answered, own = scenario(body())
+    refused, answered, own, adas = scenario(body())
     assert "don't belong to the message" in (refused.content or "")
     assert answered.type == 7
-    assert "Ben pressed “Skip this round”" in fake.message(int(own["id"]))["content"]
+    for copy in (own, adas):
+        shown = fake.message(int(copy["id"]))
+        assert "Ben pressed “Skip this round”" in shown["content"]
+        assert shown["components"] == [], "the answered welcome keeps no buttons"
     [delivery] = rows(core, Delivery)
     assert delivery.answer == "skip"
