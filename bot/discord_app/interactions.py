@@ -26,7 +26,7 @@ from bot.core.errors import apology
 from bot.core.grammar import Invocation
 from bot.core.outbound import DeliveryError
 from bot.core.replies import Actor, Button, DirectPost, Form, Message, MessageRef, PairPost, Reply
-from bot.core.service import Core
+from bot.core.service import Core, echo
 from bot.discord_app.components import Submission, form_modal
 from bot.discord_app.outbound import DM_CONVERSATION, PLATFORM, DiscordOutbound
 from bot.discord_app.render import edit_kwargs, parts
@@ -176,13 +176,13 @@ class Interactions:
         submission: Submission,
     ) -> None:
         """Discord cannot show errors beside a modal's fields, so they come as a private
-        message with what was typed (nothing is lost) and a button that opens the form again
-        filled in with it."""
+        message with what was typed (each field shortened as a refusal gives text back, so it
+        is one message) and a button that opens the form again filled in with all of it."""
         lines = ["**Nothing was saved yet; please check:**"]
         lines += [f"• **{_label(name)}**: {error}" for name, error in errors.items()]
         kept = {name: value for name, value in submission.values.items() if value}
         typed = "\n".join(
-            f"{name}: {', '.join(value) if isinstance(value, list) else value}"
+            f"{name}: {echo(', '.join(value) if isinstance(value, list) else value)}"
             for name, value in kept.items()
         )
         button = await asyncio.to_thread(

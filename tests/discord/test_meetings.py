@@ -3,6 +3,7 @@ was typed, and forms that outlive a restart."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -105,21 +106,26 @@ def test_log_meeting_options_with_an_autocompleted_activity(core, fake, ticker_f
 
 
 def test_errors_keep_what_was_typed_and_the_form_reopens_filled(core, fake, pair_id):
-    """A bad duration saves nothing; the private answer names the field, repeats what was typed,
-    and its button reopens the modal filled in, ready to correct."""
+    """A bad duration saves nothing; the private answer (one message, however long the notes)
+    names the field, repeats what was typed, shortened, and its button reopens the modal
+    filled in with all of it, ready to correct."""
+    notes = ("A long talk about comics. " + "We read panels aloud and compared them. " * 48).strip()
+    steps = ("Bring three graphic novels. " * 35).strip()
 
-    async def body() -> tuple[Any, Any, Any]:
+    async def body() -> tuple[Any, Any, Any, Any]:
         async with running(make_bot(core), fake):
             opened = await fake.interact(fake.slash("log-meeting", BEN, LOBBY), STEP)
             typed = {
                 "date": "2026-11-20",
                 "duration": "forever",
                 "activity": ["other"],
-                "notes": "A long talk about comics",
+                "notes": notes,
+                "next_steps": steps,
             }
-            refused = await fake.interact(
-                fake.modal_submit(opened.data["custom_id"], BEN, LOBBY, typed), STEP
-            )
+            submitted = fake.modal_submit(opened.data["custom_id"], BEN, LOBBY, typed)
+            refused = await fake.interact(submitted, STEP)
+            await asyncio.sleep(0.3)  # any follow-ups
+            answers = fake.responses_for(int(submitted["id"]))
             fix = buttons(fake.message(refused.message_id or 0) or {})["Fix the form"]
             reopened = await fake.interact(
                 fake.button(fix, BEN, LOBBY, refused.message_id or 0), STEP
@@ -130,18 +136,20 @@ def test_errors_keep_what_was_typed_and_the_form_reopens_filled(core, fake, pair
             )
             await fake.wait_for(lambda: fake.threads, STEP)
             await fake.wait_for(lambda: fake.messages(int(fake.threads[0]["id"])), STEP)
-            return refused, reopened, saved
+            return refused, answers, reopened, saved
 
-    refused, reopened, saved = scenario(body())
-    assert refused.ephemeral
+    refused, answers, reopened, saved = scenario(body())
+    assert refused.ephemeral and len(answers) == 1, answers
     assert "**Duration**:" in (refused.content or "")
     assert "A long talk about comics" in (refused.content or "")
+    assert len(refused.content or "") <= 2000
     assert reopened.type == 9
     assert value_of(reopened.data, "duration") == "forever"
-    assert value_of(reopened.data, "notes") == "A long talk about comics"
+    assert value_of(reopened.data, "notes") == notes
+    assert value_of(reopened.data, "next_steps") == steps
     assert (saved.content or "").startswith("Logged meeting **1**")
     [meeting] = rows(core, Meeting)
-    assert (meeting.duration_minutes, meeting.notes) == (50, "A long talk about comics")
+    assert (meeting.duration_minutes, meeting.notes) == (50, notes)
 
 
 def test_option_errors_are_answered_per_field(core, fake, pair_id):
