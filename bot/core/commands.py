@@ -9,7 +9,7 @@ then the verb's handler.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.core import goals, meetings, mentoring, summary
@@ -17,6 +17,7 @@ from bot.core.context import Request
 from bot.core.errors import FormOffer, InputError, PermissionDenied
 from bot.core.forms import FormKind
 from bot.core.grammar import (
+    DIGITS,
     Audience,
     Command,
     Invocation,
@@ -30,7 +31,7 @@ from bot.core.grammar import (
 )
 from bot.core.paging import PageAction
 from bot.core.pairs import resolve_pair
-from bot.core.replies import Reply
+from bot.core.replies import Message, Reply
 from storage.models import Pair
 
 COMMANDS: tuple[Command, ...] = (
@@ -109,16 +110,32 @@ def _for_form(
     return found
 
 
-LISTINGS = {goals.GOALS_LISTING: goals.goal_list, meetings.MEETINGS_LISTING: meetings.meeting_list}
+Listing = Callable[[Request, str, int], Message]
+
+
+def _pair_listing(listing: Callable[[Request, Pair, int], Message]) -> Listing:
+    """A list of one pair's, shown only to that pair's members."""
+
+    def page(request: Request, subject: str, start: int) -> Message:
+        pair = request.session.get(Pair, int(subject)) if DIGITS.fullmatch(subject) else None
+        if pair is None or request.person.id not in (pair.mentor_id, pair.mentee_id):
+            raise InputError("That list belongs to another pair.")
+        return listing(request, pair, start)
+
+    return page
+
+
+LISTINGS: dict[str, Listing] = {
+    goals.GOALS_LISTING: _pair_listing(goals.goal_list),
+    meetings.MEETINGS_LISTING: _pair_listing(meetings.meeting_list),
+    summary.ATTENTION_LISTING: summary.attention_page,
+}
 
 
 def show_page(request: Request, action: str) -> Reply:
-    """Another page of a pair's list, in place of the page whose button was pressed."""
+    """Another page of a list, in place of the page whose button was pressed."""
     parsed = PageAction.parse(action)
     listing = LISTINGS.get(parsed.listing) if parsed else None
     if parsed is None or listing is None:
         raise InputError("That button is out of date; run the command again for the list.")
-    pair = request.session.get(Pair, parsed.pair_id)
-    if pair is None or request.person.id not in (pair.mentor_id, pair.mentee_id):
-        raise InputError("That list belongs to another pair.")
-    return Reply(replacement=listing(request, pair, parsed.start))
+    return Reply(replacement=listing(request, str(parsed.subject), parsed.start))

@@ -3,8 +3,9 @@
 A list (a pair's goals, its meetings) is rendered whole into entries, newest first where time
 matters, then cut into pages that each fit one message on every platform (Discord's 2,000
 characters are the tightest). A page is named by the index of its first entry, so the buttons
-carry ``page:LIST:PAIR:START`` and a click re-reads the list as it is now and shows that page
-in place of the clicked message. An entry longer than a page is cut with "…".
+carry ``page:LIST:SUBJECT:START`` (SUBJECT: whose list, e.g. the pair's id) and a click re-reads
+the list as it is now and shows that page in place of the clicked message. An entry longer
+than a page is cut with "…".
 """
 
 from __future__ import annotations
@@ -21,21 +22,22 @@ PAGE_CHARS = 1700  # of a page's entries, leaving room for its heading and foote
 
 @dataclass(frozen=True)
 class PageAction:
-    """A parsed page button: which list, of which pair, from which entry."""
+    """A parsed page button: which list, whose (a pair's id, a summary's scope), from which
+    entry."""
 
     listing: str
-    pair_id: int
+    subject: str | int
     start: int
 
     def __str__(self) -> str:
-        return f"{PAGE_PREFIX}{self.listing}:{self.pair_id}:{self.start}"
+        return f"{PAGE_PREFIX}{self.listing}:{self.subject}:{self.start}"
 
     @classmethod
     def parse(cls, action: str) -> PageAction | None:
         parts = action.removeprefix(PAGE_PREFIX).split(":")
-        if len(parts) != 3 or not all(DIGITS.fullmatch(p) for p in parts[1:]):
+        if len(parts) != 3 or not parts[1] or not DIGITS.fullmatch(parts[2]):
             return None
-        return cls(parts[0], int(parts[1]), int(parts[2]))
+        return cls(parts[0], parts[1], int(parts[2]))
 
 
 def page_starts(entries: Sequence[str], budget: int = PAGE_CHARS) -> list[int]:

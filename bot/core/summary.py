@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.attention import attention_reasons
+from bot.core.chart import meetings_chart_png
 from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.grammar import (
@@ -24,9 +26,10 @@ from bot.core.grammar import (
     bind,
     help_verb,
 )
+from bot.core.paging import PageAction, paged
 from bot.core.replies import Attachment, Message, Reply, Table, said
 from bot.core.spreadsheet import csv_bytes
-from storage.models import PairStatus
+from storage.models import Cohort, PairStatus
 from storage.summary import PairRow, Period, summary_facts
 
 CSV_COLUMNS = (
@@ -46,7 +49,10 @@ CSV_COLUMNS = (
     "suggestions_answered",
     "attention",
 )
-ATTENTION_SHOWN = 15
+ATTENTION_LISTING = "a"
+ALL = "all"
+NO_ATTENTION = "No pair needs attention. 🎉"
+OUT_OF_DATE = "That button is out of date; run `/mentoring-summary` again."
 
 
 @dataclass
@@ -176,17 +182,64 @@ def _show(request: Request, values: Mapping[str, Any]) -> Reply:
                 "image/png",
             )
         )
-    message = summary_message(summary)
-    return Reply(message=Message(message.text, table=message.table, attachments=tuple(attachments)))
+    page = summary_page(request, summary, 0)
+    return Reply(message=dataclasses.replace(page, attachments=tuple(attachments)))
 
 
 def summary_message(summary: ParticipationSummary) -> Message:
-    """The totals and the pairs needing attention, as coordinators read them."""
+    """The totals and every pair needing attention as a table, for a terminal."""
+    lines = _totals_lines(summary)
+    attention = summary.needing_attention
+    if not attention:
+        return Message("\n".join([*lines, NO_ATTENTION]))
+    lines.append(f"**Needing attention** ({len(attention)})")
+    rows = tuple(
+        (str(row.pair_id), f"{row.mentor} & {row.mentee}", row.cohort, "; ".join(row.attention))
+        for row in attention
+    )
+    return Message("\n".join(lines), table=Table(("pair", "members", "cohort", "why"), rows))
+
+
+def summary_page(request: Request, summary: ParticipationSummary, start: int) -> Message:
+    """The totals and one page of the pairs needing attention, for a chat: one message, with
+    buttons to the other pages that re-read the summary for the same cohort and period."""
+    lines = _totals_lines(summary)
+    attention = summary.needing_attention
+    if not attention:
+        return Message("\n".join([*lines, NO_ATTENTION]))
+    lines.append(f"**Needing attention** ({len(attention)})")
+    entries = [
+        f"• **{row.pair_id}** {said(row.mentor)} & {said(row.mentee)}"
+        + (f", {said(row.cohort)}" if row.cohort else "")
+        + f": {'; '.join(row.attention)}"
+        for row in attention
+    ]
+    scope = _scope_key(request, summary.cohort, summary.period)
+    return paged(
+        "\n".join(lines),
+        entries,
+        start,
+        lambda at: str(PageAction(ATTENTION_LISTING, scope, at)),
+        labels=("Previous", "Next"),
+    )
+
+
+def attention_page(request: Request, scope: str, start: int) -> Message:
+    """Another page of the pairs needing attention (a click on Previous/Next), for the same
+    cohort and period as the page clicked, with the figures as they are now."""
+    if not request.is_coordinator:
+        raise InputError("Only coordinators can see the summary.")
+    cohort, period = _read_scope(request, scope)
+    summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
+    return summary_page(request, summary, start)
+
+
+def _totals_lines(summary: ParticipationSummary) -> list[str]:
     t = summary.totals
     scope = f"cohort {said(summary.cohort)}" if summary.cohort else "all cohorts"
     when = summary.period.label if summary.period else f"as of {summary.as_of.isoformat()}"
     share = f"{t.answered_share:.0%}" if t.answered_share is not None else "n/a"
-    lines = [
+    return [
         f"**Mentoring summary**: {scope}, {when}",
         f"Active pairs: {t.active_pairs} (paused: {t.paused_pairs})",
         f"Pairs that met in the last 30 days: {t.met_last_30}; "
@@ -195,18 +248,32 @@ def summary_message(summary: ParticipationSummary) -> Message:
         f"Goals set: {t.goals_set}, done: {t.goals_done}",
         f"Suggestions answered: {share} ({t.suggestions_answered} of {t.suggestions_sent})",
     ]
-    attention = summary.needing_attention
-    if not attention:
-        lines.append("No pair needs attention. 🎉")
-        return Message("\n".join(lines))
-    lines.append(f"**Needing attention** ({len(attention)})")
-    rows = tuple(
-        (str(row.pair_id), f"{row.mentor} & {row.mentee}", row.cohort, "; ".join(row.attention))
-        for row in attention[:ATTENTION_SHOWN]
+
+
+def _scope_key(request: Request, cohort: str | None, period: Period | None) -> str:
+    """Cohort and period in a few characters for a page button (``20270101-20270331.7``: the
+    period's days and a cohort of that name by id; ``all`` for either left out)."""
+    days = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}" if period else ALL
+    cohort_id = (
+        request.session.scalar(select(Cohort.id).where(Cohort.name == cohort).limit(1))
+        if cohort
+        else None
     )
-    if len(attention) > ATTENTION_SHOWN:
-        lines.append(f"_The first {ATTENTION_SHOWN} are shown; the CSV has all._")
-    return Message("\n".join(lines), table=Table(("pair", "members", "cohort", "why"), rows))
+    return f"{days}.{cohort_id if cohort_id is not None else ALL}"
+
+
+def _read_scope(request: Request, scope: str) -> tuple[str | None, Period | None]:
+    days, _, cohort_id = scope.partition(".")
+    try:
+        period = (
+            None if days == ALL else Period(*(dt.date.fromisoformat(d) for d in days.split("-")))
+        )
+        cohort = None if cohort_id == ALL else request.session.get(Cohort, int(cohort_id))
+    except (TypeError, ValueError):
+        raise InputError(OUT_OF_DATE) from None
+    if cohort_id != ALL and cohort is None:
+        raise InputError(OUT_OF_DATE)
+    return (cohort.name if cohort else None), period
 
 
 def _row_values(row: Any) -> list[object]:
@@ -271,29 +338,6 @@ def summary_json(summary: ParticipationSummary) -> dict[str, Any]:
             for week, count in summary.meetings_per_week
         ],
     }
-
-
-def meetings_chart_png(summary: ParticipationSummary) -> bytes:
-    """A bar chart of meetings per week; matplotlib is imported only when a chart is drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    weeks = [week for week, _ in summary.meetings_per_week]
-    counts = [count for _, count in summary.meetings_per_week]
-    figure, axes = pyplot.subplots(figsize=(8, 3.5), dpi=100)
-    try:
-        axes.bar(weeks, counts, width=5, color="#4a7ebb")
-        axes.set_title("Meetings per week")
-        axes.set_ylabel("meetings")
-        figure.autofmt_xdate()
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-    finally:
-        pyplot.close(figure)
 
 
 SHOW = Verb(

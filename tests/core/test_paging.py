@@ -54,3 +54,35 @@ def test_another_pairs_page_button_shows_nothing(core, pair_id, program_id):
     refused = core.press(actor("cy"), f"page:m:{pair_id}:0")
     assert "belongs to another pair" in text_of(refused)
     assert refused.replacement is None
+
+
+def test_pairs_needing_attention_page_and_keep_their_cohort(core, program_id, clock):
+    """Ninety quiet pairs in two cohorts: the summary for one cohort and quarter is one
+    message listing the first of its pairs needing attention; Next walks through every one of
+    that cohort (and none of the other) for that quarter, each page fitting one Discord
+    message and Slack's limits."""
+    from tests.support.bot import PairSpec, add_pair
+
+    cohorts = {"Fall": set(), "Spring": set()}
+    for n in range(90):
+        cohort = "Fall" if n % 3 else "Spring"
+        spec = PairSpec(f"mentor{n}", f"mentee{n}", cohort=cohort, start=dt.date(2026, 9, 1))
+        cohorts[cohort].add(add_pair(core, program_id, spec))
+    clock.now = dt.datetime(2027, 1, 20, 15, tzinfo=dt.UTC)
+    casey = actor("casey")
+    page = core.command(casey, "mentoring-summary", "Fall --period 2026Q4").message
+    assert page.attachments, "the first page carries the CSV"
+    seen: list[int] = []
+    while True:
+        text = unmarked(page.text)
+        assert text.startswith("**Mentoring summary**: cohort Fall, 2026-10-01 to 2026-12-31")
+        assert len(parts(page)) == 1 and len(message_blocks(page)) <= 50
+        seen += [int(line.split("**")[1]) for line in text.splitlines() if line.startswith("• ")]
+        following = {b.label: b.action for b in page.buttons}.get("Next")
+        if following is None:
+            break
+        refused = core.press(actor("mentor1"), following)
+        assert refused.replacement is None and "Only coordinators" in text_of(refused)
+        page = core.press(casey, following).replacement
+    assert sorted(seen) == sorted(cohorts["Fall"]) and len(seen) == 60
+    assert "Previous" in [b.label for b in page.buttons]
