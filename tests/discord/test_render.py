@@ -23,6 +23,7 @@ from bot.core.replies import (
 from bot.discord_app.components import fitted, form_modal, read_submission
 from bot.discord_app.outbound import nonce_for
 from bot.discord_app.render import CONTENT_LIMIT, edit_kwargs, parts
+from tests.discord.harness import CASEY
 
 
 def in_loop(work):
@@ -196,3 +197,19 @@ def test_what_a_person_wrote_shows_as_typed(core_text, shown):
     code, and a name with `*` keeps its bold line whole."""
     [part] = parts(Message(core_text))
     assert shown in part.content
+
+
+def test_every_help_and_idea_answer_is_one_discord_message(core, pair_id):
+    """Answers that are not lists are one message too: each command's help (and each verb's,
+    as `/goal help add` shows it) and the goal ideas, for a coordinator who sees them all."""
+    from bot.core.commands import COMMANDS
+    from bot.core.replies import Actor
+
+    casey = Actor("discord", str(CASEY), "Casey")
+    asked = [(command.name, "help") for command in COMMANDS]
+    asked += [(c.name, f"help {verb.name}") for c in COMMANDS for verb in c.verbs]
+    asked.append(("goal", "ideas"))
+    for command, text in asked:
+        message = core.command(casey, command, text).message
+        assert message is not None, (command, text)
+        assert len(parts(message)) == 1, (command, text, len(message.text))
