@@ -41,11 +41,11 @@ def _friendly_errors() -> Iterator[None]:
 
     from bot.core.errors import InputError, PlatformUnreachable
     from bot.settings import SettingsError
-    from storage.db import SchemaBehind
+    from storage.db import DatabaseUnusable
 
     try:
         yield
-    except (SchemaBehind, InputError, SettingsError, PlatformUnreachable) as error:
+    except (DatabaseUnusable, InputError, SettingsError, PlatformUnreachable) as error:
         raise click.ClickException(str(error)) from None
     except OperationalError as error:
         raise click.ClickException(f"The database could not be used: {error.orig}") from None
@@ -142,7 +142,8 @@ def upgrade() -> None:
     from storage.db import upgrade as upgrade_schema
 
     settings = _settings()
-    upgrade_schema(settings.database_url)
+    with _friendly_errors():
+        upgrade_schema(settings.database_url)
     click.echo("The database is up to date.")
 
 

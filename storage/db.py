@@ -4,11 +4,14 @@ SQLite gets WAL, foreign keys and a busy timeout on every connection so several 
 second process) can share the file; a database still locked after that is retried, not reported.
 Every connection also has ``secure_delete`` on, so deleted rows are overwritten rather than left
 in free pages, and the file (with its ``-wal`` and ``-shm``, which SQLite creates with the
-file's own permissions) is readable by its owner only.
+file's own permissions) is readable by its owner only. The file is made when something first
+connects, never by building an engine, and never by the start-up check of a database that is
+not there: a command that fails leaves no empty file behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import time
@@ -28,8 +31,18 @@ HEAD_REVISION = "0005"  # the newest migration; a test keeps it in step with the
 LOCK_RETRIES = 5
 
 
-class SchemaBehind(RuntimeError):
-    """The database is older than the code; the message names the command that fixes it."""
+class DatabaseUnusable(RuntimeError):
+    """The database is not one this code can use as it is; the message says what it is."""
+
+
+class SchemaBehind(DatabaseUnusable):
+    """The database is older than the code (or empty); the message names the command that
+    fixes it."""
+
+
+class SchemaUnknown(DatabaseUnusable):
+    """The database's schema is not one this code made (a newer revision, or tables without a
+    revision): `db upgrade` cannot fix it, and the message says so."""
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -38,7 +51,8 @@ def make_engine(url: str, **options: Any) -> Engine:
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **options
         )
-        _owner_only(engine.url.database)
+        database = engine.url.database
+        event.listen(engine, "do_connect", lambda *_: _owner_only(database))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -59,6 +73,34 @@ def _owner_only(database: str | None) -> None:
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if file.exists() and file.stat().st_mode & 0o077 and file.stat().st_uid == os.getuid():
             file.chmod(OWNER_ONLY)
+
+
+def _new_sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite file that connecting would create: one not there, in a folder that is."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database)
+    return path if path.parent.is_dir() and not path.exists() else None
+
+
+def _remove_if_still_empty(path: Path) -> None:
+    """Remove a SQLite file this process created, unless it holds tables by now (another
+    process may have migrated it meanwhile)."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as db:
+            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                return
+    except sqlite3.Error:
+        return
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        file.unlink(missing_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -140,10 +182,24 @@ def alembic_config(url: str) -> Any:
 
 
 def upgrade(url: str) -> None:
-    """Create or migrate the database to the newest schema."""
+    """Create or migrate the database to the newest schema; a database that no migration fits
+    is refused with what it is, and a file made by a failed upgrade is removed."""
     from alembic import command
+    from sqlalchemy.pool import NullPool
 
-    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url, poolclass=NullPool)
+    created = _new_sqlite_file(engine)
+    try:
+        problem = None if created else schema_problem(engine)
+        if isinstance(problem, SchemaUnknown):
+            raise problem
+        command.upgrade(alembic_config(url), "head")
+    except BaseException:
+        if created:
+            _remove_if_still_empty(created)
+        raise
+    finally:
+        engine.dispose()
 
 
 def head_revision() -> str:
@@ -155,23 +211,60 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The database's migration, read directly so start-up needs no Alembic import."""
+def known_revisions() -> set[str]:
+    """Every revision the migration scripts know (reads them: only when refusing)."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {script.revision for script in scripts.walk_revisions()}
+
+
+def schema_problem(engine: Engine) -> DatabaseUnusable | None:
+    """What keeps this code from using the database, named for what it is; None at the head.
+
+    Missing, empty and older databases are fixed by `mentorbot db upgrade`; one at a revision
+    the scripts do not know (made by a newer mentorbot) or with tables but no revision is not,
+    and is not told to run it."""
+    where = f"The database {engine.url.render_as_string(hide_password=True)}"
+    if _new_sqlite_file(engine):
+        return SchemaBehind(f"{where} does not exist yet; run `mentorbot db upgrade` first.")
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        tables = inspect(connection).get_table_names()
+        current = None
+        if "alembic_version" in tables:
+            query = text("SELECT version_num FROM alembic_version")
+            current = connection.execute(query).scalar()
+    if current == HEAD_REVISION:
+        return None
+    others = [name for name in tables if name != "alembic_version"]
+    if current is None and not others:
+        return SchemaBehind(f"{where} has no tables yet; run `mentorbot db upgrade` first.")
+    if current is None:
+        record = (
+            "its alembic_version table is empty"
+            if "alembic_version" in tables
+            else "it has no alembic_version table"
+        )
+        return SchemaUnknown(
+            f"{where} has {len(others)} table(s) but no schema revision ({record}), so "
+            "mentorbot cannot tell which version made it and will not change it; point "
+            "DATABASE_URL at a new database, or restore this one from a backup."
+        )
+    if current not in known_revisions():
+        return SchemaUnknown(
+            f"{where} is at revision {current}, which this version of mentorbot does not know "
+            f"(its newest is {HEAD_REVISION}), so a newer mentorbot has most likely upgraded it; "
+            "run that version, or restore a backup from before the upgrade."
+        )
+    return SchemaBehind(f"{where} is at revision {current}; run `mentorbot db upgrade` first.")
 
 
 def check_schema(engine: Engine) -> None:
-    """Refuse to run on a database that is behind the code, naming the command to run."""
-    current = current_revision(engine)
-    if current != HEAD_REVISION:
-        state = "has no tables yet" if current is None else f"is at revision {current}"
-        raise SchemaBehind(
-            f"The database {engine.url.render_as_string(hide_password=True)} {state}; "
-            "run `mentorbot db upgrade` first."
-        )
+    """Refuse to run on a database this code cannot use, saying what it is and, where a
+    command fixes it, which."""
+    problem = schema_problem(engine)
+    if problem is not None:
+        raise problem
 
 
 def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
