@@ -5,10 +5,17 @@ program's weekday at its local time, in the pair's time zone; the round nearest 
 the year is the midpoint reflection and the last one before the end the closing reflection;
 a check-in a week before each round when the pair has not met. Local times are turned into UTC
 through ``zoneinfo`` on each date, so a round stays at 10:00 local across daylight-saving changes.
+
+A coordinator may change the rhythm during the year. The rhythm in force before a change
+(``Rhythm.before``) still decides every message due up to the change (``Rhythm.since``), with
+its round numbers, so nothing already owed is sent again or skipped; the new rhythm numbers on
+from there: its first round is one new interval after the last round, on the new weekday of
+that week (or the first new weekday after the change, if that has passed).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +36,8 @@ class Rhythm:
     weekday: int
     local_time: dt.time
     zone: ZoneInfo
+    before: Rhythm | None = None  # the rhythm in force until ``since``
+    since: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -67,16 +76,12 @@ def local_moment(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
 
 
 def round_dates(rhythm: Rhythm) -> list[dt.date]:
-    """The dates of rounds 1, 2, … before the end date."""
-    offset = (rhythm.weekday - rhythm.start_date.weekday()) % 7
-    anchor = rhythm.start_date + dt.timedelta(days=offset)
-    step = dt.timedelta(weeks=rhythm.interval_weeks)
-    dates = []
-    day = anchor + step
-    while day < rhythm.end_date:
-        dates.append(day)
-        day += step
-    return dates
+    """The dates of rounds 1, 2, … before the end date (local days of the pair's clock)."""
+    return [
+        slot.due_at.astimezone(rhythm.zone).date()
+        for slot in slots(rhythm)
+        if slot.kind not in (DeliveryKind.WELCOME, DeliveryKind.CHECKIN)
+    ]
 
 
 def round_kind(number: int, dates: list[dt.date], rhythm: Rhythm) -> DeliveryKind:
@@ -94,26 +99,75 @@ def round_kind(number: int, dates: list[dt.date], rhythm: Rhythm) -> DeliveryKin
 def slots(rhythm: Rhythm) -> tuple[Slot, ...]:
     """Every message of a pair's year in due order, check-ins included (pairs that share a
     rhythm share the computation: a tick over thousands of pairs does it a few times)."""
-    dates = round_dates(rhythm)
-    result = [
-        Slot(
-            DeliveryKind.WELCOME,
-            "start",
-            local_moment(rhythm.start_date, rhythm.local_time, rhythm.zone),
-        )
+    if rhythm.before is None or rhythm.since is None:
+        return _slots_from(rhythm, [], _anchor(rhythm) + _step(rhythm), welcome=True)
+    kept = [slot for slot in slots(rhythm.before) if slot.due_at <= rhythm.since]
+    if not any(slot.kind == DeliveryKind.WELCOME for slot in kept):  # not started by then
+        return slots(dataclasses.replace(rhythm, before=None, since=None))
+    rounds = [
+        slot for slot in kept if slot.kind not in (DeliveryKind.WELCOME, DeliveryKind.CHECKIN)
     ]
-    for number, day in enumerate(dates, start=1):
-        due = local_moment(day, rhythm.local_time, rhythm.zone)
-        checkin_day = day - CHECKIN_LEAD
-        if number > 1 and checkin_day > dates[number - 2]:
-            result.append(
-                Slot(
-                    DeliveryKind.CHECKIN,
-                    f"r{number}",
-                    local_moment(checkin_day, rhythm.local_time, rhythm.zone),
-                )
+    last = rounds[-1].due_at.astimezone(rhythm.before.zone).date() if rounds else None
+    first = _on_weekday(last, rhythm) + _step(rhythm) if last else _anchor(rhythm) + _step(rhythm)
+    local_since = rhythm.since.astimezone(rhythm.zone).date()
+    if local_moment(first, rhythm.local_time, rhythm.zone) <= rhythm.since:
+        first = _on_weekday(local_since, rhythm)
+        if local_moment(first, rhythm.local_time, rhythm.zone) <= rhythm.since:
+            first += dt.timedelta(weeks=1)
+    return _slots_from(rhythm, kept, first, welcome=False)
+
+
+def _step(rhythm: Rhythm) -> dt.timedelta:
+    return dt.timedelta(weeks=rhythm.interval_weeks)
+
+
+def _anchor(rhythm: Rhythm) -> dt.date:
+    """The rhythm's weekday on or after the pair's start: round 1 is one interval later."""
+    return rhythm.start_date + dt.timedelta(days=(rhythm.weekday - rhythm.start_date.weekday()) % 7)
+
+
+def _on_weekday(day: dt.date, rhythm: Rhythm) -> dt.date:
+    """The rhythm's weekday in the week (Monday to Sunday) of ``day``."""
+    return day + dt.timedelta(days=rhythm.weekday - day.weekday())
+
+
+def _slots_from(
+    rhythm: Rhythm, kept: list[Slot], first: dt.date, *, welcome: bool
+) -> tuple[Slot, ...]:
+    """``kept`` (messages already owed under earlier rhythms), then the rounds from ``first``
+    every interval before the end, numbered on from the kept ones, with their check-ins."""
+    earlier = [s for s in kept if s.kind not in (DeliveryKind.WELCOME, DeliveryKind.CHECKIN)]
+    earlier_days = [s.due_at.astimezone(rhythm.zone).date() for s in earlier]
+    days = []
+    day = first
+    while day < rhythm.end_date:
+        days.append(day)
+        day += _step(rhythm)
+    result = list(kept)
+    if welcome:
+        result.append(
+            Slot(
+                DeliveryKind.WELCOME,
+                "start",
+                local_moment(rhythm.start_date, rhythm.local_time, rhythm.zone),
             )
-        result.append(Slot(round_kind(number, dates, rhythm), f"r{number}", due))
+        )
+    previous = earlier[-1].due_at if earlier else None
+    all_days = earlier_days + days
+    had = {s.kind for s in earlier} & {DeliveryKind.MIDPOINT, DeliveryKind.CLOSING}
+    checked = {int(s.round_key[1:]) for s in kept if s.kind == DeliveryKind.CHECKIN}
+    for index, day in enumerate(days):
+        number = len(earlier) + index + 1
+        due = local_moment(day, rhythm.local_time, rhythm.zone)
+        checkin = local_moment(day - CHECKIN_LEAD, rhythm.local_time, rhythm.zone)
+        later = rhythm.since is None or checkin > rhythm.since
+        if previous is not None and checkin > previous and later and number not in checked:
+            result.append(Slot(DeliveryKind.CHECKIN, f"r{number}", checkin))
+        kind = round_kind(number, all_days, rhythm)
+        if kind in had:  # a reflection already owed under an earlier rhythm comes once
+            kind = DeliveryKind.SUGGESTION
+        result.append(Slot(kind, f"r{number}", due))
+        previous = due
     return tuple(result)
 
 
