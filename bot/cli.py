@@ -218,28 +218,52 @@ def list_pairs(status: str | None, cohort: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from bot.console.render import KeepingTail
     from bot.core.admin import list_pairs as listed
 
     rows = _in_transaction(lambda core, session: listed(session, status, cohort))
     if not rows:
         click.echo("No pairs match; import some with `mentorbot pairs import FILE.csv`.")
         return
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, caption="(person ids in brackets)")
-    for name in ("id", "program", "cohort", "platform", "mentor", "mentee", "status"):
-        table.add_column(name, overflow="fold")
-    table.add_column("started", no_wrap=True, min_width=10)
+    # One line a pair, even in 80 columns: names and words shrink with "…" (a person's id is
+    # always shown whole), numbers, statuses and dates never do; a program or platform that
+    # every pair shares is said once, above the table.
+    programs = {row.program for row in rows}
+    platforms = {row.platform for row in rows}
+    shared = [f"“{name}”" for name in programs if len(programs) == 1]
+    shared += [f"on {name}" for name in platforms if len(platforms) == 1]
+    table = Table(
+        title=Text(" ".join(["Pairs", *shared])),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+        caption="(person ids in brackets)",
+    )
+    table.add_column("id", no_wrap=True, justify="right")
+    if len(programs) > 1:
+        table.add_column("program")
+    table.add_column("cohort")
+    if len(platforms) > 1:
+        table.add_column("platform", no_wrap=True)
+    table.add_column("mentor")
+    table.add_column("mentee")
+    table.add_column("status", no_wrap=True)
+    table.add_column("started", no_wrap=True)
+
+    def word(text: str) -> Text:  # what people typed is never read as markup
+        return Text(text, no_wrap=True, overflow="ellipsis")
+
     for row in rows:
-        cells = (
+        table.add_row(
             str(row.pair_id),
-            row.program,
-            row.cohort,
-            row.platform,
-            f"{row.mentor} ({row.mentor_id})",
-            f"{row.mentee} ({row.mentee_id})",
+            *([word(row.program)] if len(programs) > 1 else []),
+            word(row.cohort),
+            *([row.platform] if len(platforms) > 1 else []),
+            KeepingTail(row.mentor, f" ({row.mentor_id})"),
+            KeepingTail(row.mentee, f" ({row.mentee_id})"),
             row.status,
             row.started.isoformat(),
         )
-        table.add_row(*(Text(cell) for cell in cells))  # names are never read as markup
     Console().print(table)
 
 
@@ -417,31 +441,47 @@ def export(output: Path | None) -> None:
 
 @main.group()
 def coordinators() -> None:
-    """Who may read the participation summary (besides MENTORBOT_COORDINATORS)."""
+    """Who may read the participation summary and manage the program."""
 
 
 @coordinators.command("add")
 @click.argument("platform", type=click.Choice(["slack", "discord", "console"]))
 @click.argument("user_id")
-@click.option("--name", default="")
+@click.option("--name", default="", help="Their name, to recognise them in the list.")
 def add_coordinator(platform: str, user_id: str, name: str) -> None:
-    """Give a platform user coordinator rights."""
-    from bot.core.admin import add_coordinator as add
+    """Give a platform user coordinator rights (kept in the database)."""
+    from bot.core.coordinators import add_coordinator as add
 
     click.echo(_in_transaction(lambda core, s: add(core, s, platform, user_id, name)))
 
 
+@coordinators.command("remove")
+@click.argument("platform", type=click.Choice(["slack", "discord", "console"]))
+@click.argument("user_id")
+def remove_coordinator(platform: str, user_id: str) -> None:
+    """Take coordinator rights kept in the database away again."""
+    from bot.core.coordinators import remove_coordinator as remove
+
+    click.echo(_in_transaction(lambda core, s: remove(core, s, platform, user_id)))
+
+
 @coordinators.command("list")
 def list_coordinators() -> None:
-    """List the coordinators kept in the database."""
-    from bot.core.admin import list_coordinators as listed
+    """List every coordinator, each under where their rights come from: the database,
+    MENTORBOT_COORDINATORS and MENTORBOT_DISCORD_COORDINATOR_ROLE."""
+    from bot.core.coordinators import coordinator_sources
 
-    rows = _in_transaction(lambda core, session: listed(session))
-    for platform, user_id, name, person_id in rows:
-        person = f"person {person_id}" if person_id else "not met yet"
-        click.echo(f"{platform}\t{user_id}\t{name}\t{person}")
-    if not rows:
-        click.echo("No coordinators in the database (MENTORBOT_COORDINATORS may still name some).")
+    sources = _in_transaction(lambda core, s: coordinator_sources(core.settings, s))
+    for number, source in enumerate(sources):
+        click.echo(("\n" if number else "") + source.heading)
+        width = [len(cell) for cell in source.rows[0]] if source.rows else []
+        for row in source.rows:  # the rows of one source have the same cells
+            width = [max(w, len(cell)) for w, cell in zip(width, row, strict=True)]
+        for row in source.rows:
+            cells = (cell.ljust(w) for cell, w in zip(row, width, strict=True))
+            click.echo("  " + "  ".join(cells).rstrip())
+        if not source.rows:
+            click.echo(f"  {source.empty}")
 
 
 @main.command("forget")

@@ -2,17 +2,24 @@
 
 It speaks to the same ``Core`` as Slack and Discord. Messages for a pair's conversation are
 printed under the conversation's name; buttons are numbered, and typing the number presses
-them; forms ask field by field. ``/skip-days N`` moves the clock on a day at a time, running
-the scheduler each day, so a whole season can be seen in a minute.
+them; forms ask field by field, and a choice is checked as soon as it is typed. ``/skip-days
+N`` moves the clock on a day at a time, running the scheduler each day, so a whole season can
+be seen in a minute. Ctrl-C or Ctrl-D leaves at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+import functools
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.text import Text
@@ -96,6 +103,7 @@ class ConsoleChat:
         core.clock = lambda: real_clock() + self.offset
         self.actor: Actor | None = None
         self.buttons: dict[int, str] = {}
+        self.delivered = 0  # messages the scheduler has shown, so `/tick` can say it had none
         self.outbound = PrintingOutbound(show=self.show_in_conversation)
         self.ticker = ticker_for(self.outbound)
 
@@ -123,6 +131,7 @@ class ConsoleChat:
             self.console.print(f"📎 {attachment.title}: saved to {path}", highlight=False)
 
     def show_in_conversation(self, conversation: str, message: Message) -> None:
+        self.delivered += 1
         if conversation.startswith("direct:"):
             self.show(message, f"direct message to {conversation.removeprefix('direct:')}")
             return
@@ -134,6 +143,18 @@ class ConsoleChat:
     # -- the loop ---------------------------------------------------------------------------
 
     async def run(self) -> None:
+        """Chat until `/quit`, the end of the input (Ctrl-D) or Ctrl-C, which ends it at once:
+        whatever the chat was doing or waiting for is cancelled, and the terminal is left as
+        it was found."""
+        with _terminal_restored():
+            try:
+                await self._chat()
+            except asyncio.CancelledError:  # Ctrl-C: asyncio cancels the chat
+                self.console.print()  # off the prompt's line
+                self.say("Bye.")
+                raise
+
+    async def _chat(self) -> None:
         await asyncio.to_thread(self._ensure_people)
         self.say(
             "**mentorbot console**: the bot as Slack and Discord members see it. "
@@ -143,7 +164,7 @@ class ConsoleChat:
         await self.tick()
         while True:
             try:
-                line = await asyncio.to_thread(self.read_line, self._prompt())
+                line = await self.read(self._prompt())
             except (EOFError, KeyboardInterrupt):
                 self.say("Bye.")
                 return
@@ -151,6 +172,32 @@ class ConsoleChat:
                 self.say("Bye.")
                 return
             await self.handle(line.strip())
+
+    async def read(self, prompt: str) -> str:
+        """The next line typed, read on a thread of its own that nobody waits for. (On a
+        thread of asyncio's pool, Ctrl-C would only cancel the wait, and leaving would then
+        wait for that thread: the chat looked frozen until Enter.)"""
+        loop = asyncio.get_running_loop()
+        typed: asyncio.Future[str] = loop.create_future()
+
+        def settle(outcome: Callable[[], None]) -> None:
+            def once() -> None:
+                if not typed.done():  # cancelled meanwhile: nobody wants the line
+                    outcome()
+
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the chat is over
+                loop.call_soon_threadsafe(once)
+
+        def read_one() -> None:
+            try:
+                line = self.read_line(prompt)
+            except BaseException as error:  # EOFError above all; the chat decides
+                settle(functools.partial(typed.set_exception, error))
+            else:
+                settle(functools.partial(typed.set_result, line))
+
+        threading.Thread(target=read_one, name="console-input", daemon=True).start()
+        return await typed
 
     def _prompt(self) -> str:
         name = self.actor.display_name if self.actor else "nobody"
@@ -172,7 +219,7 @@ class ConsoleChat:
         if name in simple:
             await asyncio.to_thread(simple[name])
         elif name == "tick":
-            await self.tick()
+            await self.tick(say_when_idle=True)
         elif name in ("skip-days", "skip"):
             await self.skip_days(rest)
         elif name in BY_NAME:
@@ -232,10 +279,22 @@ class ConsoleChat:
 
     # -- clock ------------------------------------------------------------------------------
 
-    async def tick(self) -> None:
+    async def tick(self, *, say_when_idle: bool = False) -> None:
+        delivered = self.delivered
         report = await self.ticker.tick()
+        for outgoing, reason in report.retrying:
+            self.say(f"_Delivery to pair {outgoing.address.pair_id} will be retried: {reason}_")
         for outgoing, reason in report.failed:
             self.say(f"_Delivery to pair {outgoing.address.pair_id} failed: {reason}_")
+        said = self.delivered > delivered or report.failed or report.retrying
+        if say_when_idle and not said:
+            self.say(f"_Nothing is due at {self._local_now()}; `/skip-days N` moves on._")
+
+    def _local_now(self) -> str:
+        """The console's clock where the person acted as lives (else the default zone)."""
+        zone = (self.actor.timezone if self.actor else None) or self.core.settings.timezone
+        now = self.core.clock().astimezone(ZoneInfo(zone))
+        return f"{now:%A %-d %B %Y, %H:%M} ({zone})"
 
     async def skip_days(self, text: str) -> None:
         if not text.isdigit() or not 1 <= int(text) <= MAX_SKIP_DAYS:
@@ -312,24 +371,31 @@ class ConsoleChat:
         hint = f" ({field.hint})" if field.hint else ""
         multi = " (numbers, comma-separated)" if field.kind == FieldKind.MULTI_SELECT else ""
         shown = _shown_default(field, default)
-        try:
-            text = await asyncio.to_thread(
-                self.read_line, f"{field.label}{hint}{multi}{f' [{shown}]' if shown else ''}: "
+        question = f"{field.label}{hint}{multi}{f' [{shown}]' if shown else ''}: "
+        while True:  # a choice that is none of the options is refused at once, and asked again
+            try:
+                text = (await self.read(question)).strip()
+            except EOFError:
+                return None
+            if text.casefold() == "/cancel":
+                return None
+            if text.startswith("/"):
+                raise CommandInsteadOfAnswer(text)
+            if not text:
+                return default if default is not None else ""
+            if field.kind not in (FieldKind.SELECT, FieldKind.MULTI_SELECT):
+                return text
+            split = [text] if field.kind == FieldKind.SELECT else text.split(",")
+            parts = [part.strip() for part in split if part.strip()]
+            chosen = [_option_value(field, part) for part in parts]
+            wrong = [part for part, value in zip(parts, chosen, strict=True) if value is None]
+            if not wrong:
+                return chosen[0] if field.kind == FieldKind.SELECT else chosen
+            self.say(
+                f"✗ “{wrong[0]}” is not one of the choices; type "
+                f"{'its number' if field.kind == FieldKind.SELECT else 'their numbers'} "
+                f"({_choices(field)}), or `/cancel`."
             )
-        except EOFError:
-            return None
-        text = text.strip()
-        if text.casefold() == "/cancel":
-            return None
-        if text.startswith("/"):
-            raise CommandInsteadOfAnswer(text)
-        if not text:
-            return default if default is not None else ""
-        if field.kind == FieldKind.SELECT:
-            return _option_value(field, text)
-        if field.kind == FieldKind.MULTI_SELECT:
-            return [_option_value(field, part.strip()) for part in text.split(",") if part.strip()]
-        return text
 
 
 class CommandInsteadOfAnswer(Exception):
@@ -349,11 +415,24 @@ def _option_numbers(field: FormField) -> list[str]:
     return [str(index) for index in range(1, len(values) + 1)]
 
 
-def _option_value(field: FormField, text: str) -> str:
+def _option_value(field: FormField, text: str) -> str | None:
+    """The option ``text`` names, by its number, its value or its label; else ``None``."""
     numbers = _option_numbers(field)
     if text in numbers:
         return field.options[numbers.index(text)].value
-    return text
+    for number, option in zip(numbers, field.options, strict=True):
+        label = option.label.removeprefix(f"{number}. ")
+        if text in (option.value, label) or text.casefold() == label.casefold():
+            return option.value
+    return None
+
+
+def _choices(field: FormField) -> str:
+    """The numbers to type, as a range when they run on: "1 to 3", else "2, 5, 7"."""
+    numbers = _option_numbers(field)
+    if numbers == [str(n) for n in range(1, len(numbers) + 1)] and len(numbers) > 1:
+        return f"1 to {len(numbers)}"
+    return ", ".join(numbers)
 
 
 def _shown_default(field: FormField, default: object) -> str:
@@ -368,3 +447,24 @@ def _shown_default(field: FormField, default: object) -> str:
 
 def _roles(roles: Sequence[str]) -> str:
     return ", ".join(roles) or "no pair"
+
+
+@contextlib.contextmanager
+def _terminal_restored() -> Iterator[None]:
+    """Gives the terminal its settings back when the chat ends: after Ctrl-C the reading
+    thread is still inside readline, which turns echo off while it edits a line."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd) if os.isatty(fd) else None
+    except (ImportError, OSError, ValueError, AttributeError):  # a test's stdin, or Windows
+        saved = None
+    if saved is None:  # no terminal to keep: a pipe, a file, a test
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(termios.error, OSError):
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)

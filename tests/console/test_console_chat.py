@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -230,3 +231,48 @@ def test_files_the_console_saves_are_readable_by_their_owner_only(chat):
     assert saved and all(name.endswith((".csv", ".png")) for name in saved)
     assert all(stat.S_IMODE((folder / name).stat().st_mode) == 0o600 for name in saved)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_choice_that_is_none_of_the_options_is_asked_again_at_once(chat):
+    """A free-text activity is refused as soon as it is typed, with the numbers to type, and
+    the form goes on from there; goal numbers likewise."""
+    out = chat(
+        "/log-meeting",
+        "yesterday",
+        "45m",
+        "read a picture book together",  # activity: none of the five listed
+        "something else",  # by its label
+        "We read",
+        "",
+        "1, 9",  # goals: only 2 is open
+        "2",
+        "/quit",
+    )
+    refused = "✗ “read a picture book together” is not one of the choices; type its number"
+    assert f"{refused} (1 to 5), or /cancel." in out
+    assert out.index(refused) < out.index("Notes (private to your pair)")
+    assert "✗ “1” is not one of the choices; type their numbers (2), or /cancel." in out
+    assert "Logged meeting 4: Mon 9 Nov 2026, 45 min, own activity." in out
+    assert "Goals moved: 2." in out
+
+
+def test_tick_says_when_nothing_is_due(chat):
+    """`/tick` with nothing due says so, at the console's time where the person lives."""
+    out = chat("/tick", "/quit")
+    assert (
+        "Nothing is due at Tuesday 10 November 2026, 10:00 (America/New_York); "
+        "/skip-days N moves on."
+    ) in out
+
+
+def test_the_folder_of_saved_files_is_ignored_by_git():
+    """mentorbot-files/ (summaries with members' names) can never be committed by mistake."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    checked = subprocess.run(
+        ["git", "check-ignore", "-q", "mentorbot-files/mentoring-summary.csv"],
+        cwd=root,
+        check=False,
+    )
+    assert checked.returncode == 0
