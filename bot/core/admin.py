@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.core.errors import InputError
 from bot.core.pairs import end_pair, pause_pair, resume_pair
-from bot.settings import PLATFORMS
 from storage.forget import Forgotten, find_people, forget, scrub
-from storage.models import Cohort, Coordinator, Pair, Person
+from storage.models import Cohort, Pair, Person
 
 if TYPE_CHECKING:
     from bot.core.service import Core
@@ -110,40 +109,6 @@ def end(core: Core, session: Session, pair_id: int) -> str:
         return f"Pair {pair.id} ended; its goals and meetings are kept."
 
     return _changed(core, session, pair_id, "end", change)
-
-
-def add_coordinator(
-    core: Core, session: Session, platform: str, user_id: str, name: str = ""
-) -> str:
-    if platform not in PLATFORMS:
-        raise InputError(f"“{platform}” is not a platform; use one of {', '.join(PLATFORMS)}.")
-    found = session.scalar(
-        select(Coordinator).where(
-            Coordinator.platform == platform, Coordinator.platform_user_id == user_id
-        )
-    )
-    if found:
-        return f"{user_id} on {platform} is already a coordinator."
-    coordinator = Coordinator(platform=platform, platform_user_id=user_id, display_name=name)
-    session.add(coordinator)
-    session.flush()
-    core.audit(session, CLI, "coordinator.add", "coordinator", coordinator.id, platform=platform)
-    return f"{user_id} on {platform} is now a coordinator."
-
-
-def list_coordinators(session: Session) -> list[tuple[str, str, str, int | None]]:
-    """(platform, user id, name, person id) of the coordinators kept in the database; the
-    person id is there once the bot has met them (it is what ``forget`` takes)."""
-    rows = session.execute(
-        select(Coordinator, Person.id)
-        .outerjoin(
-            Person,
-            (Person.platform == Coordinator.platform)
-            & (Person.platform_user_id == Coordinator.platform_user_id),
-        )
-        .order_by(Coordinator.id)
-    )
-    return [(c.platform, c.platform_user_id, c.display_name, pid) for c, pid in rows]
 
 
 def describe_person(session: Session, person: Person) -> str:
