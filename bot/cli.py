@@ -46,7 +46,9 @@ def _friendly_errors() -> Iterator[None]:
     try:
         yield
     except (DatabaseUnusable, InputError, SettingsError, PlatformUnreachable) as error:
-        raise click.ClickException(str(error)) from None
+        from bot.core.replies import unmarked  # names the core marks as typed, shown plain
+
+        raise click.ClickException(unmarked(str(error))) from None
     except OperationalError as error:
         raise click.ClickException(f"The database could not be used: {error.orig}") from None
 
@@ -293,6 +295,15 @@ def end_cmd(pair_id: int) -> None:
     from bot.core.admin import end
 
     click.echo(_in_transaction(lambda core, session: end(core, session, pair_id)))
+
+
+@pairs.command("handled")
+@click.argument("pair_id", type=int)
+def handled_cmd(pair_id: int) -> None:
+    """Mark a pair's help requests handled (the summary then says so)."""
+    from bot.core.help_requests import handled_from_cli
+
+    click.echo(_in_transaction(lambda core, session: handled_from_cli(core, session, pair_id)))
 
 
 @main.group()

@@ -280,7 +280,12 @@ class Delivery(Base):
 
 
 class Response(Base):
-    """Every click on a delivery's buttons, kept as it happened."""
+    """Every click on a delivery's buttons, kept as it happened.
+
+    A click on **We need help** is a help request; a coordinator marks it handled
+    (``handled_at``, and ``handled_by_id`` when it was done in chat rather than from the
+    command line), and the summary then reports it as handled instead of needing attention.
+    """
 
     __tablename__ = "responses"
 
@@ -292,6 +297,8 @@ class Response(Base):
     action: Mapped[str] = mapped_column(String(20))
     activity_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
 class Draft(Base):

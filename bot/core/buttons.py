@@ -37,8 +37,8 @@ from bot.core.deliveries import (
     compose,
 )
 from bot.core.errors import InputError
+from bot.core.help_requests import HANDLED_PREFIX, alert, press_mark_handled
 from bot.core.meetings import meeting_form
-from bot.core.pairs import describe_pair
 from bot.core.replies import DirectPost, Message, MessageRef, Reply, said
 from bot.core.rhythm import pair_zone
 from prompts.choice import choose_activity
@@ -51,7 +51,10 @@ OUT_OF_DATE = "That button is out of date; type `/mentoring status` to see where
 
 
 def handle_button(request: Request, action: str, clicked: MessageRef | None = None) -> Reply:
-    """Answer a click on ``action``, pressed on the message ``clicked``."""
+    """Answer a click on ``action``, pressed on the message ``clicked`` (**Mark handled** on
+    a coordinators' help alert is theirs, not a pair's: ``help_requests``)."""
+    if action.startswith(HANDLED_PREFIX):
+        return press_mark_handled(request, action)
     parsed = ButtonAction.parse(action)
     if parsed is None or parsed.verb not in VERBS[parsed.family]:
         raise InputError(OUT_OF_DATE)
@@ -224,15 +227,19 @@ def _help(request: Request, delivery: Delivery, pair: Pair) -> Reply:
             f"You already asked for help with this check-in ({asked.date().isoformat()}); "
             "your coordinators were told then and will be in touch."
         )
-    _record(request, delivery, HELP)
+    asking = Response(
+        delivery_id=delivery.id,
+        person_id=request.person.id,
+        action=HELP,
+        activity_id=delivery.activity_id,
+        created_at=request.now,
+    )
+    request.session.add(asking)
+    request.session.flush()
     if not delivery.answer:
         _answer(request, delivery, HELP)
     request.audit("pair.help", "pair", pair.id)
-    note = Message(
-        f"🆘 {said(request.person.display_name)} asked for help with their mentoring pair "
-        f"{describe_pair(pair)}, "
-        f"pair {pair.id}. Please get in touch with them."
-    )
+    note = alert(request.person, pair, asking.id)
     coordinators = coordinator_ids(request.core.settings, request.session, pair.platform)
     posts = tuple(DirectPost(pair.platform, user_id, note) for user_id in coordinators)
     told = (

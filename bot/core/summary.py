@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core.attention import attention_reasons
+from bot.core.attention import ANSWER_GRACE, NOT_STARTED, attention_reasons, status_on
 from bot.core.chart import meetings_chart_png
 from bot.core.context import Request
 from bot.core.errors import InputError
@@ -30,7 +30,7 @@ from bot.core.paging import PageAction, paged
 from bot.core.replies import Attachment, Message, Reply, Table, said
 from bot.core.spreadsheet import csv_bytes
 from storage.models import Cohort, PairStatus
-from storage.summary import PairRow, Period, summary_facts
+from storage.summary import PairRow, Period, cohorts_with_pairs, summary_facts
 
 CSV_COLUMNS = (
     "pair_id",
@@ -47,8 +47,13 @@ CSV_COLUMNS = (
     "goals_done",
     "suggestions_sent",
     "suggestions_answered",
+    "help_asked_on",
+    "help_handled_on",
+    "help_handled_by",
     "attention",
 )
+COHORTS_NAMED = 10  # in the refusal of an unknown cohort, at most
+FROM_THE_CLI = "command line"  # who handled a help request marked handled with the CLI
 ATTENTION_LISTING = "a"
 ALL = "all"
 NO_ATTENTION = "No pair needs attention. 🎉"
@@ -57,8 +62,15 @@ OUT_OF_DATE = "That button is out of date; run `/mentoring-summary` again."
 
 @dataclass
 class Totals:
+    """The summary's figures, summed over its pairs. Each pair counts once by its status on the
+    summary's day (``status_on``: active, paused, ended, or not started); pairs that met in the
+    last 30 or 60 days are those whose last meeting up to that day is at most that many days
+    before it."""
+
     active_pairs: int = 0
     paused_pairs: int = 0
+    ended_pairs: int = 0
+    not_started_pairs: int = 0
     met_last_30: int = 0
     met_last_60: int = 0
     meetings: int = 0
@@ -83,6 +95,10 @@ class Totals:
             self.active_pairs += 1
         elif row.status == PairStatus.PAUSED:
             self.paused_pairs += 1
+        elif row.status == PairStatus.ENDED:
+            self.ended_pairs += 1
+        elif row.status == NOT_STARTED:
+            self.not_started_pairs += 1
         if row.last_meeting and as_of - row.last_meeting <= dt.timedelta(days=30):
             self.met_last_30 += 1
         if row.last_meeting and as_of - row.last_meeting <= dt.timedelta(days=60):
@@ -103,6 +119,7 @@ class ParticipationSummary:
     totals: Totals
     pairs: list[PairRow]
     meetings_per_week: list[tuple[dt.date, int]]
+    until: dt.datetime | None = None  # the moment the figures are judged at (``Window``)
 
     @property
     def needing_attention(self) -> list[PairRow]:
@@ -112,15 +129,38 @@ class ParticipationSummary:
 def compute_summary(
     session: Session, now: dt.datetime, *, cohort: str | None = None, period: Period | None = None
 ) -> ParticipationSummary:
-    """Totals, per-pair rows with their attention reasons, and meetings per week."""
-    facts = summary_facts(session, now, cohort=cohort, period=period)
+    """Totals, per-pair rows with their status and attention reasons, and meetings per week,
+    judged on the history up to the period's end (or ``now``; see ``storage.summary``). A
+    cohort with no pairs is refused (``InputError``), the same sentence wherever it is asked
+    for."""
+    facts = summary_facts(session, now, answer_grace=ANSWER_GRACE, cohort=cohort, period=period)
+    if cohort and not facts.pairs:
+        raise InputError(no_such_cohort(session, cohort))
     totals = Totals()
     for row in facts.pairs:
+        row.status = status_on(row, facts.as_of, facts.window.until)
         row.attention = attention_reasons(row, facts.as_of)
         totals.add(row, facts.as_of)
     return ParticipationSummary(
-        facts.as_of, cohort, period, totals, facts.pairs, facts.meetings_per_week
+        facts.as_of,
+        cohort,
+        period,
+        totals,
+        facts.pairs,
+        facts.meetings_per_week,
+        facts.window.until,
     )
+
+
+def no_such_cohort(session: Session, cohort: str) -> str:
+    """The refusal of a cohort that has no pairs, naming those that have."""
+    known = cohorts_with_pairs(session)
+    if not known:
+        return f"No pairs in cohort “{said(cohort)}”; no pair has a cohort yet."
+    names = ", ".join(f"“{said(name)}”" for name in known[:COHORTS_NAMED])
+    if len(known) > COHORTS_NAMED:
+        names += f" and {len(known) - COHORTS_NAMED} more"
+    return f"No pairs in cohort “{said(cohort)}”; the cohorts with pairs are {names}."
 
 
 COHORT = Name("cohort", "COHORT", "a cohort", example='"Spring 2027"')
@@ -163,11 +203,6 @@ def _show(request: Request, values: Mapping[str, Any]) -> Reply:
     period = period_of(values, today)
     cohort = values.get("cohort") or None
     summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
-    if not summary.pairs and cohort:
-        raise InputError(
-            f"No pairs in cohort “{said(cohort)}”; check the name "
-            "(`/mentoring-summary` on its own shows every cohort)."
-        )
     attachments = [
         Attachment(
             "mentoring-summary.csv", summary_csv(summary), "Per-pair participation", "text/csv"
@@ -242,6 +277,8 @@ def _totals_lines(summary: ParticipationSummary) -> list[str]:
     return [
         f"**Mentoring summary**: {scope}, {when}",
         f"Active pairs: {t.active_pairs} (paused: {t.paused_pairs})",
+        f"Ended pairs: {t.ended_pairs}"
+        + (f"; not started yet: {t.not_started_pairs}" if t.not_started_pairs else ""),
         f"Pairs that met in the last 30 days: {t.met_last_30}; "
         f"in the last 60 days: {t.met_last_60}",
         f"Meetings: {t.meetings}, {t.hours} hours",
@@ -292,6 +329,9 @@ def _row_values(row: Any) -> list[object]:
         row.goals_done,
         row.suggestions_sent,
         row.suggestions_answered,
+        row.help_asked_at.date().isoformat() if row.help_asked_at else "",
+        row.help_handled_at.date().isoformat() if row.help_handled_at else "",
+        (row.help_handled_by or FROM_THE_CLI) if row.help_handled_at else "",
         "; ".join(row.attention),
     ]
 
@@ -304,6 +344,7 @@ def summary_json(summary: ParticipationSummary) -> dict[str, Any]:
     t = summary.totals
     return {
         "as_of": summary.as_of.isoformat(),
+        "judged_at": summary.until.isoformat() if summary.until else None,
         "cohort": summary.cohort,
         "period": (
             {"from": summary.period.start.isoformat(), "to": summary.period.end.isoformat()}
@@ -313,6 +354,8 @@ def summary_json(summary: ParticipationSummary) -> dict[str, Any]:
         "totals": {
             "active_pairs": t.active_pairs,
             "paused_pairs": t.paused_pairs,
+            "ended_pairs": t.ended_pairs,
+            "not_started_pairs": t.not_started_pairs,
             "met_last_30_days": t.met_last_30,
             "met_last_60_days": t.met_last_60,
             "meetings": t.meetings,

@@ -87,7 +87,7 @@ def test_one_sided_help_unreachable_and_failed(core, program_id, clock):
         ben = session.query(Person).filter_by(platform_user_id="ben").one()
         ben.unreachable_reason = "deactivated on Slack"
     reasons = summarise(core).pairs[0].attention
-    assert "one-sided engagement: only one member active" in reasons
+    assert "one-sided engagement: only Ada active" in reasons
     assert f"asked for help on {clock.now.date()}" in reasons
     assert "Ben unreachable: deactivated on Slack" in reasons
     assert "a delivery failed: channel_not_found" in reasons

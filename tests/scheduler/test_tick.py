@@ -147,7 +147,7 @@ def test_rate_limit_then_server_error_then_success(core, ticker, sink, pair_id):
     assert deliveries(core)[0].attempts == 3
 
 
-def test_permanent_error_fails_one_pair_not_others(core, ticker, sink, program_id):
+def test_permanent_error_fails_one_pair_not_others(core, ticker, sink, program_id, clock):
     """A permanent error marks that delivery failed; the other pairs still get theirs."""
     add_pair(core, program_id, PairSpec("ada", "ben"))
     add_pair(core, program_id, PairSpec("dev", "eve"))
@@ -155,6 +155,7 @@ def test_permanent_error_fails_one_pair_not_others(core, ticker, sink, program_i
     report = tick(ticker, at("2026-11-24"))
     assert len(report.sent) == 1 and len(report.failed) == 1
     assert sorted(d.status for d in deliveries(core)) == ["failed", "sent"]
+    clock.now = at("2026-11-24", 16)  # the summary counts what happened by its moment
     summary = core.command(actor("casey"), "mentoring-summary", "").message.text
     assert "a delivery failed: channel_not_found" in summary
 
@@ -260,7 +261,7 @@ def test_a_crash_loop_gives_no_delivery_up_early(core, sink, pair_id):
 
 
 def test_a_delivery_failing_past_its_rounds_window_is_given_up_and_flagged(
-    core, ticker, sink, pair_id
+    core, ticker, sink, pair_id, clock
 ):
     """Retried while its round is still on; once the round's window (a week) has passed, the
     next failure gives it up, and the coordinators see it."""
@@ -271,6 +272,7 @@ def test_a_delivery_failing_past_its_rounds_window_is_given_up_and_flagged(
     late = tick(ticker, at("2026-12-01", 15, 1))
     assert [r for _, r in late.failed] == ["internal_error"]
     assert [d.status for d in deliveries(core)] == ["failed"]
+    clock.now = at("2026-12-01", 16)  # the summary counts what happened by its moment
     summary = core.command(actor("casey"), "mentoring-summary", "").message.text
     assert "a delivery failed: internal_error" in summary
 
