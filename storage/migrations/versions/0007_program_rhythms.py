@@ -4,16 +4,16 @@ Coordinators set a program's rhythm; ``program_rhythms`` keeps each rhythm a pro
 a change, so messages due before it keep their rounds. ``programs.pairs_channel_id`` is the
 Discord channel of the program's pair threads (else ``DISCORD_PAIRS_CHANNEL_ID``).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 01:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
