@@ -40,15 +40,14 @@ def _friendly_errors() -> Iterator[None]:
     from sqlalchemy.exc import OperationalError
 
     from bot.core.errors import InputError, PlatformUnreachable
+    from bot.core.replies import unmarked
     from bot.settings import SettingsError
     from storage.db import DatabaseUnusable
 
     try:
         yield
     except (DatabaseUnusable, InputError, SettingsError, PlatformUnreachable) as error:
-        from bot.core.replies import unmarked  # names the core marks as typed, shown plain
-
-        raise click.ClickException(unmarked(str(error))) from None
+        raise click.ClickException(unmarked(str(error))) from None  # names typed, shown plain
     except OperationalError as error:
         raise click.ClickException(f"The database could not be used: {error.orig}") from None
 
@@ -149,6 +148,109 @@ def upgrade() -> None:
     click.echo("The database is up to date.")
 
 
+def _program_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The program settings as options, from their declarations in ``bot.core.programs``."""
+    from bot.core.programs import SETTINGS
+
+    for arg in reversed(SETTINGS):
+        shown = f"{arg.about}, e.g. {arg.example}"
+        command = click.option(arg.flag, arg.name, metavar=arg.label, help=shown)(command)
+    return command
+
+
+def _print_lines(lines: list[str]) -> None:
+    from bot.console.render import print_message
+    from bot.core.replies import Message
+
+    print_message(Message("\n".join(lines)))
+
+
+@main.group()
+def program() -> None:
+    """Create and change programs: their dates, rhythm, time zone, cohorts and pairs channel."""
+
+
+@program.command("create")
+@click.argument("name")
+@_program_options
+def create_program_cmd(name: str, **raw: str | None) -> None:
+    """A new program; what is not given is from today for a year, every 3 weeks on Tuesday at
+    10:00 in MENTORBOT_TIMEZONE."""
+    from bot.core.programs import cli_change, create_program, describe_program
+
+    def work(core: Core, session: Session) -> list[str]:
+        now = core.clock()
+        change = cli_change(raw, now.date())
+        created = create_program(session, name, change, now.date(), core.settings.timezone)
+        core.audit(session, "cli", "program.create", "program", created.id)
+        return [f"Created program {created.id}.", *describe_program(session, created, now)]
+
+    _print_lines(_in_transaction(work))
+
+
+@program.command("edit")
+@click.argument("program_key", metavar="PROGRAM")
+@click.option("--name", "new_name", help="A new name for the program.")
+@_program_options
+def edit_program_cmd(program_key: str, **raw: str | None) -> None:
+    """Change a program (named, or by id); a new rhythm applies from the next round on."""
+    from bot.core.programs import changed_fields, cli_change, edit_program, find_program
+
+    def work(core: Core, session: Session) -> list[str]:
+        now = core.clock()
+        found = find_program(session, program_key)
+        change = cli_change(raw, now.date())
+        if not changed_fields(change):
+            raise click.UsageError("Say what to change, e.g. --every 2w; see --help.")
+        told = edit_program(session, found, change, now)
+        core.audit(
+            session, "cli", "program.edit", "program", found.id, fields=changed_fields(change)
+        )
+        return told or ["Nothing changed: those are its settings already."]
+
+    _print_lines(_in_transaction(work))
+
+
+@program.command("list")
+def list_programs_cmd() -> None:
+    """Every program with its dates, rhythm and pairs."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from bot.core.programs import list_programs
+
+    found = _in_transaction(lambda core, session: list_programs(session))
+    if not found:
+        click.echo("No programs yet; create one with `mentorbot program create NAME`.")
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", overflow="fold", ratio=1)
+    table.add_column("dates", no_wrap=True)
+    table.add_column("rhythm", overflow="fold", min_width=16, ratio=1)
+    table.add_column("pairs", overflow="fold")
+    for p in found:
+        counts = (("active", p.active), ("paused", p.paused), ("ended", p.ended))
+        pairs_text = ", ".join(f"{n} {what}" for what, n in counts if n) or "none"
+        cells = (str(p.program_id), p.name, f"{p.start} – {p.end}", p.rhythm, pairs_text)
+        table.add_row(*(Text(cell) for cell in cells))  # names are never read as markup
+    Console().print(table)
+
+
+@program.command("show")
+@click.argument("program_key", metavar="PROGRAM", required=False)
+def show_program_cmd(program_key: str | None) -> None:
+    """One program's settings, cohorts and next round (the only one when not named)."""
+    from bot.core.programs import describe_program, find_program
+
+    def work(core: Core, session: Session) -> list[str]:
+        return describe_program(session, find_program(session, program_key), core.clock())
+
+    _print_lines(_in_transaction(work))
+
+
 @main.group()
 def pairs() -> None:
     """Import and manage pairs."""
@@ -165,14 +267,18 @@ def pairs() -> None:
     help="Platform for rows without a platform column.",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows even if some are bad.")
-def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_rows: bool) -> None:
+@_program_options
+def import_pairs(
+    file: Path, program_name: str | None, platform: str, skip_bad_rows: bool, **settings: str | None
+) -> None:
     """Import pairs from a CSV file with columns mentor, mentee (platform, cohort, timezone,
-    start, mentor_name, mentee_name optional)."""
+    start, mentor_name, mentee_name optional). A new program takes the settings given."""
     from rich.console import Console
     from rich.progress import track
     from rich.text import Text
 
     from bot.core.pair_import import ImportFileError, NothingImported, import_pairs, read_pairs_csv
+    from bot.core.programs import cli_change
 
     console = Console()
     if not file.exists():
@@ -186,7 +292,8 @@ def import_pairs(file: Path, program_name: str | None, platform: str, skip_bad_r
         return list(track(rows, description="Importing pairs", console=console, transient=True))
 
     def work(core: Core, session: Session) -> None:
-        import_pairs(core, session, report, program_name, skip_bad_rows, progress)
+        change = cli_change(settings, core.clock().date())
+        import_pairs(core, session, report, program_name, change, skip_bad_rows, progress)
 
     try:
         _in_transaction(work)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.core.rhythm import Rhythm, zone_of
-from storage.models import Pair, PairStatus, Person, Program
+from bot.core.rhythm import Rhythm, chained, zone_of
+from storage.models import Pair, PairStatus, Person, Program, ProgramRhythm
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class PairClock:
 
 def pair_clocks(session: Session) -> list[PairClock]:
     """Every pair still running, in one query of plain rows (no ORM objects: a tick reads
-    every pair each minute)."""
+    every pair each minute), with its program's earlier rhythms read once per program."""
     mentor, mentee = aliased(Person), aliased(Person)
     query = (
         select(
@@ -32,6 +33,7 @@ def pair_clocks(session: Session) -> list[PairClock]:
             Pair.status,
             Pair.paused_until,
             Pair.start_date,
+            Program.id,
             Program.end_date,
             Program.interval_weeks,
             Program.weekday,
@@ -45,24 +47,31 @@ def pair_clocks(session: Session) -> list[PairClock]:
         .join(mentee, Pair.mentee_id == mentee.id)
         .where(Pair.status != PairStatus.ENDED)
     )
-    return [
-        PairClock(
-            pair_id,
-            status == PairStatus.PAUSED,
-            paused_until,
-            Rhythm(start, end, interval, weekday, at, zone_of(mentee_tz, mentor_tz, program_tz)),
-        )
-        for (
-            pair_id,
-            status,
-            paused_until,
+    earlier: dict[int, list[ProgramRhythm]] = defaultdict(list)
+    for era in session.scalars(select(ProgramRhythm).order_by(ProgramRhythm.until)):
+        earlier[era.program_id].append(era)
+    clocks = []
+    for row in session.execute(query):
+        (pair_id, status, paused_until, start, program_id, *current, mentee_tz, mentor_tz) = row
+        end, interval, weekday, at, program_tz = current
+        rhythm = chained(
             start,
-            end,
-            interval,
-            weekday,
-            at,
-            program_tz,
-            mentee_tz,
-            mentor_tz,
-        ) in session.execute(query)
-    ]
+            Current(end, interval, weekday, at, program_tz),
+            earlier[program_id],
+            lambda zone, mentee_tz=mentee_tz, mentor_tz=mentor_tz: zone_of(
+                mentee_tz, mentor_tz, zone
+            ),
+        )
+        clocks.append(PairClock(pair_id, status == PairStatus.PAUSED, paused_until, rhythm))
+    return clocks
+
+
+@dataclass(frozen=True)
+class Current:
+    """A program's current rhythm, read as plain columns."""
+
+    end_date: dt.date
+    interval_weeks: int
+    weekday: int
+    local_time: dt.time
+    timezone: str

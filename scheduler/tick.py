@@ -453,6 +453,7 @@ class Ticker:
                 pair.platform,
                 pair.conversation_id,
                 (pair.mentor.platform_user_id or "", pair.mentee.platform_user_id or ""),
+                pair.program.pairs_channel_id,
             ),
             message=compose(delivery, pair, self.catalog, next_steps),
             idempotency_key=delivery.idempotency_key,

@@ -111,9 +111,31 @@ class Program(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
+    pairs_channel_id: Mapped[str | None] = mapped_column(String(32))  # Discord: pair threads
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     cohorts: Mapped[list[Cohort]] = relationship(back_populates="program")
+    earlier_rhythms: Mapped[list[ProgramRhythm]] = relationship(
+        order_by="ProgramRhythm.until", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ProgramRhythm(Base):
+    """A rhythm the program had until a coordinator changed it (``until``): the messages due
+    before the change keep following it, so a change never re-sends or skips a round."""
+
+    __tablename__ = "program_rhythms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    until: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    interval_weeks: Mapped[int] = mapped_column(Integer)
+    weekday: Mapped[int] = mapped_column(Integer)
+    local_time: Mapped[dt.time] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64))
+    end_date: Mapped[dt.date] = mapped_column(Date)
 
 
 class Cohort(Base):

@@ -35,7 +35,8 @@ class PairConversations:
             if pair is None:
                 return None
             members = (pair.mentor.platform_user_id or "", pair.mentee.platform_user_id or "")
-            return PairAddress(pair.id, pair.platform, pair.conversation_id, members)
+            home = pair.program.pairs_channel_id
+            return PairAddress(pair.id, pair.platform, pair.conversation_id, members, home)
 
         return await asyncio.to_thread(run_in_transaction, self.sessions, read)
 

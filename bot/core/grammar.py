@@ -23,9 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from bot.core.dates import date_length, duration_length, parse_date, parse_duration
@@ -36,6 +38,9 @@ QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’"}
 QUARTER = re.compile(r"([0-9]{4})-?[Qq]([1-4])")
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DIGITS = re.compile(r"[0-9]+")
+WEEKS = re.compile(r"([0-9]{1,2}) ?(?:w|wk|wks|week|weeks)?")
+CLOCK = re.compile(r"([0-9]{1,2})(?:[:.h]([0-9]{2}))? ?(am|pm)?")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # what a reporting period spans
 _WORD = re.compile(r"\S+")
 
@@ -52,6 +57,7 @@ class Style(StrEnum):
 
     TEXT = "text"  # /goal @sam done 2
     OPTIONS = "options"  # /goal done number:2 partner:@sam (Discord's typed options)
+    CLI = "cli"  # mentorbot program edit 1 --every 2w (an option's own example)
 
 
 PARTNER_OPTION = "partner"
@@ -292,6 +298,80 @@ class Day(Arg):
                 example,
             )
         return day
+
+
+@dataclass(frozen=True)
+class Weeks(Arg):
+    """How often, in whole weeks: ``3w``, ``3``, ``3 weeks``, within 1..``maximum``."""
+
+    maximum: int = 12
+    longest = 10
+
+    def convert(self, value: object, today: dt.date, example: str) -> int:
+        match = WEEKS.fullmatch(str(value).strip().casefold())
+        weeks = int(match[1]) if match else 0
+        if not 1 <= weeks <= self.maximum:
+            raise self._wrong(
+                f"{_quoted(str(value))} is not a number of weeks from 1 to {self.maximum}", example
+            )
+        return weeks
+
+
+@dataclass(frozen=True)
+class Weekday(Arg):
+    """A day of the week by name (``tuesday``, ``Tue``), as ``datetime``'s 0 (Monday)..6."""
+
+    longest = 10
+
+    def convert(self, value: object, today: dt.date, example: str) -> int:
+        text = str(value).strip().casefold()
+        for number, name in enumerate(WEEKDAYS):
+            if len(text) >= 3 and name.startswith(text):
+                return number
+        raise self._wrong(f"{_quoted(str(value))} is not a day of the week", example)
+
+
+@dataclass(frozen=True)
+class ClockTime(Arg):
+    """A time of day: ``10:00``, ``9:30``, ``14:05``, ``10am``, ``2:30pm``."""
+
+    longest = 10
+
+    def convert(self, value: object, today: dt.date, example: str) -> dt.time:
+        match = CLOCK.fullmatch(str(value).strip().casefold())
+        hour, minute = (int(match[1]), int(match[2] or 0)) if match else (99, 0)
+        if match and match[3]:  # 12-hour: 12am is midnight, 12pm noon
+            hour = hour % 12 + (12 if match[3] == "pm" else 0) if 1 <= hour <= 12 else 99
+        if not (0 <= hour <= 23 and 0 <= minute <= 59):
+            raise self._wrong(f"{_quoted(str(value))} is not a time of day", example)
+        return dt.time(hour, minute)
+
+
+@dataclass(frozen=True)
+class Zone(Arg):
+    """A time zone by its IANA name (``America/Chicago``), in any letter case; a near miss is
+    answered with the names it may have meant."""
+
+    longest = 64
+
+    def convert(self, value: object, today: dt.date, example: str) -> str:
+        text = str(value).strip()
+        names = _zone_names()
+        found = names.get(text.casefold().replace(" ", "_"))
+        if found is not None:
+            return found
+        close = difflib.get_close_matches(text.casefold(), names, n=2, cutoff=0.75)
+        meant = " or ".join(f"`{names[c]}`" for c in close)
+        what = f"{_quoted(text)} is not a time zone name" + (
+            f" (did you mean {meant}?)" if meant else ""
+        )
+        raise self._wrong(what, example)
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name, by its folded form (read once)."""
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
 
 
 @dataclass(frozen=True)
@@ -606,8 +686,11 @@ def bind(
     argument that is wrong or missing (with an example written as ``style`` writes it)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    example = example_of(command, verb, style)
     for arg in verb.args:
+        if style == Style.CLI and arg.flag:
+            example = f"{arg.flag} {arg.example}"
+        else:
+            example = example_of(command, verb, style)
         value = raw.get(arg.name)
         if value is None or value == "" or value == [] or value == ():
             if arg.required:
@@ -666,7 +749,7 @@ def as_options(
 
 def example_of(command: Command, verb: Verb, style: Style) -> str:
     """The verb's example, written the way ``style`` has members write commands."""
-    if style == Style.TEXT or not verb.example:
+    if style != Style.OPTIONS or not verb.example:
         return verb.example
     return as_options(command, verb, parse(command, verb.example.partition(" ")[2]).raw)
 

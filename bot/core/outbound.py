@@ -11,12 +11,15 @@ from bot.core.replies import Message
 
 @dataclass(frozen=True)
 class PairAddress:
-    """Where a pair's messages go: its conversation (None until opened) and its members' ids."""
+    """Where a pair's messages go: its conversation (None until opened), its members' ids,
+    and where its program keeps pair conversations, on a platform that has such a place
+    (Discord: the program's pairs channel; None: the operator's default)."""
 
     pair_id: int
     platform: str
     conversation_id: str | None
     member_ids: tuple[str, ...]
+    home: str | None = None
 
 
 @dataclass(frozen=True)

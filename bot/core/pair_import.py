@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.core.programs import ProgramChange, changed_fields, create_program, rhythm_text
 from bot.settings import PLATFORMS
 from storage.models import Cohort, Pair, PairStatus, Person, Program
 
@@ -29,7 +30,6 @@ REQUIRED = ("mentor", "mentee")
 OPTIONAL = ("platform", "cohort", "timezone", "start", "mentor_name", "mentee_name")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DISCORD_ID = re.compile(r"^\d{15,21}$")
-PROGRAM_LENGTH = dt.timedelta(days=365)
 
 
 class ImportFileError(ValueError):
@@ -216,13 +216,16 @@ def import_pairs(
     session: Session,
     report: ImportReport,
     program_name: str | None,
+    change: ProgramChange,
     skip_bad_rows: bool,
     progress: Callable[[list[PairRow]], list[PairRow]] = list,
 ) -> None:
     """Import the checked rows of ``report`` into the program named (created when new): all of
     them, or, with bad rows and without ``skip_bad_rows``, none (``NothingImported``)."""
     today = core.clock().date()
-    program, created = find_or_create_program(session, program_name, today, core.settings.timezone)
+    program, created = find_or_create_program(
+        session, program_name, change, today, core.settings.timezone
+    )
     report.program = program.name
     if created:
         report.notes.append(created)
@@ -242,30 +245,33 @@ def import_pairs(
 
 
 def find_or_create_program(
-    session: Session, name: str | None, today: dt.date, timezone: str
+    session: Session, name: str | None, change: ProgramChange, today: dt.date, timezone: str
 ) -> tuple[Program, str | None]:
-    """The program to import into; created (starting today, for a year) when new."""
+    """The program to import into: the one named (or the only one), else a new one with the
+    settings given (from today for a year by default). Settings for a program that exists
+    are refused rather than ignored: `program edit` changes it."""
     if name is None:
         programs = session.scalars(select(Program)).all()
-        if len(programs) == 1:
+        if len(programs) == 1 and not changed_fields(change):
             return programs[0], None
-        if programs:
+        if len(programs) > 1:
             names = ", ".join(p.name for p in programs)
             raise ImportFileError(
                 f"There are several programs ({names}); say which with --program NAME."
             )
         name = "Mentoring program"
-    program = session.scalar(select(Program).where(Program.name == name))
+    program = session.scalar(select(Program).where(func.lower(Program.name) == name.casefold()))
     if program is not None:
+        if changed_fields(change):
+            raise ImportFileError(
+                f"The program “{program.name}” exists already, so its settings stay as they "
+                f"are; change them with `mentorbot program edit {program.id} …`, then import."
+            )
         return program, None
-    program = Program(
-        name=name, start_date=today, end_date=today + PROGRAM_LENGTH, timezone=timezone
-    )
-    session.add(program)
-    session.flush()
+    program = create_program(session, name, change, today, timezone)
     return program, (
-        f"Created the program “{name}”, {today} to {program.end_date}, every 3 "
-        "weeks on Tuesday at 10:00."
+        f"Created the program “{program.name}”, {program.start_date} to {program.end_date}, "
+        f"{rhythm_text(program)}."
     )
 
 

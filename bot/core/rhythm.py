@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from storage.models import DeliveryKind, Pair
@@ -60,13 +62,59 @@ def pair_zone(pair: Pair) -> ZoneInfo:
 
 def rhythm_for(pair: Pair) -> Rhythm:
     program = pair.program
+    return chained(
+        pair.start_date,
+        program,
+        program.earlier_rhythms,
+        lambda program_zone: zone_of(pair.mentee.timezone, pair.mentor.timezone, program_zone),
+    )
+
+
+class RhythmFields(Protocol):
+    """A program's rhythm as stored: its current one, or an earlier one (``ProgramRhythm``)."""
+
+    end_date: dt.date
+    interval_weeks: int
+    weekday: int
+    local_time: dt.time
+    timezone: str
+
+
+class EarlierRhythm(RhythmFields, Protocol):
+    until: dt.datetime
+
+
+def chained(
+    start: dt.date,
+    current: RhythmFields,
+    earlier: Sequence[EarlierRhythm],
+    zone_for: Callable[[str], ZoneInfo],
+) -> Rhythm:
+    """A pair's rhythm from its program's current one and the earlier ones (oldest first),
+    each in force until its ``until``; ``zone_for`` gives the pair's clock for a program zone."""
+    before: Rhythm | None = None
+    since: dt.datetime | None = None
+    for era in earlier:
+        before, since = _in_force(start, era, zone_for, before, since), era.until
+    return _in_force(start, current, zone_for, before, since)
+
+
+def _in_force(
+    start: dt.date,
+    fields: RhythmFields,
+    zone_for: Callable[[str], ZoneInfo],
+    before: Rhythm | None,
+    since: dt.datetime | None,
+) -> Rhythm:
     return Rhythm(
-        start_date=pair.start_date,
-        end_date=program.end_date,
-        interval_weeks=program.interval_weeks,
-        weekday=program.weekday,
-        local_time=program.local_time,
-        zone=pair_zone(pair),
+        start,
+        fields.end_date,
+        fields.interval_weeks,
+        fields.weekday,
+        fields.local_time,
+        zone_for(fields.timezone),
+        before,
+        since,
     )
 
 

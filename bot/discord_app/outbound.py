@@ -194,15 +194,16 @@ class DiscordOutbound:
     async def _thread_for(self, address: PairAddress) -> discord.Thread:
         """The pair's private thread: the stored one, else one found by name, else a new one
         with both members added. ``ThreadUnavailable`` when there can be none."""
-        if not self.pairs_channel_id:
-            raise ThreadUnavailable("DISCORD_PAIRS_CHANNEL_ID is not set")
+        channel_id, named = self._home_of(address)
+        if not channel_id:
+            raise ThreadUnavailable(f"{named} is not set")
         stored = address.conversation_id or ""
         known = self._threads.get(address.pair_id) or (int(stored) if stored.isdigit() else None)
         if known is not None:
             thread = await self._existing_thread(known)
             if thread is not None:
                 return thread
-        parent = await self._pairs_channel()
+        parent = await self._pairs_channel(channel_id, named)
         suffix = f"(pair {address.pair_id})"
         thread = next((t for t in parent.threads if t.name.endswith(suffix)), None)
         if thread is None:
@@ -236,17 +237,23 @@ class DiscordOutbound:
                 return None
         return channel if isinstance(channel, discord.Thread) else None
 
-    async def _pairs_channel(self) -> discord.TextChannel:
-        channel_id = self.pairs_channel_id or 0
+    def _home_of(self, address: PairAddress) -> tuple[int | None, str]:
+        """The channel the pair's thread belongs in, and how to name it in a reason: the
+        program's pairs channel, else DISCORD_PAIRS_CHANNEL_ID."""
+        if address.home and address.home.isdigit():
+            return int(address.home), "the program's pairs channel"
+        return self.pairs_channel_id, "DISCORD_PAIRS_CHANNEL_ID"
+
+    async def _pairs_channel(self, channel_id: int, named: str) -> discord.TextChannel:
         channel = self.client.get_channel(channel_id)
         if channel is None:
             try:
                 channel = await self.client.fetch_channel(channel_id)
             except (discord.NotFound, discord.Forbidden) as error:
-                doing = f"open DISCORD_PAIRS_CHANNEL_ID {channel_id}"
+                doing = f"open {named} {channel_id}"
                 raise ThreadUnavailable(delivery_error(error, doing=doing).reason) from error
         if not isinstance(channel, discord.TextChannel):
-            raise ThreadUnavailable(f"DISCORD_PAIRS_CHANNEL_ID {channel_id} is not a text channel")
+            raise ThreadUnavailable(f"{named} {channel_id} is not a text channel")
         return channel
 
     async def _add_member(self, thread: discord.Thread, user_id: str) -> None:

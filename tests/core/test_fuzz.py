@@ -91,6 +91,7 @@ AUDITED = {
     "share": {"meeting.share"},
     "pause": {"pair.pause"},
     "resume": {"pair.resume"},
+    "program": {"program.edit"},
 }
 
 

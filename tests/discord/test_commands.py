@@ -52,7 +52,13 @@ def test_commands_are_synced_once_to_the_guild_not_on_reconnect(core, fake: Fake
     assert fake.sync_count == 1
     assert fake.sync_history[0].guild_id == GUILD_ID
     commands = {c["name"]: c for c in fake.synced_commands}
-    assert sorted(commands) == ["goal", "log-meeting", "mentoring", "mentoring-summary"]
+    assert sorted(commands) == [
+        "goal",
+        "log-meeting",
+        "mentoring",
+        "mentoring-admin",
+        "mentoring-summary",
+    ]
     assert sorted(o["name"] for o in commands["goal"]["options"]) == GOAL_SUBCOMMANDS
     mentoring = sorted(o["name"] for o in commands["mentoring"]["options"])
     assert mentoring == ["export", "help", "pause", "resume", "status"]

@@ -17,6 +17,7 @@ from tests.discord.harness import (
     BEN,
     CASEY,
     EARLIER,
+    LOBBY,
     PAIRS_CHANNEL,
     STEP,
     at,
@@ -221,3 +222,25 @@ def test_a_thread_made_before_a_crash_is_reused(core, fake, pair_id):
 
     assert scenario(send()) == scenario(send())
     assert len(fake.threads) == 1
+
+
+def test_a_programs_own_pairs_channel_holds_its_pair_threads(core, fake, ticker_for, pair_id):
+    """Casey sets the program's pairs channel with `/mentoring-admin channel:…` (the lobby,
+    here): the next pair thread opens there, not in DISCORD_PAIRS_CHANNEL_ID."""
+
+    async def body() -> Any:
+        bot = make_bot(core)
+        async with running(bot, fake):
+            options = {"channel": str(LOBBY)}
+            answer = await fake.interact(
+                fake.slash("mentoring-admin", CASEY, LOBBY, None, options), STEP
+            )
+            await ticker_for(bot).tick(WELCOME)
+            return answer
+
+    answer = scenario(body())
+    assert answer.ephemeral
+    assert f"Discord pair threads go to channel {LOBBY} from now on." in (answer.content or "")
+    [thread] = fake.threads
+    assert int(thread["parent_id"]) == LOBBY != PAIRS_CHANNEL
+    assert "Welcome" in fake.messages(int(thread["id"]))[0]["content"]

@@ -1,0 +1,481 @@
+"""Programs as coordinators set them up: dates, rhythm, time zone, cohorts, pairs channel.
+
+Each setting is declared once as a grammar argument, so the CLI (`mentorbot program create/edit`),
+the chat (`/mentoring-admin program`) and its form read and check it alike. A change of rhythm
+(every, weekday, time, time zone, end) keeps the old one as a ``ProgramRhythm`` until now, so
+every message due before the change keeps its round and the new rhythm applies from the next
+round on (``bot.core.rhythm``); nothing is sent twice or skipped by it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.core.context import Request
+from bot.core.errors import InputError
+from bot.core.grammar import (
+    Audience,
+    ClockTime,
+    Command,
+    Day,
+    Name,
+    Style,
+    Text,
+    Verb,
+    Weekday,
+    Weeks,
+    Zone,
+    bind,
+    help_verb,
+)
+from bot.core.replies import Reply, said
+from bot.core.rhythm import next_round_at, rhythm_for
+from storage.models import (
+    AuditEvent,
+    Cohort,
+    Delivery,
+    Pair,
+    PairStatus,
+    Program,
+    ProgramRhythm,
+)
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DEFAULT_LENGTH = dt.timedelta(days=364)  # a program year: the same weekday a year on, less a day
+LONGEST = dt.timedelta(days=3 * 366)
+COHORT_LIMIT = 100  # characters of a cohort's name, as stored
+CHANNEL = re.compile(r"<?#?([0-9]{17,20})>?")
+RHYTHM_FIELDS = ("interval_weeks", "weekday", "local_time", "timezone", "end_date")
+
+WHICH = Name("program", "PROGRAM", "the program, by name or id", example='"Spring 2027"')
+NEW_NAME = Name("new_name", "NAME", "the program's new name", flag="--name")
+START = Day("start", "DATE", "the first day", example="2027-01-12", flag="--start")
+END = Day("end", "DATE", "the last day", example="2027-12-14", flag="--end")
+EVERY = Weeks("every", "WEEKS", "how often", example="3w", flag="--every")
+ON = Weekday("on", "DAY", "the weekday", example="tuesday", flag="--on")
+AT = ClockTime("at", "TIME", "the local time", example="10:00", flag="--at")
+ZONE = Zone("timezone", "ZONE", "the time zone", example="America/Chicago", flag="--timezone")
+COHORTS = Text(
+    "cohorts",
+    "NAMES",
+    "the cohorts",
+    example='"Fall 2026, Spring 2027"',
+    flag="--cohorts",
+    maximum=2000,
+)
+PAIRS_CHANNEL = Text(
+    "channel",
+    "CHANNEL",
+    "the Discord pairs channel",
+    example="123456789012345678",
+    flag="--channel",
+)
+SETTINGS = (START, END, EVERY, ON, AT, ZONE, COHORTS, PAIRS_CHANNEL)
+
+
+@dataclass(frozen=True)
+class ProgramChange:
+    """What a coordinator asked to set; None leaves a setting as it is."""
+
+    name: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    interval_weeks: int | None = None
+    weekday: int | None = None
+    local_time: dt.time | None = None
+    timezone: str | None = None
+    cohorts: tuple[str, ...] | None = None
+    pairs_channel_id: str | None = None
+
+
+def read_change(
+    command: Command, verb: Verb, raw: Mapping[str, object], today: dt.date, style: Style
+) -> ProgramChange:
+    """The settings typed (CLI options, chat flags or form fields), checked by the grammar;
+    every wrong one is said at once."""
+    values, errors = bind(command, verb, raw, today, style)
+    if errors:
+        raise InputError(" ".join(errors.values()))
+    return change_of(values)
+
+
+def change_of(values: Mapping[str, Any]) -> ProgramChange:
+    cohorts = values.get("cohorts")
+    channel = values.get("channel")
+    return ProgramChange(
+        name=values.get("new_name") or None,
+        start_date=values.get("start"),
+        end_date=values.get("end"),
+        interval_weeks=values.get("every"),
+        weekday=values.get("on"),
+        local_time=values.get("at"),
+        timezone=values.get("timezone"),
+        cohorts=_cohort_names(cohorts) if cohorts else None,
+        pairs_channel_id=_channel_id(channel) if channel else None,
+    )
+
+
+def _cohort_names(text: str) -> tuple[str, ...]:
+    names = [" ".join(name.split()) for name in text.split(",")]
+    names = [name for name in names if name]
+    too_long = [name for name in names if len(name) > COHORT_LIMIT]
+    if too_long:
+        raise InputError(
+            f"The cohort name “{said(too_long[0][:40])}…” is {len(too_long[0])} characters long; "
+            f"a cohort's name can be at most {COHORT_LIMIT}.",
+            field="cohorts",
+        )
+    repeated = [name for name, count in Counter(n.casefold() for n in names).items() if count > 1]
+    if repeated:
+        raise InputError(f"The cohort “{said(repeated[0])}” is named twice.", field="cohorts")
+    return tuple(names)
+
+
+def _channel_id(text: str) -> str:
+    match = CHANNEL.fullmatch(text.strip())
+    if match is None:
+        raise InputError(
+            f"“{said(text[:40])}” is not a Discord channel id; copy it from the channel's menu "
+            "(Copy Channel ID, with Developer Mode on), e.g. `123456789012345678`.",
+            field="channel",
+        )
+    return match[1]
+
+
+# -- finding ------------------------------------------------------------------------------------
+
+
+def find_program(session: Session, key: str | None) -> Program:
+    """The program named (by name, in any letter case, or by id), or the only one."""
+    programs = list(session.scalars(select(Program).order_by(Program.id)))
+    if not programs:
+        raise InputError(
+            "There is no program yet; create one with `mentorbot program create NAME`."
+        )
+    if key is None or not key.strip():
+        if len(programs) == 1:
+            return programs[0]
+        raise InputError(f"There are several programs ({_names(programs)}); say which.")
+    wanted = key.strip().casefold()
+    for program in programs:
+        if program.name.casefold() == wanted or str(program.id) == wanted:
+            return program
+    raise InputError(
+        f"There is no program “{said(key.strip())}”; the programs are {_names(programs)}."
+    )
+
+
+def _names(programs: list[Program]) -> str:
+    return ", ".join(f"“{said(p.name)}” ({p.id})" for p in programs)
+
+
+# -- creating and editing ------------------------------------------------------------------------
+
+
+def create_program(
+    session: Session, name: str, change: ProgramChange, today: dt.date, default_zone: str
+) -> Program:
+    """A new program with what was set, the rest by default: from today for a year, every 3
+    weeks on Tuesday at 10:00 in the operator's time zone."""
+    name = " ".join(name.split())
+    _check_name(session, name, None)
+    start = change.start_date or today
+    program = Program(
+        name=name,
+        start_date=start,
+        end_date=change.end_date or start + DEFAULT_LENGTH,
+        interval_weeks=change.interval_weeks or 3,
+        weekday=change.weekday if change.weekday is not None else 1,
+        local_time=change.local_time or dt.time(10, 0),
+        timezone=change.timezone or default_zone,
+        pairs_channel_id=change.pairs_channel_id,
+    )
+    _check_dates(program.start_date, program.end_date)
+    session.add(program)
+    session.flush()
+    for cohort in change.cohorts or ():
+        session.add(Cohort(program_id=program.id, name=cohort))
+    session.flush()
+    return program
+
+
+def edit_program(
+    session: Session, program: Program, change: ProgramChange, now: dt.datetime
+) -> list[str]:
+    """Apply ``change``; the sentences say what changed (none: nothing did). A new rhythm
+    applies from the next round on: the old one is kept for what was due before now."""
+    told: list[str] = []
+    today = now.astimezone(dt.UTC).date()
+    if change.name is not None and change.name != program.name:
+        name = " ".join(change.name.split())
+        _check_name(session, name, program.id)
+        told.append(f"Renamed “{said(program.name)}” to “{said(name)}”.")
+        program.name = name
+    start = change.start_date or program.start_date
+    end = change.end_date or program.end_date
+    if start != program.start_date:
+        _check_start_moves(session, program, start, today)
+    _check_dates(start, end)
+    if end != program.end_date and end < today:
+        raise InputError(
+            f"{end} is in the past; to end the program now, set its end to today ({today})."
+        )
+    wanted = {
+        "interval_weeks": change.interval_weeks,
+        "weekday": change.weekday,
+        "local_time": change.local_time,
+        "timezone": change.timezone,
+        "end_date": change.end_date,
+    }
+    rhythm_changed = any(
+        value is not None and value != getattr(program, name) for name, value in wanted.items()
+    )
+    if rhythm_changed:
+        session.add(
+            ProgramRhythm(
+                program_id=program.id,
+                until=now,
+                **{name: getattr(program, name) for name in RHYTHM_FIELDS},
+            )
+        )
+    before = rhythm_text(program)
+    if start != program.start_date:
+        moved = _move_unstarted_pairs(session, program, start)
+        told.append(
+            f"The program now starts on {start} (was {program.start_date}); "
+            f"{moved} pair(s) that had not started move with it."
+        )
+        program.start_date = start
+    for name, value in wanted.items():
+        if value is not None:
+            setattr(program, name, value)
+    if rhythm_changed:
+        told.append(f"Rhythm: {rhythm_text(program)} (was {before}), from the next round on.")
+    if change.pairs_channel_id is not None and change.pairs_channel_id != program.pairs_channel_id:
+        program.pairs_channel_id = change.pairs_channel_id
+        told.append(f"Discord pair threads go to channel {change.pairs_channel_id} from now on.")
+    if change.cohorts is not None:
+        told += _set_cohorts(session, program, change.cohorts)
+    session.flush()
+    session.expire(program, ["earlier_rhythms"])
+    return told
+
+
+def _check_name(session: Session, name: str, program_id: int | None) -> None:
+    if not name:
+        raise InputError('A program needs a name; type e.g. `"Spring 2027"`.', field="name")
+    if len(name) > 200:
+        raise InputError(f"The name is {len(name)} characters long; it can be at most 200.")
+    clash = session.scalar(
+        select(Program).where(
+            func.lower(Program.name) == name.casefold(), Program.id != (program_id or 0)
+        )
+    )
+    if clash is not None:
+        raise InputError(f"There is already a program “{said(clash.name)}” ({clash.id}).")
+
+
+def _check_dates(start: dt.date, end: dt.date) -> None:
+    if end <= start:
+        raise InputError(f"The end ({end}) must come after the start ({start}).", field="end")
+    if end - start > LONGEST:
+        raise InputError(
+            f"From {start} to {end} is more than three years; a program runs a year or so.",
+            field="end",
+        )
+
+
+def _check_start_moves(session: Session, program: Program, start: dt.date, today: dt.date) -> None:
+    """A start moves only before the program has begun (pairs keep their own start dates)."""
+    begun = program.start_date <= today or session.scalar(
+        select(func.count(Delivery.id)).join(Pair).where(Pair.program_id == program.id)
+    )
+    if begun:
+        raise InputError(
+            f"The program began on {program.start_date}, so its start no longer moves; "
+            "a pair's own start date is set when it is imported."
+        )
+    if start < today:
+        raise InputError(f"{start} is in the past; a program not begun yet starts today or later.")
+
+
+def _move_unstarted_pairs(session: Session, program: Program, start: dt.date) -> int:
+    pairs = session.scalars(
+        select(Pair).where(Pair.program_id == program.id, Pair.start_date == program.start_date)
+    ).all()
+    for pair in pairs:
+        pair.start_date = start
+    return len(pairs)
+
+
+def _set_cohorts(session: Session, program: Program, names: tuple[str, ...]) -> list[str]:
+    """The program's cohorts become ``names``: new ones added, unused ones removed; one that
+    still has pairs is refused, never emptied silently."""
+    existing = {
+        c.name.casefold(): c
+        for c in session.scalars(select(Cohort).where(Cohort.program_id == program.id))
+    }
+    wanted = {name.casefold(): name for name in names}
+    added = [name for key, name in wanted.items() if key not in existing]
+    gone = [cohort for key, cohort in existing.items() if key not in wanted]
+    for cohort in gone:
+        count = session.scalar(select(func.count(Pair.id)).where(Pair.cohort_id == cohort.id))
+        if count:
+            raise InputError(
+                f"The cohort “{said(cohort.name)}” has {count} pair(s), so it stays; "
+                "list it among the cohorts."
+            )
+    for cohort in gone:
+        session.delete(cohort)
+    for name in added:
+        session.add(Cohort(program_id=program.id, name=name))
+    told = []
+    if added:
+        told.append("Cohorts added: " + ", ".join(f"“{said(n)}”" for n in added) + ".")
+    if gone:
+        told.append("Cohorts removed: " + ", ".join(f"“{said(c.name)}”" for c in gone) + ".")
+    return told
+
+
+# -- describing ----------------------------------------------------------------------------------
+
+
+def rhythm_text(program: Program, *, short: bool = False) -> str:
+    """ "every 3 weeks on Tuesday at 10:00 (America/Chicago)", or "3w Tue 10:00 America/Chicago"."""
+    day, at = WEEKDAY_NAMES[program.weekday], f"{program.local_time:%H:%M}"
+    if short:
+        return f"{program.interval_weeks}w {day[:3]} {at} {program.timezone}"
+    every = "every week" if program.interval_weeks == 1 else f"every {program.interval_weeks} weeks"
+    return f"{every} on {day} at {at} ({program.timezone})"
+
+
+@dataclass(frozen=True)
+class ProgramSummary:
+    """A program as `program list` shows it."""
+
+    program_id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    rhythm: str
+    active: int
+    paused: int
+    ended: int
+
+
+def list_programs(session: Session) -> list[ProgramSummary]:
+    counts: Counter[tuple[int, str]] = Counter()
+    for program_id, status, count in session.execute(
+        select(Pair.program_id, Pair.status, func.count(Pair.id)).group_by(
+            Pair.program_id, Pair.status
+        )
+    ):
+        counts[(program_id, status)] = count
+    return [
+        ProgramSummary(
+            p.id,
+            p.name,
+            p.start_date,
+            p.end_date,
+            rhythm_text(p, short=True),
+            counts[(p.id, PairStatus.ACTIVE)],
+            counts[(p.id, PairStatus.PAUSED)],
+            counts[(p.id, PairStatus.ENDED)],
+        )
+        for p in session.scalars(select(Program).order_by(Program.start_date, Program.id))
+    ]
+
+
+def describe_program(session: Session, program: Program, now: dt.datetime) -> list[str]:
+    """Every setting of the program, its cohorts with their pairs, and its next round."""
+    [summary] = [s for s in list_programs(session) if s.program_id == program.id]
+    lines = [
+        f"**{said(program.name)}** (program {program.id})",
+        f"Dates: {program.start_date} to {program.end_date}",
+        f"Rhythm: {rhythm_text(program)}",
+        f"Pairs: {summary.active} active, {summary.paused} paused, {summary.ended} ended",
+    ]
+    cohorts = session.execute(
+        select(Cohort.name, func.count(Pair.id))
+        .outerjoin(Pair, Pair.cohort_id == Cohort.id)
+        .where(Cohort.program_id == program.id)
+        .group_by(Cohort.id, Cohort.name)
+        .order_by(Cohort.name)
+    ).all()
+    shown = ", ".join(f"{said(name)} ({count})" for name, count in cohorts) or "none"
+    lines.append(f"Cohorts: {shown}")
+    channel = program.pairs_channel_id or "DISCORD_PAIRS_CHANNEL_ID"
+    lines.append(f"Discord pair threads: {channel}")
+    pair = session.scalar(
+        select(Pair).where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE).limit(1)
+    )
+    upcoming = next_round_at(rhythm_for(pair), now) if pair is not None else None
+    if upcoming is not None:
+        local = upcoming.astimezone(rhythm_for(pair).zone)
+        lines.append(f"Next round: {local:%a %-d %b %Y, %H:%M} (pair {pair.id}'s clock)")
+    elif program.end_date < now.date():
+        lines.append("The program has ended.")
+    return lines
+
+
+def changed_fields(change: ProgramChange) -> list[str]:
+    """The settings a change sets (for an audit entry)."""
+    return [f.name for f in fields(change) if getattr(change, f.name) is not None]
+
+
+# -- /mentoring-admin program ------------------------------------------------------------------
+
+
+def _program(request: Request, values: Mapping[str, Any]) -> Reply:
+    """Show the program, or change what was given, saying what changed."""
+    program = find_program(request.session, values.get("program"))
+    change = change_of(values)
+    if not changed_fields(change):
+        lines = describe_program(request.session, program, request.now)
+        lines.append(f"Change a setting with e.g. `{PROGRAM.example}`.")
+        return Reply.text("\n".join(lines))
+    told = edit_program(request.session, program, change, request.now)
+    request.core.audit(
+        request.session,
+        AuditEvent.person_actor(request.person.id),
+        "program.edit",
+        "program",
+        program.id,
+        fields=changed_fields(change),
+    )
+    return Reply.text("\n".join(told) or "Nothing changed: those are its settings already.")
+
+
+PROGRAM = Verb(
+    "program",
+    "show a program's settings, or change its dates, rhythm, time zone, cohorts or Discord "
+    "pairs channel (from the next round on)",
+    _program,
+    (WHICH, NEW_NAME, *SETTINGS),
+    example="/mentoring-admin program --every 2w --on thursday --at 15:00",
+    needs_pair=False,
+)
+
+ADMIN = Command(
+    "mentoring-admin",
+    "set up and run programs (coordinators).",
+    verbs=(PROGRAM, help_verb("/mentoring-admin")),
+    default="program",
+    audience=Audience.COORDINATORS,
+    notes=(
+        'A program\'s name with spaces goes in quotes: `/mentoring-admin program "Spring 2027"`.',
+    ),
+)
+
+
+def cli_change(raw: Mapping[str, object], today: dt.date) -> ProgramChange:
+    """The settings given as CLI options, checked as the chat checks them."""
+    return read_change(ADMIN, PROGRAM, raw, today, Style.CLI)
