@@ -176,7 +176,8 @@ def program() -> None:
 def create_program_cmd(name: str, **raw: str | None) -> None:
     """A new program; what is not given is from today for a year, every 3 weeks on Tuesday at
     10:00 in MENTORBOT_TIMEZONE."""
-    from bot.core.programs import cli_change, create_program, describe_program
+    from bot.core.mentoring_admin import cli_change
+    from bot.core.programs import create_program, describe_program
 
     def work(core: Core, session: Session) -> list[str]:
         now = core.clock()
@@ -194,7 +195,8 @@ def create_program_cmd(name: str, **raw: str | None) -> None:
 @_program_options
 def edit_program_cmd(program_key: str, **raw: str | None) -> None:
     """Change a program (named, or by id); a new rhythm applies from the next round on."""
-    from bot.core.programs import changed_fields, cli_change, edit_program, find_program
+    from bot.core.mentoring_admin import cli_change
+    from bot.core.programs import changed_fields, edit_program, find_program
 
     def work(core: Core, session: Session) -> list[str]:
         now = core.clock()
@@ -277,8 +279,8 @@ def import_pairs(
     from rich.progress import track
     from rich.text import Text
 
+    from bot.core.mentoring_admin import cli_change
     from bot.core.pair_import import ImportFileError, NothingImported, import_pairs, read_pairs_csv
-    from bot.core.programs import cli_change
 
     console = Console()
     if not file.exists():

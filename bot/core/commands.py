@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.core import goals, meetings, mentoring, programs, summary
+from bot.core import goals, meetings, mentoring, mentoring_admin, summary
 from bot.core.context import Request
 from bot.core.errors import FormOffer, InputError, PermissionDenied
 from bot.core.forms import FormKind
@@ -39,10 +39,12 @@ COMMANDS: tuple[Command, ...] = (
     meetings.LOG_MEETING,
     mentoring.MENTORING,
     summary.SUMMARY,
-    programs.ADMIN,
+    mentoring_admin.ADMIN,
 )
 BY_NAME = {command.name: command for command in COMMANDS}
-FORMS: dict[str, FormKind] = {kind.form_id: kind for kind in (goals.FORM, meetings.FORM)}
+FORMS: dict[str, FormKind] = {
+    kind.form_id: kind for kind in (goals.FORM, meetings.FORM, mentoring_admin.FORM)
+}
 COORDINATORS_ONLY = (
     "Sorry, {slash} is for program coordinators. For your own pair, try `/mentoring status`."
 )

@@ -19,27 +19,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.grammar import (
-    Audience,
     ClockTime,
-    Command,
     Day,
     Name,
-    Style,
     Text,
-    Verb,
     Weekday,
     Weeks,
     Zone,
-    bind,
-    help_verb,
 )
-from bot.core.replies import Reply, said
+from bot.core.replies import said
 from bot.core.rhythm import next_round_at, rhythm_for
 from storage.models import (
-    AuditEvent,
     Cohort,
     Delivery,
     Pair,
@@ -94,17 +86,6 @@ class ProgramChange:
     timezone: str | None = None
     cohorts: tuple[str, ...] | None = None
     pairs_channel_id: str | None = None
-
-
-def read_change(
-    command: Command, verb: Verb, raw: Mapping[str, object], today: dt.date, style: Style
-) -> ProgramChange:
-    """The settings typed (CLI options, chat flags or form fields), checked by the grammar;
-    every wrong one is said at once."""
-    values, errors = bind(command, verb, raw, today, style)
-    if errors:
-        raise InputError(" ".join(errors.values()))
-    return change_of(values)
 
 
 def change_of(values: Mapping[str, Any]) -> ProgramChange:
@@ -429,53 +410,3 @@ def describe_program(session: Session, program: Program, now: dt.datetime) -> li
 def changed_fields(change: ProgramChange) -> list[str]:
     """The settings a change sets (for an audit entry)."""
     return [f.name for f in fields(change) if getattr(change, f.name) is not None]
-
-
-# -- /mentoring-admin program ------------------------------------------------------------------
-
-
-def _program(request: Request, values: Mapping[str, Any]) -> Reply:
-    """Show the program, or change what was given, saying what changed."""
-    program = find_program(request.session, values.get("program"))
-    change = change_of(values)
-    if not changed_fields(change):
-        lines = describe_program(request.session, program, request.now)
-        lines.append(f"Change a setting with e.g. `{PROGRAM.example}`.")
-        return Reply.text("\n".join(lines))
-    told = edit_program(request.session, program, change, request.now)
-    request.core.audit(
-        request.session,
-        AuditEvent.person_actor(request.person.id),
-        "program.edit",
-        "program",
-        program.id,
-        fields=changed_fields(change),
-    )
-    return Reply.text("\n".join(told) or "Nothing changed: those are its settings already.")
-
-
-PROGRAM = Verb(
-    "program",
-    "show a program's settings, or change its dates, rhythm, time zone, cohorts or Discord "
-    "pairs channel (from the next round on)",
-    _program,
-    (WHICH, NEW_NAME, *SETTINGS),
-    example="/mentoring-admin program --every 2w --on thursday --at 15:00",
-    needs_pair=False,
-)
-
-ADMIN = Command(
-    "mentoring-admin",
-    "set up and run programs (coordinators).",
-    verbs=(PROGRAM, help_verb("/mentoring-admin")),
-    default="program",
-    audience=Audience.COORDINATORS,
-    notes=(
-        'A program\'s name with spaces goes in quotes: `/mentoring-admin program "Spring 2027"`.',
-    ),
-)
-
-
-def cli_change(raw: Mapping[str, object], today: dt.date) -> ProgramChange:
-    """The settings given as CLI options, checked as the chat checks them."""
-    return read_change(ADMIN, PROGRAM, raw, today, Style.CLI)

@@ -55,23 +55,53 @@ def test_every_two_weeks_on_thursday_from_the_next_round(core, ticker, sink, pai
         assert (kept.interval_weeks, kept.weekday, kept.until) == (3, 1, at("2026-12-02", 16))
 
 
-def test_showing_and_refusing_in_chat(core, pair_id, clock):
-    """With nothing to change the settings are shown; wrong values are each named, nothing
-    changes; members get the coordinators-only refusal."""
+def test_the_form_shows_the_program_and_saves_what_changed(core, pair_id, clock):
+    """`/mentoring-admin` on its own opens the form filled in with the program as it is;
+    saving it changes only what was changed; wrong values are shown beside their fields and
+    nothing changes; members get the coordinators-only refusal, and a form sent by one is
+    refused too."""
     clock.now = at("2026-12-02")
-    shown = unmarked(text_of(core.command(CASEY, "mentoring-admin", "")))
+    form = core.command(CASEY, "mentoring-admin", "").form
+    assert form is not None and form.title == "Program settings"
+    shown = unmarked(form.intro)
     assert "**Test program** (program 1)" in shown
-    assert "Rhythm: every 3 weeks on Tuesday at 10:00 (America/New_York)" in shown
     assert "Next round: Tue 15 Dec 2026, 10:00" in shown
+    values = {f.name: f.initial for f in form.fields}
+    assert values["every"] == "3" and values["on"] == "tuesday" and values["cohorts"] == "Fall"
+    refused = core.submit(
+        CASEY, form.form_id, form.context, {**values, "every": ["0"], "at": "9 pm x"}
+    )
+    assert set(refused.field_errors) == {"every", "at"}
+    assert "“0” is not a number of weeks from 1 to 12" in refused.field_errors["every"]
+    saved = core.submit(
+        CASEY, form.form_id, form.context, {**values, "on": ["thursday"], "at": "3pm"}
+    )
+    assert unmarked(text_of(saved)).startswith(
+        "Rhythm: every 3 weeks on Thursday at 15:00 (America/New_York)"
+    )
+    with session_scope(core.sessions) as session:
+        program = session.get(Program, 1)
+        assert (program.weekday, program.local_time, program.name) == (
+            3,
+            dt.time(15),
+            "Test program",
+        )
+    member = core.command(actor("ben"), "mentoring-admin", "")
+    assert "is for program coordinators" in text_of(member) and member.form is None
+    sneaked = core.submit(actor("ben"), form.form_id, form.context, {**values, "every": "1"})
+    assert "Only coordinators can change a program." in text_of(sneaked)
+    with session_scope(core.sessions) as session:
+        assert session.get(Program, 1).interval_weeks == 3
+
+
+def test_typed_options_are_refused_each_by_name(core, pair_id, clock):
+    clock.now = at("2026-12-02")
     refused = core.command(CASEY, "mentoring-admin", "program --every 0w --at 9pm --timezone Mars")
     said = unmarked(text_of(refused))
     assert "“0w” is not a number of weeks from 1 to 12" in said
     assert "“Mars” is not a time zone name" in said
     with session_scope(core.sessions) as session:
-        program = session.get(Program, 1)
-        assert (program.interval_weeks, program.local_time) == (3, dt.time(10, 0))
-    member = core.command(actor("ben"), "mentoring-admin", "program --every 2w")
-    assert "is for program coordinators" in text_of(member)
+        assert session.get(Program, 1).interval_weeks == 3
 
 
 def test_nothing_changes_when_the_settings_are_the_same(core, pair_id, clock):
