@@ -20,10 +20,17 @@ from bot.core.errors import InputError, PermissionDenied
 from bot.core.forms import FormKind
 from bot.core.grammar import DIGITS, Audience, Command, Style, Verb, bind, help_verb
 from bot.core.programs import (
+    AT,
+    COHORTS,
+    END,
+    NAME_LIMIT,
     NEW_NAME,
+    PAIRS_CHANNEL,
     SETTINGS,
+    START,
     WEEKDAY_NAMES,
     WHICH,
+    ZONE,
     ProgramChange,
     change_of,
     changed_fields,
@@ -67,24 +74,36 @@ def program_form(request: Request, program: Program) -> Form:
             "At (local time)",
             initial=f"{program.local_time:%H:%M}",
             hint="24-hour time, e.g. 15:30",
-            max_length=10,
+            max_length=AT.longest,
         ),
         FormField(
             "timezone",
             "Time zone",
             initial=program.timezone,
             hint="Its IANA name, e.g. America/Chicago; a member's own zone goes first",
-            max_length=64,
+            max_length=ZONE.longest,
         ),
-        FormField("start", "Start date", FieldKind.DATE, initial=program.start_date.isoformat()),
-        FormField("end", "End date", FieldKind.DATE, initial=program.end_date.isoformat()),
-        FormField("new_name", "Name", initial=program.name, max_length=200),
+        FormField(
+            "start",
+            "Start date",
+            FieldKind.DATE,
+            initial=program.start_date.isoformat(),
+            max_length=START.longest,
+        ),
+        FormField(
+            "end",
+            "End date",
+            FieldKind.DATE,
+            initial=program.end_date.isoformat(),
+            max_length=END.longest,
+        ),
+        FormField("new_name", "Name", initial=program.name, max_length=NAME_LIMIT),
         FormField(
             "cohorts",
             "Cohorts",
             initial=cohorts,
             hint="Separated by commas; one that has pairs cannot be removed",
-            max_length=2000,
+            max_length=COHORTS.maximum,
         ),
     ]
     if request.actor.platform == DISCORD:
@@ -94,7 +113,7 @@ def program_form(request: Request, program: Program) -> Form:
                 "Pairs channel (Discord)",
                 initial=program.pairs_channel_id or "",
                 hint="The channel id its pair threads open in",
-                max_length=30,
+                max_length=PAIRS_CHANNEL.maximum,
             )
         )
     return Form(

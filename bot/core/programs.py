@@ -44,6 +44,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 DEFAULT_LENGTH = dt.timedelta(days=364)  # a program year: the same weekday a year on, less a day
 LONGEST = dt.timedelta(days=3 * 366)
 COHORT_LIMIT = 100  # characters of a cohort's name, as stored
+NAME_LIMIT = 200  # characters of a program's name, as stored
 CHANNEL = re.compile(r"<?#?([0-9]{17,20})>?")
 RHYTHM_FIELDS = ("interval_weeks", "weekday", "local_time", "timezone", "end_date")
 
@@ -69,6 +70,7 @@ PAIRS_CHANNEL = Text(
     "the Discord pairs channel",
     example="123456789012345678",
     flag="--channel",
+    maximum=30,
 )
 SETTINGS = (START, END, EVERY, ON, AT, ZONE, COHORTS, PAIRS_CHANNEL)
 
@@ -207,7 +209,8 @@ def edit_program(
     _check_dates(start, end)
     if end != program.end_date and end < today:
         raise InputError(
-            f"{end} is in the past; to end the program now, set its end to today ({today})."
+            f"{end} is in the past; to end the program now, set its end to today ({today}).",
+            field="end",
         )
     wanted = {
         "interval_weeks": change.interval_weeks,
@@ -253,8 +256,11 @@ def edit_program(
 def _check_name(session: Session, name: str, program_id: int | None) -> None:
     if not name:
         raise InputError('A program needs a name; type e.g. `"Spring 2027"`.', field="name")
-    if len(name) > 200:
-        raise InputError(f"The name is {len(name)} characters long; it can be at most 200.")
+    if len(name) > NAME_LIMIT:
+        raise InputError(
+            f"The name is {len(name)} characters long; it can be at most {NAME_LIMIT}.",
+            field="new_name",
+        )
     clash = session.scalar(
         select(Program).where(
             func.lower(Program.name) == name.casefold(), Program.id != (program_id or 0)
@@ -282,10 +288,14 @@ def _check_start_moves(session: Session, program: Program, start: dt.date, today
     if begun:
         raise InputError(
             f"The program began on {program.start_date}, so its start no longer moves; "
-            "a pair's own start date is set when it is imported."
+            "a pair's own start date is set when it is imported.",
+            field="start",
         )
     if start < today:
-        raise InputError(f"{start} is in the past; a program not begun yet starts today or later.")
+        raise InputError(
+            f"{start} is in the past; a program not begun yet starts today or later.",
+            field="start",
+        )
 
 
 def _move_unstarted_pairs(session: Session, program: Program, start: dt.date) -> int:

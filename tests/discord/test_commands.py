@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from storage.db import run_in_transaction
-from storage.models import Coordinator, Goal, GoalStatus, Pair
+from storage.models import Coordinator, Goal, GoalStatus, Pair, Program
 from tests.discord.harness import (
     ADA,
     BEN,
@@ -16,6 +18,7 @@ from tests.discord.harness import (
     PAIRS_CHANNEL,
     ROBIN,
     STEP,
+    inputs,
     make_bot,
     running,
     scenario,
@@ -291,3 +294,31 @@ def test_a_core_slower_than_discords_window_is_still_answered(core, fake, pair_i
             assert "No goals yet" in (followup.content or "")
 
     scenario(body())
+
+
+def test_the_program_form_is_a_modal_of_its_rhythm(core, fake, pair_id):
+    """`/mentoring-admin` alone opens a modal with the five settings Discord has room for,
+    the rhythm first, filled in; saving a new weekday changes it and says so; the other
+    settings are the command's options."""
+
+    async def body() -> tuple[Any, Any]:
+        async with running(make_bot(core), fake):
+            opened = await fake.interact(fake.slash("mentoring-admin", CASEY, LOBBY), STEP)
+            typed = {
+                "every": ["3"],
+                "on": ["thursday"],
+                "at": "10:00",
+                "timezone": "America/New_York",
+                "start": "2026-09-01",
+            }
+            saved = await fake.interact(
+                fake.modal_submit(opened.data["custom_id"], CASEY, LOBBY, typed), STEP
+            )
+            return opened, saved
+
+    opened, saved = scenario(body())
+    assert opened.type == 9
+    assert inputs(opened.data) == ["every", "on", "at", "timezone", "start"]
+    assert saved.ephemeral and "on Thursday at 10:00" in (saved.content or "")
+    [program] = rows(core, Program)
+    assert program.weekday == 3

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core.replies import Actor
-from storage.models import Goal, Meeting, Pair
+from storage.models import Goal, Meeting, Pair, Program
 from tests.fakes.slack_requests import datepicker_value, plain_text_value, static_select_value
 from tests.slack.harness import COORDINATOR, add_slack_pair, answer_to, buttons, press, serve, shown
 from tests.support.bot import rows
@@ -212,3 +212,56 @@ def test_a_long_meeting_list_pages_in_place_with_older_and_newer(app, fake, core
     assert "notes of the 77th" not in shown(older)
     assert list(buttons(older)) == ["Newer", "Older"]
     assert fake.refusals == []
+
+
+def program_values(form: dict[str, Any], **changed: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``state.values`` of the program form as it opened, with ``changed`` fields."""
+    values: dict[str, dict[str, Any]] = {}
+    for block in form["blocks"]:
+        element = block.get("element")
+        if element is None:
+            continue
+        name = block["block_id"]
+        if element["type"] == "static_select":
+            chosen = element.get("initial_option") or {}
+            value = static_select_value(chosen.get("value"), chosen.get("text", {}).get("text"))
+        elif element["type"] == "datepicker":
+            value = datepicker_value(element.get("initial_date"))
+        else:
+            value = plain_text_value(element.get("initial_value"))
+        values[name] = {name: changed.get(name, value)}
+    return values
+
+
+def test_the_program_form_opens_filled_in_and_saves_a_new_rhythm(app, fake, core, pair_id):
+    """A coordinator's `/mentoring-admin` opens the program settings filled in with the
+    program as it is (the rhythm first); a wrong time comes back beside its field; changing
+    the weekday saves it and says what changed, from the next round on."""
+
+    async def scenario() -> tuple[dict[str, Any], Any, Any, Any]:
+        async with serve(app, fake) as slack:
+            key = await slack.command("/mentoring-admin", "", COORDINATOR)
+            form = (await fake.wait_for(lambda: fake.views))[0]
+            wrong = await slack.submit(
+                form, program_values(form, at=plain_text_value("25:00")), COORDINATOR
+            )
+            thursday = static_select_value("thursday", "Thursday")
+            saved = await slack.submit(form, program_values(form, on=thursday), COORDINATOR)
+            return form, wrong, saved, await slack.reply_to(key)
+
+    form, wrong, saved, confirmation = asyncio.run(scenario())
+    assert form["callback_id"] == "program"
+    fields = [b["block_id"] for b in form["blocks"] if "element" in b]
+    assert fields == ["every", "on", "at", "timezone", "start", "end", "new_name", "cohorts"]
+    elements = {b["block_id"]: b["element"] for b in form["blocks"] if "element" in b}
+    assert elements["every"]["initial_option"]["value"] == "3"
+    assert elements["start"] == {
+        **elements["start"],
+        "type": "datepicker",
+        "initial_date": "2026-09-01",
+    }
+    assert wrong.body["response_action"] == "errors" and list(wrong.body["errors"]) == ["at"]
+    assert (saved.status, saved.text) == (200, "")
+    assert "Rhythm: every 3 weeks on Thursday at 10:00" in shown(confirmation)
+    [program] = rows(core, Program)
+    assert (program.weekday, program.interval_weeks) == (3, 3)
