@@ -308,7 +308,7 @@ class Weeks(Arg):
     longest = 10
 
     def convert(self, value: object, today: dt.date, example: str) -> int:
-        match = WEEKS.fullmatch(str(value).strip().casefold())
+        match = WEEKS.fullmatch(" ".join(str(value).split()).casefold())
         weeks = int(match[1]) if match else 0
         if not 1 <= weeks <= self.maximum:
             raise self._wrong(
@@ -338,7 +338,7 @@ class ClockTime(Arg):
     longest = 10
 
     def convert(self, value: object, today: dt.date, example: str) -> dt.time:
-        match = CLOCK.fullmatch(str(value).strip().casefold())
+        match = CLOCK.fullmatch(" ".join(str(value).split()).casefold())
         hour, minute = (int(match[1]), int(match[2] or 0)) if match else (99, 0)
         if match and match[3]:  # 12-hour: 12am is midnight, 12pm noon
             hour = hour % 12 + (12 if match[3] == "pm" else 0) if 1 <= hour <= 12 else 99
@@ -355,12 +355,13 @@ class Zone(Arg):
     longest = 64
 
     def convert(self, value: object, today: dt.date, example: str) -> str:
-        text = str(value).strip()
+        text = " ".join(str(value).split())
         names = _zone_names()
-        found = names.get(text.casefold().replace(" ", "_"))
+        key = text.casefold().replace(" ", "_")
+        found = names.get(key)
         if found is not None:
             return found
-        close = difflib.get_close_matches(text.casefold(), names, n=2, cutoff=0.75)
+        close = difflib.get_close_matches(key, names, n=2, cutoff=0.75)
         meant = " or ".join(f"`{names[c]}`" for c in close)
         what = f"{_quoted(text)} is not a time zone name" + (
             f" (did you mean {meant}?)" if meant else ""
@@ -370,8 +371,10 @@ class Zone(Arg):
 
 @cache
 def _zone_names() -> dict[str, str]:
-    """Every IANA zone name, by its folded form (read once)."""
-    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+    """Every IANA zone name, by its folded form (read once). ``localtime`` is no IANA name but
+    the machine's own zone, which some systems list among the others."""
+    names = zoneinfo.available_timezones() - {"localtime"}
+    return {name.casefold(): name for name in names}
 
 
 @dataclass(frozen=True)
@@ -646,11 +649,24 @@ def _take_flags(
         if arg.name in raw:
             raise InputError(f"{arg.flag} is given twice; give it once.", field=arg.name)
         if equals:
-            value, index = inline, index + 1
+            start, value, index = word.start + len(name) + 1, inline, index + 1
         elif index + 1 < len(words) and not words[index + 1].text.startswith("--"):
-            value, index = words[index + 1].text, index + 2
+            start, value, index = words[index + 1].start, words[index + 1].text, index + 2
         else:
-            value, index = "", index + 1
+            start, value, index = word.end, "", index + 1
+        if (closing := QUOTES.get(value[:1])) is not None:  # --cohorts "Fall 2026, Spring 2027"
+            if len(value) == 1 or not value.endswith(closing):
+                end = next(
+                    (i for i in range(index, len(words)) if words[i].text.endswith(closing)), None
+                )
+                if end is None:
+                    raise InputError(
+                        f"The quote in {_quoted(value)} is never closed; type e.g. "
+                        f"`{arg.flag} {arg.example}`.",
+                        field=arg.name,
+                    )
+                value, index = text[start : words[end].end], end + 1
+            value = value[1:-1].strip()
         if not value:
             raise InputError(
                 f"{arg.flag} needs a value, e.g. `{arg.flag} {arg.example}`.", field=arg.name

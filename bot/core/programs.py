@@ -49,7 +49,9 @@ CHANNEL = re.compile(r"<?#?([0-9]{17,20})>?")
 RHYTHM_FIELDS = ("interval_weeks", "weekday", "local_time", "timezone", "end_date")
 
 WHICH = Name("program", "PROGRAM", "the program, by name or id", example='"Spring 2027"')
-NEW_NAME = Name("new_name", "NAME", "the program's new name", flag="--name")
+NEW_NAME = Name(
+    "new_name", "NAME", "the program's new name", example='"Spring 2028"', flag="--name"
+)
 START = Day("start", "DATE", "the first day", example="2027-01-12", flag="--start")
 END = Day("end", "DATE", "the last day", example="2027-12-14", flag="--end")
 EVERY = Weeks("every", "WEEKS", "how often", example="3w", flag="--every")
@@ -116,9 +118,11 @@ def _cohort_names(text: str) -> tuple[str, ...]:
             f"a cohort's name can be at most {COHORT_LIMIT}.",
             field="cohorts",
         )
-    repeated = [name for name, count in Counter(n.casefold() for n in names).items() if count > 1]
-    if repeated:
-        raise InputError(f"The cohort “{said(repeated[0])}” is named twice.", field="cohorts")
+    seen: set[str] = set()
+    for name in names:  # a repeat is named as it was typed the second time
+        if name.casefold() in seen:
+            raise InputError(f"The cohort “{said(name)}” is named twice.", field="cohorts")
+        seen.add(name.casefold())
     return tuple(names)
 
 
