@@ -34,7 +34,7 @@ from bot.core.choosing import pair_histories
 from bot.core.deliveries import WITH_ACTIVITY, compose
 from bot.core.outbound import DeliveryError, Outbound, PairAddress, Sent
 from bot.core.replies import Message
-from bot.core.rhythm import Slot, due_slots, local_moment
+from bot.core.rhythm import Rhythm, Slot, due_slots, local_moment, slots
 from prompts.catalog import Catalog
 from prompts.choice import choose_activity
 from scheduler.retractions import retract_posts
@@ -287,18 +287,20 @@ class Ticker:
 
     def plan(self, session: Session, now: dt.datetime) -> int:
         """Insert a pending delivery for every slot now due that has none; returns how many."""
-        existing = set(
-            session.execute(
-                select(Delivery.pair_id, Delivery.kind, Delivery.round_key).where(
-                    or_(
-                        Delivery.due_at >= now - self.late_limit - dt.timedelta(days=1),
-                        Delivery.kind == DeliveryKind.PROGRAM_CLOSING,
-                    )
+        recent = session.execute(
+            select(Delivery.pair_id, Delivery.kind, Delivery.round_key, Delivery.due_at).where(
+                or_(
+                    Delivery.due_at >= now - self.late_limit - dt.timedelta(days=1),
+                    Delivery.kind == DeliveryKind.PROGRAM_CLOSING,
                 )
-            ).all()
-        )
+            )
+        ).all()
+        existing = {(pair_id, kind, key) for pair_id, kind, key, _ in recent}
+        # A welcome sent late stands for the rounds that fell due before it.
+        welcomed = {p: _aware(due) for p, kind, _, due in recent if kind == DeliveryKind.WELCOME}
         owed: list[tuple[PairClock, Slot]] = []
         resumed = []
+        unwelcomed = self._never_messaged(session)
         for clock in pair_clocks(session):
             rhythm = clock.rhythm
             today = now.astimezone(rhythm.zone).date()
@@ -316,10 +318,15 @@ class Ticker:
                 ]
             else:
                 candidates = due_slots(rhythm, now, self.late_limit)
+                imported = unwelcomed.get(clock.pair_id)
+                if imported is not None:
+                    candidates = _welcome_first(rhythm, now, candidates, imported, self.late_limit)
+            since = welcomed.get(clock.pair_id)
             owed += [
                 (clock, slot)
                 for slot in candidates
                 if (clock.pair_id, slot.kind.value, slot.round_key) not in existing
+                and (since is None or slot.kind == DeliveryKind.WELCOME or slot.due_at > since)
             ]
         if resumed:  # a pause that has run out ends here, once
             session.execute(
@@ -366,6 +373,13 @@ class Ticker:
             )
         session.execute(_insert_ignoring_duplicates(session), rows)
         return len(rows)
+
+    @staticmethod
+    def _never_messaged(session: Session) -> dict[int, dt.datetime]:
+        """Running pairs that have had no message at all, with when each was imported."""
+        heard = select(Delivery.id).where(Delivery.pair_id == Pair.id).exists()
+        query = select(Pair.id, Pair.created_at).where(Pair.status != PairStatus.ENDED, ~heard)
+        return {pair_id: _aware(created) for pair_id, created in session.execute(query)}
 
     @staticmethod
     def _drop_needless_checkins(
@@ -646,6 +660,23 @@ class Ticker:
                 .where(Person.id.in_(reachable), Person.unreachable_reason.is_not(None))
                 .values(unreachable_reason=None, unreachable_since=None)
             )
+
+
+def _welcome_first(
+    rhythm: Rhythm,
+    now: dt.datetime,
+    due: list[Slot],
+    imported: dt.datetime,
+    late_limit: dt.timedelta,
+) -> list[Slot]:
+    """What a pair that has had no message is owed. Imported after its welcome's window had
+    passed, it gets its welcome (which brings a first activity) now, instead of the round due;
+    imported in time, it follows the year as any pair does (after downtime: the round it is
+    in)."""
+    welcome = slots(rhythm)[0]
+    if welcome.kind != DeliveryKind.WELCOME or imported <= welcome.due_at + late_limit:
+        return due
+    return [replace(welcome, due_at=max(now, welcome.due_at))] if welcome.due_at <= now else due
 
 
 def _flag_unreachable(session: Session, now: dt.datetime, reasons: Mapping[int, str]) -> None:

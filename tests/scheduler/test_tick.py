@@ -325,3 +325,25 @@ def test_last_time_quotes_the_latest_meeting_by_date_and_not_an_old_agreement(
     core.command(actor("ben"), "log-meeting", "2026-12-14 45m talked, no plan this time")
     tick(ticker, at("2026-12-29"))
     assert "Last time you agreed to" not in unmarked(sink.delivered[-1].message.text)
+
+
+def test_a_pair_imported_late_gets_its_welcome_once_then_the_rounds(core, ticker, sink, program_id):
+    """Imported on 2 Nov though it started on 1 Sep: the next tick brings its welcome (not
+    round 3, due the next day), once; round 4 comes on its day. A pair imported on its start
+    date while the bot was down gets the round it is in, as after any downtime."""
+    late = add_pair(core, program_id, PairSpec("ada", "ben", imported=at("2026-11-02", 12)))
+    on_time = add_pair(core, program_id, PairSpec("dev", "eve"))
+    tick(ticker, at("2026-11-03", 15, 5))
+    tick(ticker, at("2026-11-04", 15, 5))
+    tick(ticker, at("2026-11-24", 15, 5))
+    sent = [(d.pair_id, d.kind, d.round_key) for d in deliveries(core) if d.status == "sent"]
+    assert sorted(sent) == sorted(
+        [
+            (late, "welcome", "start"),
+            (late, "suggestion", "r4"),
+            (on_time, "suggestion", "r3"),
+            (on_time, "suggestion", "r4"),
+        ]
+    )
+    [welcome] = [d for d in sink.delivered if d.pair_id == late][:1]
+    assert "Welcome to your mentoring year" in unmarked(welcome.message.text)

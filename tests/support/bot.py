@@ -58,6 +58,7 @@ class PairSpec:
     mentor_name: str | None = None  # display names; the user id, capitalised, when not given
     mentee_name: str | None = None
     conversation_id: str | None = None
+    imported: dt.datetime | None = None  # when it was imported: its start, unless given
 
 
 @dataclass
@@ -138,6 +139,7 @@ def add_pair(core: Core, program_id: int, spec: PairSpec | None = None) -> int:
             mentee=person(session, spec.mentee, spec.mentee_name, spec.mentee_timezone),
             start_date=spec.start,
             conversation_id=spec.conversation_id,
+            created_at=spec.imported or dt.datetime.combine(spec.start, dt.time(0), dt.UTC),
         )
         session.add(pair)  # type: ignore[attr-defined]
         session.flush()  # type: ignore[attr-defined]
