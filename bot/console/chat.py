@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -27,6 +27,7 @@ from rich.text import Text
 from bot.console.outbound import PrintingOutbound
 from bot.console.render import print_message, to_rich
 from bot.core.commands import BY_NAME, COMMANDS
+from bot.core.coordinators import CoordinatorSource, coordinator_ids, coordinator_sources
 from bot.core.demo import GUIDE as DEMO_GUIDE
 from bot.core.demo import PLATFORM, fill_demo_if_empty
 from bot.core.outbound import Outbound
@@ -35,7 +36,12 @@ from bot.core.private_files import private_folder, write_private
 from bot.core.replies import Actor, DirectPost, FieldKind, Form, FormField, Message, Reply
 from bot.core.service import Core
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 MAX_SKIP_DAYS = 400
+COORDINATOR = "coordinator"  # the role /who shows, as ``people_on`` names it
+NO_NAME = "(no name)"  # how ``coordinator_sources`` shows a coordinator kept without a name
 FILES_DIR = Path("mentorbot-files")
 HELP = """\
 **Console commands**
@@ -244,12 +250,26 @@ class ConsoleChat:
             )
 
     def _people(self) -> list[PersonView]:
-        """Everyone on the console with their roles: "mentor of Ben", "coordinator"."""
+        """Everyone on the console with their roles ("mentor of Ben", "coordinator"), then the
+        coordinators the bot has not met yet (from ``MENTORBOT_COORDINATORS`` or the database),
+        so that every coordinator can be chosen, in a pair or not."""
         settings = self.core.settings
-        return self.core.transaction(lambda session: people_on(session, settings, PLATFORM))
+
+        def everyone(session: Session) -> list[PersonView]:
+            people = people_on(session, settings, PLATFORM)
+            met = {person.user_id for person in people}
+            names = _stored_names(coordinator_sources(settings, session))
+            unmet = [
+                PersonView(user_id, names.get(user_id) or user_id, None, (COORDINATOR,))
+                for user_id in coordinator_ids(settings, session, PLATFORM)
+                if user_id not in met
+            ]
+            return [*people, *unmet]
+
+        return self.core.transaction(everyone)
 
     def who(self) -> None:
-        lines = ["**People** (`/as NAME` to act as one)"]
+        lines = ["**People** (`/as NAME` or `/as ID` to act as one)"]
         for person in self._people():
             marker = " ← you" if self.actor and self.actor.user_id == person.user_id else ""
             lines.append(f"• {person.name} (`{person.user_id}`): {_roles(person.roles)}{marker}")
@@ -258,7 +278,7 @@ class ConsoleChat:
     def act_as(self, name: str) -> None:
         wanted = name.lstrip("@").casefold()
         if not wanted:
-            self.say("Say who: `/as NAME` (`/who` lists people).")
+            self.say("Say who: `/as NAME` or `/as ID` (`/who` lists people).")
             return
         for person in self._people():
             if wanted in (person.name.casefold(), person.user_id.casefold()):
@@ -447,6 +467,15 @@ def _shown_default(field: FormField, default: object) -> str:
 
 def _roles(roles: Sequence[str]) -> str:
     return ", ".join(roles) or "no pair"
+
+
+def _stored_names(sources: Sequence[CoordinatorSource]) -> dict[str, str]:
+    """The names kept with the console's coordinators in the database: the first source's
+    rows (platform, id, name or ``NO_NAME``, whether met)."""
+    database = sources[0].rows if sources else ()
+    return {
+        row[1]: row[2] for row in database if row[0] == PLATFORM and row[2] not in ("", NO_NAME)
+    }
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ from bot.core.grammar import (
     Style,
     Text,
     Verb,
+    Zone,
     as_options,
     option_name,
 )
@@ -45,7 +46,7 @@ DESCRIPTION_LIMIT = 100
 PARTNER = PARTNER_OPTION
 PARTNER_HELP = "Your partner, if you are in more than one pair"
 MANAGE = VERB_OPTION
-COMPLETED = {"number", "activity"}  # arguments whose values autocomplete offers
+COMPLETED = {"number", "activity"}  # arguments whose values autocomplete offers (and any Zone)
 
 
 def option_type(arg: Arg) -> Any:
@@ -140,7 +141,7 @@ def _command(
         descriptions[key] = option_help(arg)
         if option_name(arg) != key:
             renames[key] = option_name(arg)
-        if key in COMPLETED:
+        if key in COMPLETED or isinstance(arg, Zone):
             completers[key] = _completer(interactions, command, verb, arg)
     if any(v.needs_pair for v in verbs):
         parameters.append(_parameter(PARTNER, discord.User, False))

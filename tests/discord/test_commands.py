@@ -64,7 +64,7 @@ def test_commands_are_synced_once_to_the_guild_not_on_reconnect(core, fake: Fake
     ]
     assert sorted(o["name"] for o in commands["goal"]["options"]) == GOAL_SUBCOMMANDS
     mentoring = sorted(o["name"] for o in commands["mentoring"]["options"])
-    assert mentoring == ["export", "help", "pause", "resume", "status"]
+    assert mentoring == ["export", "help", "pause", "resume", "status", "timezone"]
     options = {o["name"] for o in commands["log-meeting"]["options"]}
     assert {"date", "duration", "activity", "notes"} <= options
     assert {"from", "to", "period", "cohort", "manage"} == {
@@ -322,3 +322,63 @@ def test_the_program_form_is_a_modal_of_its_rhythm(core, fake, pair_id):
     assert saved.ephemeral and "on Thursday at 10:00" in (saved.content or "")
     [program] = rows(core, Program)
     assert program.weekday == 3
+
+
+def test_mentoring_timezone_is_an_option_with_zone_names_suggested(core, fake, pair_id):
+    """`/mentoring timezone` shows the member's zone and how to set it with the `zone` option,
+    whose names are suggested as typed; `zone:` sets it in any letter case, with the pair's next
+    suggestion in the new local time. Dana, in no pair, can set hers too."""
+    from storage.models import Person
+
+    async def body() -> dict[str, Any]:
+        async with running(make_bot(core), fake):
+            return {
+                "shown": await fake.interact(fake.slash("mentoring", BEN, LOBBY, "timezone"), STEP),
+                "offered": await fake.interact(
+                    fake.autocomplete("mentoring", BEN, LOBBY, "timezone", "zone", "europe/l"),
+                    STEP,
+                ),
+                "set": await fake.interact(
+                    fake.slash("mentoring", BEN, LOBBY, "timezone", {"zone": "europe/london"}),
+                    STEP,
+                ),
+                "wrong": await fake.interact(
+                    fake.slash("mentoring", DANA, LOBBY, "timezone", {"zone": "Asia/Kolkatta"}),
+                    STEP,
+                ),
+                "dana": await fake.interact(
+                    fake.slash("mentoring", DANA, LOBBY, "timezone", {"zone": "Asia/Kolkata"}),
+                    STEP,
+                ),
+            }
+
+    replies = scenario(body())
+    assert all(reply.ephemeral for name, reply in replies.items() if name != "offered")
+    assert replies["shown"].content == (
+        "You have not set a time zone, so your program's is used: `America/New_York`. "
+        "It is 10:00 on Fri 20 Nov there.\n"
+        "Next suggestion with Ada (your mentor): Tue 8 Dec, 10:00 your time (your pair's "
+        "suggestions follow the program's time zone, `America/New_York`).\n"
+        "To set it, type e.g. `/mentoring timezone zone:Europe/London` (an IANA name, in any "
+        "letter case; the option suggests names as you type)."
+    )
+    assert replies["offered"].type == 8
+    assert [c["value"] for c in replies["offered"].data["choices"]] == [
+        "Europe/Lisbon",
+        "Europe/Ljubljana",
+        "Europe/London",
+        "Europe/Luxembourg",
+    ]
+    assert replies["set"].content == (
+        "Your time zone is now `Europe/London`, set by you (you had not set one, so your "
+        "program's `America/New_York` was used). It is 15:00 on Fri 20 Nov there.\n"
+        "Next suggestion with Ada (your mentor): Tue 8 Dec, 10:00 your time, until now 15:00 "
+        "(your pair's suggestions follow your time zone)."
+    )
+    assert replies["wrong"].content.startswith(
+        "“Asia/Kolkatta” is not a time zone name (did you mean `Asia/Kolkata`"
+    )
+    assert "`/mentoring timezone zone:Europe/London`" in replies["wrong"].content
+    assert replies["dana"].content.startswith("Your time zone is now `Asia/Kolkata`, set by you")
+    zones = {p.platform_user_id: p.timezone for p in rows(core, Person)}
+    assert zones == {str(ADA): None, str(BEN): "Europe/London", str(DANA): "Asia/Kolkata"}
