@@ -24,6 +24,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -161,6 +162,8 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Set by the member (`/mentoring timezone`): the platform's zone no longer overwrites it.
+    timezone_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     unreachable_reason: Mapped[str | None] = mapped_column(String(200))
     unreachable_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -181,6 +184,10 @@ class Pair(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(64))
     start_date: Mapped[dt.date] = mapped_column(Date)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(500))
+    rematched_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairs.id", ondelete="SET NULL", name="fk_pairs_rematched_from_id_pairs")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The last goal and meeting numbers given out: raised in one UPDATE … RETURNING, so two
     # members adding at the same instant get different numbers (a deleted number is not reused).

@@ -81,6 +81,6 @@ def person_for(session: Session, actor: Actor) -> Person:
         return person
     if actor.display_name and person.display_name != actor.display_name:
         person.display_name = actor.display_name
-    if actor.timezone and person.timezone != actor.timezone:
-        person.timezone = actor.timezone
+    if actor.timezone and not person.timezone_chosen and person.timezone != actor.timezone:
+        person.timezone = actor.timezone  # (one the member chose stays theirs)
     return person

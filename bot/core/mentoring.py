@@ -18,7 +18,7 @@ from bot.core.limits import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS
 from bot.core.pairs import describe_pair, member_pairs, pause_pair, resume_pair
 from bot.core.replies import Attachment, Message, PairPost, Reply, said
 from bot.core.rhythm import next_round_at, pair_zone, rhythm_for
-from storage.models import AuditEvent, Goal, GoalStatus, Meeting, Pair, PairStatus
+from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
 
 WEEKS = Number(
     "weeks",
@@ -150,27 +150,12 @@ class ZoneInUse:
 def zone_in_use(request: Request, pairs: Sequence[Pair]) -> ZoneInUse:
     person = request.person
     if person.timezone:
-        if _own_zone(request) == person.timezone:
+        if person.timezone_chosen:
             return ZoneInUse(person.timezone, "own")
         return ZoneInUse(person.timezone, "slack" if person.platform == SLACK else "recorded")
     if pairs:
         return ZoneInUse(pairs[0].program.timezone, "program")
     return ZoneInUse(request.core.settings.timezone, "default")
-
-
-def _own_zone(request: Request) -> str | None:
-    """The zone the member last set themselves, from the audit trail."""
-    detail = request.session.scalar(
-        select(AuditEvent.detail)
-        .where(
-            AuditEvent.actor == request.person_label,
-            AuditEvent.action == ZONE_AUDIT,
-            AuditEvent.entity_id == request.person.id,
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    return (detail or {}).get("zone")
 
 
 def _timezone(request: Request, values: Mapping[str, Any]) -> Reply:
@@ -184,6 +169,7 @@ def _timezone(request: Request, values: Mapping[str, Any]) -> Reply:
     earlier = {pair.id: next_round_at(rhythm_for(pair), request.now) for pair in pairs}
     previous = request.person.timezone
     request.person.timezone = wanted
+    request.person.timezone_chosen = True
     request.audit(ZONE_AUDIT, "person", request.person.id, zone=wanted, previous=previous)
     lines = [
         f"Your time zone is now `{wanted}`, set by you ({_was(before)}). {_clock(request, wanted)}",

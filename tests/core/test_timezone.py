@@ -213,11 +213,6 @@ def test_a_zone_from_the_slack_profile_says_so_and_the_member_can_choose_another
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot.core.context.person_for copies the platform's zone (Slack's profile, the "
-    "console's /as) over the one the member set, on their next request",
-)
 def test_a_zone_the_member_set_outlasts_their_next_request(core):
     """What a member chose is kept, even where the platform reports another zone."""
     core.command(SLACK_UNA, "mentoring", "timezone Europe/Paris")
