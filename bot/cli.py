@@ -399,11 +399,27 @@ def resume_cmd(pair_id: int) -> None:
 
 @pairs.command("end")
 @click.argument("pair_id", type=int)
-def end_cmd(pair_id: int) -> None:
+@click.option("--reason", default="", help="Why it ends (kept for the funder report).")
+def end_cmd(pair_id: int, reason: str) -> None:
     """End a pair (its history is kept)."""
     from bot.core.admin import end
 
-    click.echo(_in_transaction(lambda core, session: end(core, session, pair_id)))
+    click.echo(_in_transaction(lambda core, session: end(core, session, pair_id, reason)))
+
+
+@pairs.command("rematch")
+@click.argument("pair_id", type=int)
+@click.option("--mentor", help="The new mentor: person id, user id, e-mail or name.")
+@click.option("--mentee", help="The new mentee: person id, user id, e-mail or name.")
+@click.option("--reason", default="", help="Why (default: re-matched).")
+def rematch_cmd(pair_id: int, mentor: str | None, mentee: str | None, reason: str) -> None:
+    """End a pair and match the member who stays with a new mentor or mentee."""
+    from bot.core.admin import rematch
+
+    def work(core: Core, session: Session) -> str:
+        return rematch(core, session, pair_id, mentor=mentor, mentee=mentee, reason=reason)
+
+    click.echo(_in_transaction(work))
 
 
 @pairs.command("handled")

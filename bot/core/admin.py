@@ -8,14 +8,16 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from bot.core.coordinators import checked_user_id
 from bot.core.errors import InputError
 from bot.core.pairs import end_pair, pause_pair, resume_pair
 from storage.forget import Forgotten, find_people, forget, scrub
-from storage.models import Cohort, Pair, Person
+from storage.models import Cohort, Pair, PairStatus, Person
 
 if TYPE_CHECKING:
     from bot.core.service import Core
@@ -103,12 +105,101 @@ def resume(core: Core, session: Session, pair_id: int) -> str:
     return _changed(core, session, pair_id, "resume", change)
 
 
-def end(core: Core, session: Session, pair_id: int) -> str:
+REASON_LIMIT = 500  # characters of why a pair ended, kept for the report
+
+
+def end(core: Core, session: Session, pair_id: int, reason: str = "") -> str:
+    """End a pair, keeping why (for the report); its history stays."""
+    reason = _reason(reason)
+
     def change(pair: Pair, now: dt.datetime) -> str:
         end_pair(pair, now)
-        return f"Pair {pair.id} ended; its goals and meetings are kept."
+        pair.end_reason = reason or None
+        why = f" ({reason})" if reason else ""
+        return f"Pair {pair.id} ended{why}; its goals and meetings are kept."
 
-    return _changed(core, session, pair_id, "end", change)
+    return _changed(core, session, pair_id, "end", change, reason=reason)
+
+
+def rematch(
+    core: Core,
+    session: Session,
+    pair_id: int,
+    *,
+    mentor: str | None = None,
+    mentee: str | None = None,
+    reason: str = "",
+) -> str:
+    """End pair ``pair_id`` and match the member who stays with a new mentor or mentee, in a
+    new pair of the same program and cohort starting today; each pair keeps its own history
+    and the new one gets its welcome at the next tick."""
+    if (mentor is None) == (mentee is None):
+        raise InputError("Say who joins: --mentor PERSON or --mentee PERSON (one of them).")
+    old = _pair(session, pair_id)
+    if old.status == PairStatus.ENDED:
+        raise InputError(f"Pair {old.id} has already ended; re-match an active or paused pair.")
+    newcomer = _member(session, old.platform, mentor or mentee or "")
+    new_mentor = newcomer if mentor is not None else old.mentor
+    new_mentee = newcomer if mentee is not None else old.mentee
+    if new_mentor.id == new_mentee.id:
+        raise InputError(f"{newcomer.display_name} is already in pair {old.id}.")
+    clash = session.scalar(
+        select(Pair.id).where(
+            Pair.mentor_id == new_mentor.id,
+            Pair.mentee_id == new_mentee.id,
+            Pair.status != PairStatus.ENDED,
+        )
+    )
+    if clash is not None:
+        raise InputError(
+            f"{new_mentor.display_name} and {new_mentee.display_name} are pair {clash} already."
+        )
+    why = _reason(reason) or "re-matched"
+    now = core.clock()
+    end_pair(old, now)
+    old.end_reason = why
+    new = Pair(
+        program_id=old.program_id,
+        cohort_id=old.cohort_id,
+        platform=old.platform,
+        mentor=new_mentor,
+        mentee=new_mentee,
+        start_date=now.astimezone(ZoneInfo(old.program.timezone)).date(),
+        rematched_from_id=old.id,
+        created_at=now,
+    )
+    session.add(new)
+    session.flush()
+    core.audit(session, CLI, "pair.rematch", "pair", old.id, new_pair=new.id, reason=why)
+    return (
+        f"Pair {old.id} ended ({why}); pair {new.id} matches mentor {new_mentor.display_name} "
+        f"with mentee {new_mentee.display_name} from today, and gets its welcome at the next "
+        "tick. Both pairs keep their history."
+    )
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) > REASON_LIMIT:
+        raise InputError(
+            f"The reason is {len(reason)} characters long; it can be at most {REASON_LIMIT}."
+        )
+    return reason
+
+
+def _member(session: Session, platform: str, who: str) -> Person:
+    """The person ``who`` names on ``platform`` (id, user id, e-mail or the one name), or a
+    new person for a user id of that platform the bot has not met."""
+    found = [person for person in find_people(session, who) if person.platform == platform]
+    if len(found) > 1:
+        listed = "; ".join(describe_person(session, person) for person in found)
+        raise InputError(f"Several people match “{who}”: {listed}. Name one by its id.")
+    if found:
+        return found[0]
+    user_id = checked_user_id(platform, who)
+    person = Person(platform=platform, platform_user_id=user_id, display_name=user_id)
+    session.add(person)
+    return person
 
 
 def describe_person(session: Session, person: Person) -> str:
