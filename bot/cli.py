@@ -263,15 +263,18 @@ def pairs() -> None:
 @click.option("--program", "program_name", help="Program to import into (created if new).")
 @click.option(
     "--platform",
-    default="console",
-    show_default=True,
+    default=None,
     type=click.Choice(["slack", "discord", "console"]),
-    help="Platform for rows without a platform column.",
+    help="Platform for rows without one (needed when Slack or Discord is set up; else console).",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows even if some are bad.")
 @_program_options
 def import_pairs(
-    file: Path, program_name: str | None, platform: str, skip_bad_rows: bool, **settings: str | None
+    file: Path,
+    program_name: str | None,
+    platform: str | None,
+    skip_bad_rows: bool,
+    **settings: str | None,
 ) -> None:
     """Import pairs from a CSV file with columns mentor, mentee (platform, cohort, timezone,
     start, mentor_name, mentee_name optional). A new program takes the settings given."""
@@ -280,13 +283,19 @@ def import_pairs(
     from rich.text import Text
 
     from bot.core.mentoring_admin import cli_change
-    from bot.core.pair_import import ImportFileError, NothingImported, import_pairs, read_pairs_csv
+    from bot.core.pair_import import (
+        ImportFileError,
+        NothingImported,
+        import_pairs,
+        read_pairs_csv,
+        summary_line,
+    )
 
     console = Console()
     if not file.exists():
         raise click.ClickException(f"There is no file {file}.")
     try:
-        report = read_pairs_csv(file.read_bytes(), platform)
+        report = read_pairs_csv(file.read_bytes(), platform, _settings())
     except ImportFileError as error:
         raise click.ClickException(f"{file}: {error}") from None
 
@@ -312,11 +321,7 @@ def import_pairs(
             f"{len(report.errors)} bad row(s), so nothing was imported. Fix them, or add "
             "--skip-bad-rows to import the good rows."
         )
-    skipped = f" ({len(report.errors)} bad row(s) skipped)" if report.errors else ""
-    console.print(
-        Text(f"Imported {report.imported} pair(s) into “{report.program}”{skipped}."),
-        soft_wrap=True,
-    )
+    console.print(Text(summary_line(report)), soft_wrap=True)
 
 
 @pairs.command("list")

@@ -3,6 +3,11 @@
 Spreadsheets save CSV in many ways; a UTF-8 byte-order mark, semicolon separators and CR line
 ends are accepted; a spreadsheet file, a header with no pairs and a broken line are refused
 with what to do, and every bad row is reported by its line in the file with what to fix.
+
+A row's platform is its ``platform`` cell, else the ``--platform`` given; with neither, a bot set
+up for Slack or Discord asks which (pairs never land on the console unasked), one with no token
+imports console pairs. A pair starts within its program's dates, and the summary line says on
+which platform(s) the pairs were imported.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,7 +26,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.programs import ProgramChange, changed_fields, create_program, rhythm_text
-from bot.settings import PLATFORMS
+from bot.settings import PLATFORMS, Settings
 from storage.models import Cohort, Pair, PairStatus, Person, Program
 
 if TYPE_CHECKING:
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
 
 REQUIRED = ("mentor", "mentee")
 OPTIONAL = ("platform", "cohort", "timezone", "start", "mentor_name", "mentee_name")
+PLATFORM_NAMES = {"slack": "Slack", "discord": "Discord", "console": "the console"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DISCORD_ID = re.compile(r"^\d{15,21}$")
 
@@ -60,12 +67,15 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     imported: int = 0
     program: str = ""
+    platforms: Counter[str] = field(default_factory=Counter)  # pairs imported, per platform
 
 
-def read_pairs_csv(data: bytes, default_platform: str) -> ImportReport:
+def read_pairs_csv(data: bytes, platform: str | None, settings: Settings) -> ImportReport:
     """Parse and check every row; nothing touches the database here. Rows are named by the
     file's own line numbers (a blank line or a cell spanning lines counts as a spreadsheet
-    shows it), and a file that is not a CSV of pairs is refused with what to do."""
+    shows it), and a file that is not a CSV of pairs is refused with what to do. ``platform``
+    (``--platform``, None when not given) is for rows without a platform of their own."""
+    default_platform = platform or (None if platforms_set_up(settings) else "console")
     text = _decoded(data)
     report = ImportReport()
     if data.startswith(b"\xef\xbb\xbf"):
@@ -94,6 +104,7 @@ def read_pairs_csv(data: bytes, default_platform: str) -> ImportReport:
         report.notes.append(f"Ignored unknown column(s): {', '.join(unknown)}.")
     seen: dict[tuple[str, str, str], int] = {}
     any_row = False
+    unplaced: list[int] = []  # lines with no platform, when the bot cannot tell which
     for number, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
@@ -108,8 +119,11 @@ def read_pairs_csv(data: bytes, default_platform: str) -> ImportReport:
             )
             continue
         values = {key: cell.strip() for key, cell in zip(header, cells, strict=False) if key}
+        if default_platform is None and not values.get("platform"):
+            unplaced.append(number)
+            continue
         try:
-            row = _check_row(number, values, default_platform)
+            row = _check_row(number, values, default_platform or "")
         except ValueError as error:
             report.errors.append((number, str(error)))
             continue
@@ -124,7 +138,30 @@ def read_pairs_csv(data: bytes, default_platform: str) -> ImportReport:
             "The file has its header line but no pairs; add one line per pair, e.g. "
             "ada@example.org,ben@example.org"
         )
+    if unplaced:
+        raise ImportFileError(_ask_for_platform("platform" in header, unplaced, settings))
     return report
+
+
+def platforms_set_up(settings: Settings) -> list[str]:
+    """The chat platforms whose tokens are set, as `mentorbot run` would start them."""
+    enabled = (("slack", settings.slack_enabled), ("discord", settings.discord_enabled))
+    return [name for name, on in enabled if on]
+
+
+def _ask_for_platform(has_column: bool, lines: list[int], settings: Settings) -> str:
+    if not has_column:
+        where = "the file has no platform column"
+    elif len(lines) == 1:
+        where = f"line {lines[0]} leaves the platform empty"
+    else:
+        shown = ", ".join(str(n) for n in lines[:5]) + (", …" if len(lines) > 5 else "")
+        where = f"lines {shown} leave the platform empty"
+    names = " and ".join(PLATFORM_NAMES[name] for name in platforms_set_up(settings))
+    return (
+        f"No platform is given for these pairs ({where}) and this bot is set up for {names}; "
+        "say which with --platform slack|discord|console."
+    )
 
 
 SPREADSHEETS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip) and old .xls
@@ -229,10 +266,13 @@ def import_pairs(
     report.program = program.name
     if created:
         report.notes.append(created)
+    check_starts(program, report, today)
     check_against_database(session, report)
     if report.errors and not skip_bad_rows:
         raise NothingImported  # rolls back the program too: all or nothing
-    report.imported = len(import_rows(session, program, progress(report.rows), today))
+    pairs = import_rows(session, program, progress(report.rows), today)
+    report.imported = len(pairs)
+    report.platforms = Counter(pair.platform for pair in pairs)
     core.audit(
         session,
         "cli",
@@ -272,6 +312,55 @@ def find_or_create_program(
     return program, (
         f"Created the program “{program.name}”, {program.start_date} to {program.end_date}, "
         f"{rhythm_text(program)}."
+    )
+
+
+def check_starts(program: Program, report: ImportReport, today: dt.date) -> None:
+    """Refuse rows whose pair would start outside the program's dates: a start given before
+    its first day or after its last, or none given (so today) once the program has ended."""
+    kept = []
+    dates = f"give a start from {program.start_date} to {program.end_date}"
+    for row in report.rows:
+        if row.start is not None and row.start < program.start_date:
+            report.errors.append(
+                (
+                    row.line,
+                    f"start {row.start} is before “{program.name}” begins on "
+                    f"{program.start_date}; {dates}",
+                )
+            )
+        elif row.start is not None and row.start > program.end_date:
+            report.errors.append(
+                (
+                    row.line,
+                    f"start {row.start} is after “{program.name}” ends on "
+                    f"{program.end_date}; {dates}",
+                )
+            )
+        elif row.start is None and today > program.end_date:
+            report.errors.append(
+                (
+                    row.line,
+                    f"it gives no start, so it would start today, {today}, after "
+                    f"“{program.name}” ended on {program.end_date}; {dates}, or import it "
+                    "into another program",
+                )
+            )
+        else:
+            kept.append(row)
+    report.rows = kept
+
+
+def summary_line(report: ImportReport) -> str:
+    """What was imported, into which program and on which platform(s)."""
+    skipped = f" ({len(report.errors)} bad row(s) skipped)" if report.errors else ""
+    counts = [(name, report.platforms[name]) for name in PLATFORMS if report.platforms[name]]
+    if len(counts) == 1:
+        on = PLATFORM_NAMES[counts[0][0]]
+        return f"Imported {report.imported} pair(s) on {on} into “{report.program}”{skipped}."
+    each = ", ".join(f"{n} on {PLATFORM_NAMES[name]}" for name, n in counts)
+    return f"Imported {report.imported} pair(s) into “{report.program}”" + (
+        f": {each}{skipped}." if each else f"{skipped}."
     )
 
 

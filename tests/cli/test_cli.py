@@ -63,7 +63,7 @@ def test_import_good_file(cli, db_url, tmp_path):
     )
     result = cli("pairs", "import", path, "--program", "ALSC 2026")
     assert result.exit_code == 0, result.output
-    assert "Imported 2 pair(s) into “ALSC 2026”" in result.output
+    assert "Imported 2 pair(s) on the console into “ALSC 2026”." in result.output
     assert len(pairs_in(db_url)) == 2
     listed = cli("pairs", "list").output
     assert "ada" in listed.lower() and "Fall" in listed
@@ -274,7 +274,7 @@ def test_import_output_never_reads_a_name_as_markup(cli, db_url, tmp_path):
     path = write(tmp_path, "pairs.csv", "mentor,mentee,mentee_name\nada,ben,Ben [/b] [red]x\n")
     result = cli("pairs", "import", path, "--program", "Prog [/i]")
     assert result.exit_code == 0, result.output
-    assert "Imported 1 pair(s) into “Prog [/i]”" in result.output
+    assert "Imported 1 pair(s) on the console into “Prog [/i]”." in result.output
     listed = cli("pairs", "list")
     assert listed.exit_code == 0 and "Traceback" not in listed.output
     with session_scope(make_session_factory(make_engine(db_url))) as session:
