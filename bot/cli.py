@@ -253,6 +253,24 @@ def show_program_cmd(program_key: str | None) -> None:
     _print_lines(_in_transaction(work))
 
 
+@main.command("announce")
+@click.argument("text")
+@click.option("--program", "program_key", help="The program (name or id); the only one if omitted.")
+@click.option("--cohort", help="Only this cohort's pairs.")
+def announce_cmd(text: str, program_key: str | None, cohort: str | None) -> None:
+    """Post TEXT once into every active pair's conversation (at the next tick)."""
+    from bot.core.announcements import announce
+    from bot.core.programs import find_program
+
+    def work(core: Core, session: Session) -> str:
+        program = find_program(session, program_key)
+        told = announce(session, program, cohort, text, None, core.clock())
+        core.audit(session, "cli", "program.announce", "program", program.id, cohort=cohort)
+        return told
+
+    _print_lines([_in_transaction(work)])
+
+
 @main.group()
 def pairs() -> None:
     """Import and manage pairs."""

@@ -30,6 +30,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, joinedload, sessionmaker
 
+from bot.core.announcements import owed_announcements
 from bot.core.choosing import pair_histories
 from bot.core.deliveries import WITH_ACTIVITY, compose
 from bot.core.outbound import DeliveryError, Outbound, PairAddress, Sent
@@ -308,6 +309,7 @@ class Ticker:
                 if clock.paused_until is None or clock.paused_until > today:
                     continue
                 resumed.append(clock.pair_id)
+                owed.append((clock, _pause_over(clock, now)))
             if today > rhythm.end_date:
                 candidates = [
                     Slot(
@@ -335,7 +337,8 @@ class Ticker:
                 .values(status=PairStatus.ACTIVE, paused_until=None)
             )
         owed = self._drop_needless_checkins(session, owed)
-        if not owed:
+        told = owed_announcements(session, now, self.late_limit)
+        if not owed and not told:
             return 0
         histories = pair_histories(
             session,
@@ -365,12 +368,15 @@ class Ticker:
                     "round_key": slot.round_key,
                     "due_at": slot.due_at,
                     "activity_id": activity_id,
+                    "announcement_id": None,
                     "status": DeliveryStatus.PENDING.value,
                     "swaps": 0,
                     "attempts": 0,
                     "created_at": now,
                 }
             )
+        fresh = {"status": DeliveryStatus.PENDING.value, "swaps": 0, "attempts": 0}
+        rows += [{**row, **fresh, "activity_id": None, "created_at": now} for row in told]
         session.execute(_insert_ignoring_duplicates(session), rows)
         return len(rows)
 
@@ -660,6 +666,11 @@ class Ticker:
                 .where(Person.id.in_(reachable), Person.unreachable_reason.is_not(None))
                 .values(unreachable_reason=None, unreachable_since=None)
             )
+
+
+def _pause_over(clock: PairClock, now: dt.datetime) -> Slot:
+    """The notice that a pause has run out by itself, once per pause (keyed by its end)."""
+    return Slot(DeliveryKind.RESUMED, f"resumed:{clock.paused_until}", now)
 
 
 def _welcome_first(

@@ -92,6 +92,8 @@ class DeliveryKind(StrEnum):
     MIDPOINT = "midpoint"
     CLOSING = "closing"
     PROGRAM_CLOSING = "program_closing"
+    ANNOUNCEMENT = "announcement"
+    RESUMED = "resumed"  # a pause that ran out by itself
 
 
 class DeliveryStatus(StrEnum):
@@ -265,6 +267,24 @@ class MeetingGoal(Base):
     )
 
 
+class Announcement(Base):
+    """What a coordinator told every active pair of a program (or of one cohort): delivered to
+    each pair as a delivery of its own (``round_key`` ``a`` + id), exactly once like rounds."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+    program: Mapped[Program] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
+    by: Mapped[Person | None] = relationship()
+
+
 class Delivery(Base):
     """One message owed to a pair: written before sending, marked after; one per pair and round."""
 
@@ -280,6 +300,9 @@ class Delivery(Base):
     round_key: Mapped[str] = mapped_column(String(40))
     due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     activity_id: Mapped[str | None] = mapped_column(String(100))
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE")
+    )
     swaps: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -301,6 +324,7 @@ class Delivery(Base):
 
     pair: Mapped[Pair] = relationship()
     answered_by: Mapped[Person | None] = relationship(foreign_keys=[answered_by_id])
+    announcement: Mapped[Announcement | None] = relationship()
 
     @property
     def idempotency_key(self) -> str:

@@ -97,6 +97,14 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
     program = pair.program
     if kind == DeliveryKind.PROGRAM_CLOSING:
         return Message(render("program_closing", program=program.name))
+    if kind == DeliveryKind.RESUMED:
+        return Message(render("resumed"))
+    if kind == DeliveryKind.ANNOUNCEMENT and delivery.announcement is not None:
+        item = delivery.announcement
+        by = said(item.by.display_name) if item.by else "your coordinators"
+        return Message(
+            render("announcement", by=by, program=said(program.name), text=said(item.text))
+        )
     if kind == DeliveryKind.CHECKIN:
         return Message(
             render("checkin") + _answer_line(delivery), buttons=checkin_buttons(delivery)

@@ -15,10 +15,22 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from bot.core.announcements import TEXT_LIMIT, announce
 from bot.core.context import Request
 from bot.core.errors import InputError, PermissionDenied
 from bot.core.forms import FormKind
-from bot.core.grammar import DIGITS, Audience, Command, Style, Verb, bind, help_verb
+from bot.core.grammar import (
+    DIGITS,
+    QUOTES,
+    Audience,
+    Command,
+    Name,
+    Style,
+    Text,
+    Verb,
+    bind,
+    help_verb,
+)
 from bot.core.programs import (
     AT,
     COHORTS,
@@ -225,10 +237,57 @@ PROGRAM = Verb(
     needs_pair=False,
 )
 
+ANNOUNCED = Text(
+    "text",
+    "TEXT",
+    "what to tell every pair",
+    required=True,
+    example="The association's webinar is on 12 January",
+    maximum=TEXT_LIMIT,
+)
+IN_PROGRAM = Name(
+    "program", "PROGRAM", "the program, by name or id", example='"Spring 2027"', flag="--program"
+)
+
+
+def _announce(request: Request, values: Mapping[str, Any]) -> Reply:
+    """Post to every active pair (of a cohort, when the text starts with its name)."""
+    program = find_program(request.session, values.get("program"))
+    cohort, text = _leading_cohort(request, program, values["text"])
+    told = announce(request.session, program, cohort, text, request.person.id, request.now)
+    request.audit("program.announce", "program", program.id, cohort=cohort)
+    return Reply.text(told)
+
+
+def _leading_cohort(request: Request, program: Program, text: str) -> tuple[str | None, str]:
+    """A cohort named first (in quotes, or as the first word) and the rest, else none."""
+    names = {c.name.casefold(): c.name for c in program.cohorts}
+    stripped = text.strip()
+    for opening, closing in QUOTES.items():
+        if stripped.startswith(opening) and closing in stripped[1:]:
+            inside, _, rest = stripped[1:].partition(closing)
+            if inside.strip().casefold() in names:
+                return names[inside.strip().casefold()], rest.strip()
+    first, _, rest = stripped.partition(" ")
+    if first.casefold() in names and rest.strip():
+        return names[first.casefold()], rest.strip()
+    return None, stripped
+
+
+ANNOUNCE = Verb(
+    "announce",
+    "post a message once into every active pair's conversation (of one cohort, when the "
+    "message starts with its name)",
+    _announce,
+    (IN_PROGRAM, ANNOUNCED),
+    example="/mentoring-admin announce Fall The association's webinar is on 12 January",
+    needs_pair=False,
+)
+
 ADMIN = Command(
     "mentoring-admin",
     "set up and run programs (coordinators).",
-    verbs=(PROGRAM, help_verb("/mentoring-admin")),
+    verbs=(PROGRAM, ANNOUNCE, help_verb("/mentoring-admin")),
     default="program",
     audience=Audience.COORDINATORS,
     notes=(

@@ -92,6 +92,7 @@ AUDITED = {
     "pause": {"pair.pause"},
     "resume": {"pair.resume"},
     "program": {"program.edit"},
+    "announce": {"program.announce"},
 }
 
 
