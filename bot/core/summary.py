@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.core.attention import ANSWER_GRACE, NOT_STARTED, attention_reasons, status_on
@@ -29,8 +29,8 @@ from bot.core.grammar import (
 from bot.core.paging import PageAction, paged
 from bot.core.replies import Attachment, Message, Reply, Table, said
 from bot.core.spreadsheet import csv_bytes
-from storage.models import Cohort, PairStatus
-from storage.summary import PairRow, Period, cohorts_with_pairs, summary_facts
+from storage.models import Cohort, Delivery, DeliveryKind, DeliveryStatus, PairStatus
+from storage.summary import PairRow, Period, SummaryFacts, cohorts_with_pairs, summary_facts
 
 CSV_COLUMNS = (
     "pair_id",
@@ -78,6 +78,7 @@ class Totals:
     goals_set: int = 0
     goals_done: int = 0
     suggestions_sent: int = 0
+    announcements: int = 0  # announcements posted to these pairs (each pair's copy counted)
     suggestions_answered: int = 0
 
     @property
@@ -136,7 +137,7 @@ def compute_summary(
     facts = summary_facts(session, now, answer_grace=ANSWER_GRACE, cohort=cohort, period=period)
     if cohort and not facts.pairs:
         raise InputError(no_such_cohort(session, cohort))
-    totals = Totals()
+    totals = Totals(announcements=_announcements_posted(session, facts, period))
     for row in facts.pairs:
         row.status = status_on(row, facts.as_of, facts.window.until)
         row.attention = attention_reasons(row, facts.as_of)
@@ -150,6 +151,22 @@ def compute_summary(
         facts.meetings_per_week,
         facts.window.until,
     )
+
+
+def _announcements_posted(session: Session, facts: SummaryFacts, period: Period | None) -> int:
+    """Announcement copies posted to the summary's pairs up to its moment (in its period)."""
+    ids = [row.pair_id for row in facts.pairs]
+    if not ids:
+        return 0
+    query = select(func.count(Delivery.id)).where(
+        Delivery.pair_id.in_(ids),
+        Delivery.kind == DeliveryKind.ANNOUNCEMENT,
+        Delivery.status == DeliveryStatus.SENT,
+        Delivery.sent_at <= facts.window.until,
+    )
+    if period is not None:
+        query = query.where(Delivery.sent_at >= facts.window.since)
+    return session.scalar(query) or 0
 
 
 def no_such_cohort(session: Session, cohort: str) -> str:
@@ -284,6 +301,7 @@ def _totals_lines(summary: ParticipationSummary) -> list[str]:
         f"Meetings: {t.meetings}, {t.hours} hours",
         f"Goals set: {t.goals_set}, done: {t.goals_done}",
         f"Suggestions answered: {share} ({t.suggestions_answered} of {t.suggestions_sent})",
+        f"Announcements posted: {t.announcements}",
     ]
 
 
@@ -364,6 +382,7 @@ def summary_json(summary: ParticipationSummary) -> dict[str, Any]:
             "goals_done": t.goals_done,
             "suggestions_sent": t.suggestions_sent,
             "suggestions_answered": t.suggestions_answered,
+            "announcements": t.announcements,
             "answered_share": round(t.answered_share, 3) if t.answered_share is not None else None,
         },
         "needing_attention": [

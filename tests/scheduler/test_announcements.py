@@ -49,6 +49,9 @@ def test_an_announcement_reaches_each_active_pair_once(core, ticker, sink, progr
     tick(ticker, at("2026-12-02", 16, 5))
     assert [d.pair_id for d in sink.delivered if "book lists" in unmarked(d.message.text)] == [fall]
     assert paused not in {d.pair_id for d in sink.delivered}
+    clock.now = at("2026-12-02", 16, 10)
+    summary = unmarked(text_of(core.command(CASEY, "mentoring-summary", "")))
+    assert "Announcements posted: 3" in summary
 
 
 def test_refusals_say_what_to_type(core, pair_id, clock):
