@@ -48,6 +48,7 @@ from storage.models import Delivery, DeliveryKind, Pair, Response
 VERBS = {SUGGESTION: (ACCEPT, SWAP, DONE, SKIP), CHECKIN: (MET, NOT_YET, HELP)}
 LOCAL_PLATFORM = "console"
 OUT_OF_DATE = "That button is out of date; type `/mentoring status` to see where your pair stands."
+HOME_SURFACE = "home"  # ``MessageRef.conversation`` of a button pressed on a member's home
 
 
 def handle_button(request: Request, action: str, clicked: MessageRef | None = None) -> Reply:
@@ -96,6 +97,8 @@ def _check_message(request: Request, delivery: Delivery, clicked: MessageRef | N
         raise InputError("That message was never delivered, so its buttons do nothing yet.")
     if clicked is None and request.actor.platform == LOCAL_PLATFORM:
         return
+    if clicked is not None and clicked.conversation == HOME_SURFACE:
+        return  # shown on the member's own home (their pair was checked): theirs to press
     if (
         clicked is None
         or clicked.conversation != delivery.conversation_ref

@@ -28,13 +28,15 @@ from bot.core.context import Request, find_person, person_for
 from bot.core.errors import FormOffer, InputError, apology
 from bot.core.forms import DRAFT_PREFIX, keep_draft, open_draft
 from bot.core.grammar import Invocation, as_typed, parse
+from bot.core.home import HOME_PREFIX, home
+from bot.core.home import press as home_press
 from bot.core.limits import ECHO
 from bot.core.paging import PAGE_PREFIX
 from bot.core.replies import Actor, Button, Message, MessageRef, Option, Reply
 from bot.settings import Settings
 from prompts.catalog import Catalog
 from storage.db import run_in_transaction
-from storage.models import AuditEvent
+from storage.models import AuditEvent, Person
 from storage.rate import count_command
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,8 @@ class Core:
         """Answer a click on a button whose action string the core made; ``message_ref`` is
         the message it was on, as the platform names it (a delivery's buttons act only on
         the delivery's own message)."""
+        if action.startswith(HOME_PREFIX):
+            return self._run(actor, conversation_id, lambda request: home_press(request, action))
         if action.startswith(PAGE_PREFIX):
             return self._run(actor, conversation_id, lambda request: show_page(request, action))
         if action.startswith(DRAFT_PREFIX):
@@ -133,6 +137,23 @@ class Core:
         return self._run(
             actor, conversation_id, lambda request: handle_button(request, action, message_ref)
         )
+
+    def home(self, actor: Actor) -> list[Message]:
+        """The sections of ``actor``'s home (Slack's Home tab), read without writing anything
+        (not even the platform's name or zone for them); an apology if it fails."""
+
+        def read(session: Session) -> list[Message]:
+            person = find_person(session, actor) or Person(  # not met yet: kept unstored
+                platform=actor.platform,
+                platform_user_id=actor.user_id,
+                display_name=actor.display_name or actor.user_id,
+            )
+            return home(Request(self, session, actor, person, None, self.clock()))
+
+        try:
+            return run_in_transaction(self.sessions, read)
+        except Exception:
+            return [Message(apology(log, "home of %s:%s failed", actor.platform, actor.user_id))]
 
     def submit(
         self,

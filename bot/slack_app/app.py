@@ -30,6 +30,7 @@ from bot.core.conversations import PairConversations
 from bot.core.service import Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
+from bot.slack_app.home import HomeTab
 from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
@@ -104,7 +105,7 @@ def build_slack_app(
     background task; bolt's default instead polls for the ack every 10 ms.
     """
     outbound = outbound or SlackOutbound(client, PairConversations(core.sessions))
-    listeners = Listeners(core, SlackPeople(client), Answers(outbound))
+    listeners = Listeners(core, SlackPeople(client), Answers(outbound), HomeTab(client))
     app = AsyncApp(
         client=client,
         signing_secret=core.settings.slack_signing_secret or "",
@@ -116,6 +117,7 @@ def build_slack_app(
         app.command(command.slash)(listeners.command)
     app.action(ANY)(listeners.click)
     app.view(ANY)(listeners.submit)
+    app.event("app_home_opened")(listeners.home_opened)
     return app
 
 

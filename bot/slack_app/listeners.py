@@ -30,11 +30,13 @@ from typing import Any, TypeVar
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.core.buttons import HOME_SURFACE
 from bot.core.errors import apology
 from bot.core.replies import Message, MessageRef, Reply
 from bot.core.service import Core
 from bot.slack_app.answers import Answers, Origin
 from bot.slack_app.forms import error_blocks, read_submission
+from bot.slack_app.home import HomeTab
 from bot.slack_app.people import SlackPeople
 from bot.slack_app.text import command_text
 
@@ -49,10 +51,11 @@ MAX_DEFER = 0.25  # …or this long after its own ack, whichever comes first
 class Listeners:
     """What the app does with each kind of request; registered on the bolt app by ``app.py``."""
 
-    def __init__(self, core: Core, people: SlackPeople, answers: Answers) -> None:
+    def __init__(self, core: Core, people: SlackPeople, answers: Answers, home: HomeTab) -> None:
         self.core = core
         self.people = people
         self.answers = answers
+        self.home = home
         self._workers = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="mentorbot-slack")
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_ack = 0.0
@@ -76,10 +79,26 @@ class Listeners:
 
         self._after_ack(origin, run)
 
+    async def home_opened(self, event: dict[str, Any]) -> None:
+        """The member opened the app's Home tab: publish it as it is now."""
+        if event.get("tab", "home") == "home":
+            self._after_ack(Origin(event["user"], None, None), self._publish_home, event["user"])
+
+    async def _publish_home(self, user_id: str) -> None:
+        actor = await self.people.actor(user_id)
+        await self.home.publish(user_id, await self._in_worker(self.core.home, actor))
+
     async def click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """A button: its ``action_id`` is the core's action string, handed back unchanged."""
+        """A button: its ``action_id`` is the core's action string, handed back unchanged.
+        One pressed on the Home tab acts as on the member's own message there."""
         await ack()
         container = body.get("container") or {}
+        if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
+            user_id = body["user"]["id"]
+            origin = Origin(user_id, None, None, trigger_id=body.get("trigger_id"))
+            press = partial(self.core.press, message_ref=MessageRef(HOME_SURFACE, user_id))
+            self._after_ack(origin, self._run, origin, press, action["action_id"])
+            return
         origin = Origin(
             user_id=body["user"]["id"],
             conversation_id=container.get("channel_id") or (body.get("channel") or {}).get("id"),
@@ -118,6 +137,7 @@ class Listeners:
         actor = await self.people.actor(origin.user_id)
         reply = await self._in_worker(call, actor, *args, origin.conversation_id)
         await self.answers.send(reply, origin)
+        await self.home.publish(origin.user_id, await self._in_worker(self.core.home, actor))
 
     async def _first_time(self, user_id: str, trigger_id: str | None) -> bool:
         """False for a request already handled (its ``trigger_id`` seen before): a replay.

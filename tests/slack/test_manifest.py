@@ -41,11 +41,13 @@ def test_manifest_declares_the_commands_as_the_core_declares_them(name):
 
 
 @pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket.yaml"])
-def test_manifest_asks_exactly_the_scopes_used_and_no_events(name):
-    """Bot scopes match the Web API methods the app calls; no events are subscribed."""
+def test_manifest_asks_exactly_the_scopes_used_and_one_event(name):
+    """Bot scopes match the Web API methods the app calls; the only event is the Home tab
+    being opened, and the Home tab is on."""
     data = manifest(name)
     assert set(data["oauth_config"]["scopes"]["bot"]) == SCOPES
-    assert "event_subscriptions" not in data["settings"]
+    assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert data["settings"]["interactivity"]["is_enabled"] is True
 
 
@@ -54,6 +56,7 @@ def test_http_manifest_points_everything_at_the_events_path():
     data = manifest("manifest.yaml")
     urls = [c["url"] for c in data["features"]["slash_commands"]]
     urls.append(data["settings"]["interactivity"]["request_url"])
+    urls.append(data["settings"]["event_subscriptions"]["request_url"])
     assert all(url.endswith(EVENTS_PATH) for url in urls)
     assert data["settings"]["socket_mode_enabled"] is False
 
@@ -63,4 +66,5 @@ def test_socket_manifest_has_no_urls_and_socket_mode_on():
     data = manifest("manifest.socket.yaml")
     assert all("url" not in c for c in data["features"]["slash_commands"])
     assert "request_url" not in data["settings"]["interactivity"]
+    assert "request_url" not in data["settings"]["event_subscriptions"]
     assert data["settings"]["socket_mode_enabled"] is True
