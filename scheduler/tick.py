@@ -587,6 +587,7 @@ class Ticker:
         table = Delivery.__table__
         sent_rows, retry_rows, failed_rows = [], [], []
         conversations: dict[int, str] = {}
+        finished: list[int] = []  # told that their program has ended: they end now
         unreachable: dict[int, str] = {}
         reachable: set[int] = set()
         for outcome in outcomes:
@@ -601,6 +602,8 @@ class Ticker:
                 )
                 if outcome.sent.conversation_id != outgoing.address.conversation_id:
                     conversations[outgoing.address.pair_id] = outcome.sent.conversation_id
+                if outgoing.kind == DeliveryKind.PROGRAM_CLOSING:
+                    finished.append(outgoing.address.pair_id)
             elif outcome.failed_for_good:
                 failed_rows.append(
                     {"b_id": outgoing.delivery_id, "b_error": (outcome.error or "")[:500]}
@@ -657,6 +660,17 @@ class Ticker:
                 .where(pairs.c.id == bindparam("b_id"))
                 .values(conversation_id=bindparam("b_conv")),
                 [{"b_id": pair_id, "b_conv": conv} for pair_id, conv in conversations.items()],
+            )
+        if finished:
+            session.execute(
+                update(Pair)
+                .where(Pair.id.in_(finished), Pair.status != PairStatus.ENDED)
+                .values(
+                    status=PairStatus.ENDED,
+                    ended_at=now,
+                    paused_until=None,
+                    end_reason="the program ended",
+                )
             )
         if unreachable:
             _flag_unreachable(session, now, unreachable)

@@ -87,7 +87,8 @@ def test_paused_pair_gets_nothing_until_pause_ends(core, ticker, sink, pair_id):
 
 
 def test_ended_pair_and_finished_program(core, ticker, sink, program_id):
-    """Ended pairs get nothing; a finished program's pairs get one closing message."""
+    """Ended pairs get nothing; a finished program's pairs get one closing message, and then
+    end (their history kept)."""
     ended = add_pair(core, program_id, PairSpec("dev", "eve"))
     active = add_pair(core, program_id, PairSpec("ada", "ben"))
     with session_scope(core.sessions) as session:
@@ -96,6 +97,9 @@ def test_ended_pair_and_finished_program(core, ticker, sink, program_id):
     tick(ticker, at("2027-09-09"))
     assert [(d.pair_id, d.kind) for d in deliveries(core)] == [(active, "program_closing")]
     assert "has ended" in unmarked(sink.delivered[0].message.text)
+    with session_scope(core.sessions) as session:
+        pair = session.get(Pair, active)
+        assert (pair.status, pair.end_reason) == ("ended", "the program ended")
 
 
 def test_crash_between_send_and_mark_does_not_send_twice(core, sink, pair_id):
