@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,7 +21,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 BUILTIN_DIR = Path(__file__).parent / "catalog"
-PHASES = frozenset({"kickoff", "midpoint", "closing"})
+# The year's phases in the order a pair lives them; an activity tagged for one is kept for it.
+PHASE_ORDER = ("kickoff", "midpoint", "closing")
+PHASES = frozenset(PHASE_ORDER)
 WEEKDAYS = tuple(day.casefold() for day in calendar.day_name)  # monday first, as datetime counts
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 
@@ -35,6 +38,18 @@ class _Frozen(BaseModel):
 
 def _at(day: dt.date, clock: dt.time, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, clock, tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class NextDate:
+    """When a time-bound activity next happens, on the pair's clock: ``at`` in the pair's
+    zone, with a time of day only when ``timed``; a season also has its last day (``until``)
+    and is ``ongoing`` when it has already begun."""
+
+    at: dt.datetime
+    timed: bool
+    until: dt.date | None = None
+    ongoing: bool = False
 
 
 class MonthlyWeekday(_Frozen):
@@ -72,7 +87,8 @@ class MonthlyWeekday(_Frozen):
 
     def next_occurrence(self, after: dt.datetime, zone: ZoneInfo) -> dt.datetime:
         """The first occurrence at or after ``after`` (the schedule's own zone rules)."""
-        year, month = after.year, after.month
+        own = after.astimezone(ZoneInfo(self.timezone))  # its month, not UTC's
+        year, month = own.year, own.month
         for _ in range(14):
             found = self._in_month(year, month)
             if found is not None and found >= after:
@@ -82,6 +98,10 @@ class MonthlyWeekday(_Frozen):
 
     def is_near(self, now: dt.datetime, horizon: dt.timedelta, zone: ZoneInfo) -> bool:
         return self.next_occurrence(now, zone) - now <= horizon
+
+    def next_date(self, after: dt.datetime, zone: ZoneInfo) -> NextDate:
+        """The next occurrence at the pair's local time (the event's own time elsewhere)."""
+        return NextDate(self.next_occurrence(after, zone).astimezone(zone), timed=True)
 
 
 class Yearly(_Frozen):
@@ -107,6 +127,10 @@ class Yearly(_Frozen):
     def is_near(self, now: dt.datetime, horizon: dt.timedelta, zone: ZoneInfo) -> bool:
         window = max(horizon, dt.timedelta(days=self.lead_days))
         return self.next_occurrence(now, zone) - now <= window
+
+    def next_date(self, after: dt.datetime, zone: ZoneInfo) -> NextDate:
+        """The event's day (a date without a time), on the pair's calendar."""
+        return NextDate(self.next_occurrence(after, zone), timed=False)
 
 
 class Season(_Frozen):
@@ -153,6 +177,21 @@ class Season(_Frozen):
 
     def is_near(self, now: dt.datetime, horizon: dt.timedelta, zone: ZoneInfo) -> bool:
         return self.next_occurrence(now, zone) - now <= horizon
+
+    def last_day(self, first: dt.date) -> dt.date:
+        """The last day of the season that ``first`` is in (or begins)."""
+        month, day = map(int, self.end.split("-"))
+        for year in (first.year, first.year + 1):
+            last = dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+            if last >= first:
+                return last
+        raise CatalogError("season never ends")  # the next year's end always comes after
+
+    def next_date(self, after: dt.datetime, zone: ZoneInfo) -> NextDate:
+        """The season's next first day and its last, or its last when it is on already."""
+        start = self.next_occurrence(after, zone)
+        ongoing = self.contains(after.astimezone(zone).date())
+        return NextDate(start, timed=False, until=self.last_day(start.date()), ongoing=ongoing)
 
 
 Schedule = Annotated[MonthlyWeekday | Yearly | Season, Field(discriminator="kind")]

@@ -1,10 +1,13 @@
 """Which activity a pair gets next.
 
-The rules, in order of weight: never repeat an activity for a pair until the catalog is used
-up (least-offered first); offer a time-bound item only when its date is near, and then
-prominently; prefer the year's phase (kickoff, midpoint, closing); prefer activities whose tags
-match the pair's open goals; rotate categories; offer less of a category the pair skipped or
-swapped away. Ties are broken by a seeded hash, so a given seed always gives the same choice.
+An activity tagged for phases of the year (kickoff, midpoint, closing) is kept for them: it is
+offered only in a round of one of its phases (``phase_of``), so the phase's round always finds
+one left. Among what a round may offer, the rules in order of weight: never repeat an activity
+for a pair until those are used up (least-offered first); in a phase's round, an activity of
+that phase (one not also kept for a phase still to come, when there is a choice); a time-bound
+item only when its date is near, and then prominently; activities whose tags match the pair's
+open goals; rotate categories; less of a category the pair skipped or swapped away. Ties are
+broken by a seeded hash, so a given seed always gives the same choice.
 """
 
 from __future__ import annotations
@@ -18,9 +21,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from prompts.catalog import Activity, Catalog
+from prompts.catalog import PHASE_ORDER, Activity, Catalog
 
-PHASE_WEIGHT = 8.0
+# The phase of a round, from what it carries (a delivery kind's value): the welcome and the
+# first ``KICKOFF_ROUNDS`` rounds after it are the kickoff; the midpoint and closing
+# reflections are their phases; any other round is in none.
+PHASE_OF_KIND = {"welcome": "kickoff", "midpoint": "midpoint", "closing": "closing"}
+KICKOFF_ROUNDS = 2
+ROUND_KEY = re.compile(r"r([0-9]+)")
+LATER_PHASE_WEIGHT = 1.0
 TIMELY_WEIGHT = 4.0
 GOAL_TAG_WEIGHT = 3.0
 MAX_GOAL_TAGS = 2
@@ -102,6 +111,20 @@ class PairHistory:
         )
 
 
+def phase_of(kind: str, round_key: str) -> str | None:
+    """The phase of the year the round ``round_key`` of a delivery ``kind`` is in, if any."""
+    if kind != "suggestion":
+        return PHASE_OF_KIND.get(kind)
+    number = ROUND_KEY.fullmatch(round_key)
+    return "kickoff" if number and int(number[1]) <= KICKOFF_ROUNDS else None
+
+
+def offerable_in(activity: Activity, phase: str | None) -> bool:
+    """Whether a round in ``phase`` (None: no phase) may offer ``activity``: one tagged for
+    phases is kept for them."""
+    return not activity.phases or phase in activity.phases
+
+
 def _tiebreak(seed: int, activity_id: str) -> float:
     return zlib.crc32(f"{seed}:{activity_id}".encode()) / 2**32
 
@@ -117,25 +140,35 @@ def choose_activity(
     phase: str | None = None,
     exclude: Iterable[str] = (),
 ) -> Activity | None:
-    """The best activity for the pair now, or None when nothing can be offered."""
+    """The best activity for the pair now in a round of ``phase`` (see ``phase_of``), or None
+    when nothing can be offered."""
     excluded = set(exclude)
     available = [
         activity
         for activity in catalog.activities
         if activity.id not in excluded
+        and offerable_in(activity, phase)
         and (activity.schedule is None or activity.schedule.is_near(now, horizon, zone))
     ]
     if not available:
         return None
     fewest = min(history.offered[a.id] for a in available)
     candidates = [a for a in available if history.offered[a.id] == fewest]
-    return max(candidates, key=lambda a: (_score(a, history, phase), _tiebreak(seed, a.id)))
+    in_phase = [a for a in candidates if phase in a.phases]
+    return max(
+        in_phase or candidates, key=lambda a: (_score(a, history, phase), _tiebreak(seed, a.id))
+    )
+
+
+def _later_phases(activity: Activity, phase: str | None) -> int:
+    """How many phases still to come after ``phase`` also keep ``activity``."""
+    if phase not in PHASE_ORDER:
+        return 0
+    return len(activity.phases & set(PHASE_ORDER[PHASE_ORDER.index(phase) + 1 :]))
 
 
 def _score(activity: Activity, history: PairHistory, phase: str | None) -> float:
-    score = 0.0
-    if phase and phase in activity.phases:
-        score += PHASE_WEIGHT
+    score = -LATER_PHASE_WEIGHT * _later_phases(activity, phase)
     if activity.schedule is not None:
         score += TIMELY_WEIGHT
     score += GOAL_TAG_WEIGHT * min(MAX_GOAL_TAGS, len(history.goal_tags & set(activity.tags)))

@@ -37,7 +37,7 @@ from bot.core.outbound import DeliveryError, Outbound, PairAddress, Sent
 from bot.core.replies import Message
 from bot.core.rhythm import Rhythm, Slot, due_slots, local_moment, slots
 from prompts.catalog import Catalog
-from prompts.choice import choose_activity
+from prompts.choice import choose_activity, phase_of
 from scheduler.retractions import retract_posts
 from scheduler.rounds import PairClock, pair_clocks
 from storage.db import run_in_transaction
@@ -61,11 +61,6 @@ CLAIM_BATCH = 200
 # minute's tick, so ticks do not overrun their minute and skip the next.
 OPEN_AHEAD = 45
 SEND_CONCURRENCY = 8
-PHASES = {
-    DeliveryKind.WELCOME: "kickoff",
-    DeliveryKind.MIDPOINT: "midpoint",
-    DeliveryKind.CLOSING: "closing",
-}
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -356,7 +351,7 @@ class Ticker:
                     horizon=dt.timedelta(weeks=clock.rhythm.interval_weeks),
                     zone=clock.rhythm.zone,
                     seed=zlib.crc32(f"{clock.pair_id}:{slot.round_key}".encode()),
-                    phase=PHASES.get(slot.kind),
+                    phase=phase_of(slot.kind, slot.round_key),
                 )
                 activity_id = chosen.id if chosen else None
                 if chosen:

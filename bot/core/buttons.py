@@ -41,7 +41,7 @@ from bot.core.help_requests import HANDLED_PREFIX, alert, press_mark_handled
 from bot.core.meetings import meeting_form
 from bot.core.replies import DirectPost, Message, MessageRef, Reply, said
 from bot.core.rhythm import pair_zone
-from prompts.choice import choose_activity
+from prompts.choice import choose_activity, phase_of
 from storage.history import latest_next_steps
 from storage.models import Delivery, DeliveryKind, Pair, Response
 
@@ -185,6 +185,7 @@ def _swap(request: Request, delivery: Delivery, pair: Pair) -> Reply:
         horizon=dt.timedelta(weeks=pair.program.interval_weeks),
         zone=pair_zone(pair),
         seed=zlib.crc32(f"{pair.id}:{delivery.round_key}:{delivery.swaps + 1}".encode()),
+        phase=phase_of(delivery.kind, delivery.round_key),  # another of the round's phase
         exclude=swapped | {delivery.activity_id or ""},
     )
     if chosen is None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
 from bot.core.replies import Button, ButtonStyle, Message, said
-from prompts.catalog import Catalog
+from bot.core.rhythm import pair_zone
+from prompts.catalog import Catalog, NextDate
 from prompts.messages import render
-from storage.models import Delivery, DeliveryKind, Pair
+from storage.models import Delivery, DeliveryKind, Pair, Response
 
 SUGGESTION, CHECKIN = "s", "c"
 ACCEPT, SWAP, DONE, SKIP = "accept", "swap", "done", "skip"
@@ -129,11 +135,48 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
     elif kind == DeliveryKind.CLOSING:
         parts.append(render("closing", end_date=f"{program.end_date:%-d %B %Y}"))
     if delivery.activity_id:
-        parts.append(activity_text(catalog, delivery.activity_id, opening))
+        text = activity_text(catalog, delivery.activity_id, opening)
+        schedule = catalog.activity(delivery.activity_id).schedule
+        if schedule is not None:
+            zone = pair_zone(pair)
+            text += "\n" + next_date_line(schedule.next_date(_chosen_at(delivery), zone), zone)
+        parts.append(text)
     return Message(
         "\n\n".join(parts) + _answer_line(delivery),
         buttons=suggestion_buttons(delivery) if delivery.activity_id else (),
     )
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def next_date_line(when: NextDate, zone: ZoneInfo) -> str:
+    """When a time-bound activity happens, on the pair's clock: ``Next: Thu 11 Mar 2027,
+    20:00 (America/Chicago)``; a date alone when it has no time; a season's first and last
+    days, or only its last once it is on."""
+    if when.until is not None and when.ongoing:
+        return f"**On now:** until {_day(when.until)}"
+    if when.until is not None:
+        return f"**Next:** {_day(when.at.date())} to {_day(when.until)}"
+    if when.timed:
+        return f"**Next:** {_day(when.at.date())}, {when.at:%H:%M} ({said(zone.key)})"
+    return f"**Next:** {_day(when.at.date())}"
+
+
+def _chosen_at(delivery: Delivery) -> dt.datetime:
+    """When the delivery's activity was chosen: when the round was planned, or when it was
+    last swapped in (so its next date is the one it was chosen for)."""
+    session = object_session(delivery)
+    if delivery.swaps and session is not None:
+        swapped = session.scalar(
+            select(func.max(Response.created_at)).where(
+                Response.delivery_id == delivery.id, Response.action == SWAP
+            )
+        )
+        if swapped is not None:
+            return swapped
+    return delivery.created_at or delivery.due_at
 
 
 def _answer_line(delivery: Delivery) -> str:
