@@ -13,6 +13,7 @@ from bot.core.outbound import Outbound
 from bot.core.service import Core, utc_now
 from bot.settings import Settings
 from prompts.catalog import load_catalog
+from scheduler.digests import Digests
 from scheduler.tick import Ticker
 from storage.db import open_database
 
@@ -31,6 +32,7 @@ def build_ticker(core: Core, outbounds: dict[str, Outbound]) -> Ticker:
         outbounds,
         late_limit=dt.timedelta(days=core.settings.late_round_days),
         clock=core.clock,
+        digests=Digests(core.sessions, core.settings, outbounds),
     )
 
 

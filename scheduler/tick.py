@@ -38,6 +38,7 @@ from bot.core.replies import Message
 from bot.core.rhythm import Rhythm, Slot, due_slots, local_moment, slots
 from prompts.catalog import Catalog
 from prompts.choice import choose_activity, phase_of
+from scheduler.digests import Digests
 from scheduler.retractions import retract_posts
 from scheduler.rounds import PairClock, pair_clocks
 from storage.db import run_in_transaction
@@ -110,6 +111,7 @@ class TickReport:
     lost: int = 0  # claimed rows another ticker took over (its lease had run out)
     opened: int = 0  # conversations opened ahead of a pair's first round
     retracted: int = 0  # the bot's posts about forgotten members deleted
+    digests: int = 0  # coordinators' weekly digests sent
 
 
 class LostClaim(Exception):
@@ -127,8 +129,10 @@ class Ticker:
         *,
         late_limit: dt.timedelta = dt.timedelta(days=7),
         clock: Callable[[], dt.datetime] | None = None,
+        digests: Digests | None = None,
     ) -> None:
         self.sessions = sessions
+        self.digests = digests
         self.catalog = catalog
         self.outbounds = dict(outbounds)
         self.late_limit = late_limit
@@ -154,6 +158,8 @@ class Ticker:
             )
             if not claimed:
                 report.opened = await self._open_ahead(now, reachability)
+                if self.digests is not None:
+                    report.digests = await self.digests.send_due(now)
                 return report
             async with self._lease_kept(token):
                 outcomes = await self._send_all(claimed, now, token, reachability)

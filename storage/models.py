@@ -285,6 +285,22 @@ class Announcement(Base):
     by: Mapped[Person | None] = relationship()
 
 
+class CoordinatorDigest(Base):
+    """A coordinator's weekly digest, one per coordinator and week: written before it is sent,
+    so two tickers never both send it. ``seen`` holds a hash of each attention reason it told,
+    so the next week tells only what is new, and no member's name is kept here."""
+
+    __tablename__ = "coordinator_digests"
+    __table_args__ = (UniqueConstraint("coordinator", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coordinator: Mapped[str] = mapped_column(String(100))  # platform:user id
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2026-W49
+    status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty
+    seen: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Delivery(Base):
     """One message owed to a pair: written before sending, marked after; one per pair and round."""
 

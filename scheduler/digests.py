@@ -1,0 +1,184 @@
+"""Coordinators' weekly digest: what changed since the last one, by direct message.
+
+Once a week, at the first running program's weekday and local time, each coordinator on each
+platform the bot runs on gets one message: pairs that newly asked for help, deliveries that
+newly failed, and pairs newly needing attention for any other reason. When nothing is new,
+nothing is sent (the week is still recorded). The week's row is written before the message is
+sent, under a unique (coordinator, week) pair, so two tickers never both send it; a send that
+fails removes the row, so the next tick tries again. What was told is kept as hashes of its
+reasons, so the next digest tells only what is new and no member's name is stored here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core.coordinators import coordinator_ids
+from bot.core.outbound import Outbound
+from bot.core.replies import Message, said
+from bot.core.rhythm import local_moment
+from bot.core.summary import compute_summary
+from bot.settings import Settings
+from storage.db import run_in_transaction
+from storage.models import CoordinatorDigest, Program
+from storage.summary import PairRow
+
+log = logging.getLogger(__name__)
+
+HELP, FAILED = "asked for help", "deliver"  # how the attention reasons begin (bot.core.attention)
+SHOWN = 15  # lines a section shows; the summary has the rest
+
+
+class Digests:
+    """Sends the week's digests that are due, once each."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, outbounds: Mapping[str, Outbound]
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.outbounds = outbounds
+
+    async def send_due(self, now: dt.datetime) -> int:
+        """Send every digest due at ``now``; returns how many went."""
+        plans = await asyncio.to_thread(
+            run_in_transaction, self.sessions, lambda s: self._plan(s, now)
+        )
+        sent = 0
+        for platform, user_id, week, message in plans:
+            key = f"{platform}:{user_id}"
+            try:
+                await self.outbounds[platform].send_direct(user_id, message)
+            except Exception as error:  # told again at the next tick
+                log.warning("could not send %s their digest: %s", key, error)
+                await asyncio.to_thread(
+                    run_in_transaction, self.sessions, lambda s, k=key, w=week: _forget_row(s, k, w)
+                )
+                continue
+            await asyncio.to_thread(
+                run_in_transaction, self.sessions, lambda s, k=key, w=week: _mark_sent(s, k, w)
+            )
+            sent += 1
+        return sent
+
+    def _plan(self, session: Session, now: dt.datetime) -> list[tuple[str, str, str, Message]]:
+        week = _due_week(session, now)
+        if week is None:
+            return []
+        summary = compute_summary(session, now)
+        reasons = {
+            (row.pair_id, reason): row
+            for row in summary.needing_attention
+            for reason in row.attention
+        }
+        plans = []
+        for platform in self.outbounds:
+            for user_id in coordinator_ids(self.settings, session, platform):
+                key = f"{platform}:{user_id}"
+                if session.scalar(
+                    select(CoordinatorDigest.id).where(
+                        CoordinatorDigest.coordinator == key, CoordinatorDigest.week == week
+                    )
+                ):
+                    continue
+                seen = set(_last_seen(session, key))
+                new = {k: row for k, row in reasons.items() if _hash(*k) not in seen}
+                row = CoordinatorDigest(
+                    coordinator=key,
+                    week=week,
+                    status="sending" if new else "empty",
+                    seen=sorted(_hash(*k) for k in reasons),
+                    created_at=now,
+                )
+                try:
+                    with session.begin_nested():
+                        session.add(row)
+                except IntegrityError:  # another ticker has this one
+                    continue
+                if new:
+                    plans.append((platform, user_id, week, _message(new)))
+        return plans
+
+
+def _due_week(session: Session, now: dt.datetime) -> str | None:
+    """This ISO week, once its digest moment (the first running program's weekday and local
+    time) has come; None before it, or when no program is running."""
+    program = session.scalar(
+        select(Program).where(Program.start_date <= now.date()).order_by(Program.id).limit(1)
+    )
+    if program is None or now.date() > program.end_date + dt.timedelta(days=7):
+        return None
+    zone = ZoneInfo(program.timezone)
+    today = now.astimezone(zone).date()
+    day = today - dt.timedelta(days=today.weekday() - program.weekday)
+    if now < local_moment(day, program.local_time, zone):
+        return None
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def _message(new: Mapping[tuple[int, str], PairRow]) -> Message:
+    help_lines, failed_lines, other_lines = [], [], []
+    for (pair_id, reason), row in sorted(new.items(), key=lambda item: item[0]):
+        line = f"• **{pair_id}** {said(row.mentor)} & {said(row.mentee)}: {reason}"
+        if reason.startswith(HELP):
+            help_lines.append(line)
+        elif FAILED in reason:
+            failed_lines.append(line)
+        else:
+            other_lines.append(line)
+    lines = ["**Your weekly mentoring digest**: what is new since the last one."]
+    for title, group in (
+        ("Asked for help", help_lines),
+        ("Deliveries that failed", failed_lines),
+        ("Newly needing attention", other_lines),
+    ):
+        if group:
+            lines.append(f"**{title}** ({len(group)})")
+            lines += group[:SHOWN]
+            if len(group) > SHOWN:
+                lines.append(
+                    f"_… and {len(group) - SHOWN} more: `/mentoring-summary` has them all._"
+                )
+    return Message("\n".join(lines))
+
+
+def _last_seen(session: Session, key: str) -> list[str]:
+    return (
+        session.scalar(
+            select(CoordinatorDigest.seen)
+            .where(CoordinatorDigest.coordinator == key)
+            .order_by(CoordinatorDigest.id.desc())
+            .limit(1)
+        )
+        or []
+    )
+
+
+def _hash(pair_id: int, reason: str) -> str:
+    return hashlib.sha256(f"{pair_id}:{reason}".encode()).hexdigest()[:16]
+
+
+def _mark_sent(session: Session, key: str, week: str) -> None:
+    session.execute(
+        update(CoordinatorDigest)
+        .where(CoordinatorDigest.coordinator == key, CoordinatorDigest.week == week)
+        .values(status="sent")
+    )
+
+
+def _forget_row(session: Session, key: str, week: str) -> None:
+    session.execute(
+        delete(CoordinatorDigest).where(
+            CoordinatorDigest.coordinator == key, CoordinatorDigest.week == week
+        )
+    )
