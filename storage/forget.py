@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     AuditEvent,
     Coordinator,
+    CoordinatorDigest,
     Delivery,
     Draft,
     Goal,
@@ -75,7 +76,9 @@ def forget(session: Session, people: list[Person]) -> Forgotten:
     actors = [AuditEvent.person_actor(i) for i in ids]
     actors += [f"{p.platform}:{p.platform_user_id}" for p in people]  # as written before 0004
     audits = session.execute(delete(AuditEvent).where(AuditEvent.actor.in_(actors))).rowcount
-    forget_counts(session, [f"{p.platform}:{p.platform_user_id}" for p in people])
+    keys = [f"{p.platform}:{p.platform_user_id}" for p in people]
+    forget_counts(session, keys)
+    session.execute(delete(CoordinatorDigest).where(CoordinatorDigest.coordinator.in_(keys)))
     for person in people:
         session.execute(
             delete(Coordinator).where(
@@ -95,6 +98,7 @@ def forget(session: Session, people: list[Person]) -> Forgotten:
             platform_user_id=None,
             email=None,
             timezone=None,
+            timezone_chosen=False,
             unreachable_reason=None,
             unreachable_since=None,
         )

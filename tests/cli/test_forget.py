@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from bot.core.replies import Actor
 from storage.db import make_engine
-from storage.models import AuditEvent, Goal, Meeting, Person
+from storage.models import AuditEvent, CoordinatorDigest, Goal, Meeting, Person
 from tests.support.bot import PairSpec, add_pair, add_program, make_core, rows
 
 FERN = Actor("slack", "U0FERNXYZ", "Fern Forgettable")
@@ -63,6 +63,11 @@ def test_forget_leaves_no_readable_copy_in_the_file_or_its_log(cli, db_url, cloc
     refused = core.command(FERN, "goal", "add SECRET-DRAFT-EPSILON " + "x" * 600)
     assert refused.message.buttons  # a draft was kept
     core.command(ALEX, "goal", "add ALEX-KEEPS-THIS")
+    core.transaction(  # Fern was a coordinator too, and got a weekly digest
+        lambda s: s.add(
+            CoordinatorDigest(coordinator="slack:U0FERNXYZ", week="2026-W48", status="sent")
+        )
+    )
     before = database_bytes(db_url)
     assert all(secret in before for secret in SECRETS)  # the test can see a leak
 
