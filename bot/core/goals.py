@@ -14,15 +14,16 @@ from bot.core.grammar import DIGITS, Command, Number, Text, Verb, help_verb
 from bot.core.limits import GOAL_TEXT, MAX_NUMBER, MAX_OPEN_GOALS
 from bot.core.paging import PageAction, paged
 from bot.core.replies import FieldKind, Form, FormField, Message, PairPost, Reply, said
+from prompts.messages import render
 from storage.models import Goal, GoalStatus, Pair
 from storage.numbers import next_number
 
 GOAL_FORM = "goal"
 STATUS_MARK = {GoalStatus.OPEN: "☐", GoalStatus.DONE: "☑", GoalStatus.DROPPED: "✗"}
 TRANSITIONS = {
-    "done": (GoalStatus.DONE, "marked done 🎉", "is already done"),
-    "reopen": (GoalStatus.OPEN, "reopened", "is already open"),
-    "drop": (GoalStatus.DROPPED, "dropped", "is already dropped"),
+    "done": (GoalStatus.DONE, "goals.marked_done", "goals.already_done"),
+    "reopen": (GoalStatus.OPEN, "goals.reopened", "goals.already_open"),
+    "drop": (GoalStatus.DROPPED, "goals.dropped", "goals.already_dropped"),
 }
 
 NUMBER = Number(
@@ -53,20 +54,20 @@ def goal_list(request: Request, pair: Pair, start: int = 0) -> Message:
         )
     )
     if not goals:
-        return Message("No goals yet. Add one with `/goal add TEXT`, or see `/goal ideas`.")
+        return Message(render("goals.none"))
     zone = request.zone(pair.program.timezone)
     entries = []
     for goal in goals:
-        who = goal.created_by.display_name if goal.created_by else "someone"
+        who = goal.created_by.display_name if goal.created_by else render("goals.someone")
         when = goal.created_at.astimezone(zone).strftime("%-d %b %Y")
         mark = STATUS_MARK[GoalStatus(goal.status)]
         entries.append(f"{mark} **{goal.number}.** {said(goal.text)}  _({said(who)}, {when})_")
     return paged(
-        "**Your goals**",
+        render("goals.heading"),
         entries,
         start,
         lambda at: str(PageAction(GOALS_LISTING, pair.id, at)),
-        labels=("Previous", "Next"),
+        labels=(render("goals.previous"), render("goals.next")),
     )
 
 
@@ -76,7 +77,7 @@ def _list(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
 
 def _ideas(request: Request, values: Mapping[str, Any]) -> Reply:
     examples = request.core.catalog.goal_examples
-    lines = ["**Goal ideas from the program** (copy one with `/goal add …`)"]
+    lines = [render("goals.ideas_heading")]
     lines += [f"• {example.text}" for example in examples]
     return Reply.text("\n".join(lines))
 
@@ -92,10 +93,7 @@ def _room_for_another(request: Request, pair: Pair) -> None:
         .where(Goal.pair_id == pair.id, Goal.status == GoalStatus.OPEN)
     )
     if (open_goals or 0) >= MAX_OPEN_GOALS:
-        raise InputError(
-            f"Your pair already has {MAX_OPEN_GOALS} open goals, the most it can hold. "
-            "Mark one done (`/goal done N`) or drop one (`/goal drop N`) first."
-        )
+        raise InputError(render("goals.full", most=MAX_OPEN_GOALS))
 
 
 def add_goal(request: Request, pair: Pair, text: str) -> Reply:
@@ -112,9 +110,9 @@ def add_goal(request: Request, pair: Pair, text: str) -> Reply:
     request.session.flush()
     request.audit("goal.add", "goal", goal.id, number=number)
     who = said(request.person.display_name)
-    notice = Message(f"🎯 {who} set goal **{number}**: {said(text)}")
+    notice = Message(render("goals.set_notice", who=who, number=number, text=said(text)))
     return Reply(
-        message=Message(f"Added goal **{number}**: {said(text)}"),
+        message=Message(render("goals.added", number=number, text=said(text))),
         posts=(PairPost(pair.id, notice, by=request.person.id),),
     )
 
@@ -128,9 +126,7 @@ def _goal(request: Request, pair: Pair, number: int) -> Goal:
         select(Goal).where(Goal.pair_id == pair.id, Goal.number == number)
     )
     if goal is None:
-        raise InputError(
-            f"Your pair has no goal {number}; `/goal list` shows the numbers.", field="number"
-        )
+        raise InputError(render("goals.no_such", number=number), field="number")
     return goal
 
 
@@ -138,10 +134,10 @@ def edit_goal(request: Request, pair: Pair, number: int, text: str) -> Reply:
     goal = _goal(request, pair, number)
     old = goal.text
     if text == old:
-        raise InputError(f"Goal {number} already reads: {said(old)}", field="text")
+        raise InputError(render("goals.already_reads", number=number, text=said(old)), field="text")
     goal.text = text
     request.audit("goal.edit", "goal", goal.id, number=goal.number)
-    return Reply.text(f"Goal **{goal.number}** now reads: {said(text)}\n_(was: {said(old)})_")
+    return Reply.text(render("goals.now_reads", number=goal.number, text=said(text), old=said(old)))
 
 
 def _edit(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
@@ -149,12 +145,12 @@ def _edit(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
 
 
 def _set_status(verb: str) -> Any:
-    status, done_words, already = TRANSITIONS[verb]
+    status, moved, already = TRANSITIONS[verb]
 
     def run(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
         goal = _goal(request, pair, values["number"])
         if goal.status == status:
-            raise InputError(f"Goal {goal.number} {already}; `/goal list` shows where each stands.")
+            raise InputError(render(already, number=goal.number))
         if status == GoalStatus.OPEN:
             _room_for_another(request, pair)
         goal.status = status
@@ -163,10 +159,10 @@ def _set_status(verb: str) -> Any:
         posts: tuple[PairPost, ...] = ()
         if status == GoalStatus.DONE:
             who = said(request.person.display_name)
-            notice = f"🎉 {who} marked goal **{goal.number}** done: {said(goal.text)}"
+            notice = render("goals.done_notice", who=who, number=goal.number, text=said(goal.text))
             posts = (PairPost(pair.id, Message(notice), request.person.id, goal.created_by_id),)
         return Reply(
-            message=Message(f"Goal **{goal.number}** {done_words}: {said(goal.text)}"),
+            message=Message(render(moved, number=goal.number, text=said(goal.text))),
             posts=posts,
         )
 
@@ -204,15 +200,19 @@ def _build_form(request: Request, context: str) -> Form:
     current = _goal(request, pair, number).text if number is not None else None
     field = FormField(
         "text",
-        "Goal" if number is None else "New wording",
+        render("goals.form_goal") if number is None else render("goals.form_new_wording"),
         FieldKind.LONG_TEXT,
         required=True,
         initial=current,
         max_length=GOAL_TEXT,
-        hint=f"Up to {GOAL_TEXT} characters; `/goal ideas` has examples.",
+        hint=render("goals.form_hint", most=GOAL_TEXT),
     )
-    title = "Add a goal" if number is None else f"Reword goal {number}"
-    return Form(GOAL_FORM, title, (field,), submit_label="Save", context=context)
+    title = (
+        render("goals.form_add_title")
+        if number is None
+        else render("goals.form_reword_title", number=number)
+    )
+    return Form(GOAL_FORM, title, (field,), submit_label=render("goals.form_save"), context=context)
 
 
 def _submit_form(request: Request, context: str, values: Mapping[str, object]) -> Reply:

@@ -29,6 +29,7 @@ from bot.core.grammar import (
 from bot.core.limits import MAX_MEETING_MINUTES, MAX_NUMBER, NEXT_STEPS, NOTES
 from bot.core.paging import PageAction, paged
 from bot.core.replies import FieldKind, Form, FormField, Message, Option, PairPost, Reply, said
+from prompts.messages import render
 from storage.models import Delivery, DeliveryKind, Goal, GoalStatus, Meeting, MeetingGoal, Pair
 from storage.numbers import next_number
 
@@ -91,24 +92,23 @@ def _checked(
             )
         )
         if logged + minutes > MAX_MEETING_MINUTES:
-            errors["duration"] = (
-                f"Your pair already logged {format_duration(logged)} on {met_on.isoformat()}; "
-                f"{format_duration(minutes)} more would pass 12 hours in one day. "
-                "Check the date and the duration."
+            errors["duration"] = render(
+                "meetings.day_too_long",
+                logged=format_duration(logged),
+                date=met_on.isoformat(),
+                more=format_duration(minutes),
             )
     suggested = delivery.activity_id if delivery is not None else None
     activity = values.get("activity") or suggested or OTHER_ACTIVITY
     if activity != OTHER_ACTIVITY and activity not in request.core.catalog.activity_ids:
-        errors["activity"] = "Choose one of the listed activities, or “Something else”."
+        errors["activity"] = render("meetings.unknown_activity")
     goal_numbers = values.get("goals") or []
     known = set(request.session.scalars(select(Goal.number).where(Goal.pair_id == pair.id)))
     unknown = [n for n in goal_numbers if n not in known]
     if unknown:
-        which = "goal" if len(unknown) == 1 else "goals"
-        choices = ", ".join(map(str, sorted(known))) or "none yet"
-        errors["goals"] = (
-            f"Your pair has no {which} {', '.join(map(str, unknown))} (its goals: {choices})."
-        )
+        which = "meetings.no_goal" if len(unknown) == 1 else "meetings.no_goals"
+        choices = ", ".join(map(str, sorted(known))) or render("meetings.no_goals_yet")
+        errors["goals"] = render(which, numbers=", ".join(map(str, unknown)), choices=choices)
     checked = {
         "met_on": met_on,
         "duration_minutes": minutes,
@@ -161,17 +161,16 @@ def record_meeting(
         request.session.add_all(MeetingGoal(meeting_id=meeting.id, goal_id=g.id) for g in moved)
     request.audit("meeting.log", "meeting", meeting.id, number=number)
     summary = describe_meeting(meeting)
-    confirmation = [f"Logged meeting **{number}**: {summary}."]
+    confirmation = [render("meetings.logged", number=number, summary=summary)]
     if moved:
-        confirmation.append("Goals moved: " + ", ".join(str(g.number) for g in moved) + ".")
+        numbers = ", ".join(str(g.number) for g in moved)
+        confirmation.append(render("meetings.goals_moved", numbers=numbers))
     if next_steps:
-        confirmation.append(f"Next steps: {said(next_steps)}")
+        confirmation.append(render("meetings.next_steps", text=said(next_steps)))
     if duration_minutes is None:
-        confirmation.append(
-            "_No duration given, so it won't count towards hours; "
-            f"`/log-meeting delete {number}` and log it again to add one._"
-        )
-    notice = Message(f"📝 {said(request.person.display_name)} logged a meeting: {summary}.")
+        confirmation.append(render("meetings.no_duration", number=number))
+    who = said(request.person.display_name)
+    notice = Message(render("meetings.logged_notice", who=who, summary=summary))
     return Reply(
         message=Message("\n".join(confirmation)),
         posts=(PairPost(pair.id, notice, by=request.person.id),),
@@ -182,7 +181,9 @@ def describe_meeting(meeting: Meeting) -> str:
     parts = [meeting.met_on.strftime("%a %-d %b %Y")]
     if meeting.duration_minutes:
         parts.append(format_duration(meeting.duration_minutes))
-    parts.append(said(meeting.activity_title) if meeting.activity_title else "own activity")
+    parts.append(
+        said(meeting.activity_title) if meeting.activity_title else render("meetings.own_activity")
+    )
     return ", ".join(parts)
 
 
@@ -197,10 +198,7 @@ def _preview(text: str) -> str:
     if len(text) <= PREVIEW:
         return said(text)
     cut = text[: PREVIEW - 1]
-    return (
-        said(cut[: cut.rfind(" ")] if " " in cut[-60:] else cut)
-        + "… _(in full in `/mentoring export`)_"
-    )
+    return said(cut[: cut.rfind(" ")] if " " in cut[-60:] else cut) + render("meetings.in_full")
 
 
 def meeting_list(request: Request, pair: Pair, start: int = 0) -> Message:
@@ -211,19 +209,26 @@ def meeting_list(request: Request, pair: Pair, start: int = 0) -> Message:
         .order_by(Meeting.met_on.desc(), Meeting.number.desc())
     ).all()
     if not meetings:
-        return Message("No meetings logged yet. Log one with `/log-meeting`.")
+        return Message(render("meetings.none"))
     entries = []
     for meeting in meetings:
-        who = meeting.logged_by.display_name if meeting.logged_by else "someone"
-        line = f"**{meeting.number}.** {describe_meeting(meeting)}  _(logged by {said(who)})_"
+        who = meeting.logged_by.display_name if meeting.logged_by else render("meetings.someone")
+        line = render(
+            "meetings.entry",
+            number=meeting.number,
+            summary=describe_meeting(meeting),
+            who=said(who),
+        )
         if meeting.notes:
-            shared = " (shared with coordinators)" if meeting.notes_shared else ""
-            line += f"\n    Notes{shared}: {_preview(meeting.notes)}"
+            notes = (
+                "meetings.entry_notes_shared" if meeting.notes_shared else "meetings.entry_notes"
+            )
+            line += "\n    " + render(notes, text=_preview(meeting.notes))
         if meeting.next_steps:
-            line += f"\n    Next: {_preview(meeting.next_steps)}"
+            line += "\n    " + render("meetings.entry_next", text=_preview(meeting.next_steps))
         entries.append(line)
     return paged(
-        f"**Meetings** ({len(meetings)})",
+        render("meetings.heading", count=len(meetings)),
         entries,
         start,
         lambda at: str(PageAction(MEETINGS_LISTING, pair.id, at)),
@@ -239,9 +244,9 @@ def _own_meeting(request: Request, pair: Pair, number: int, verb: str) -> Meetin
         select(Meeting).where(Meeting.pair_id == pair.id, Meeting.number == number)
     )
     if meeting is None:
-        raise InputError(f"Your pair has no meeting {number}; `{USAGE} list` shows the numbers.")
+        raise InputError(render("meetings.no_such", number=number, usage=USAGE))
     if meeting.logged_by_id != request.person.id:
-        raise InputError(f"Meeting {number} was logged by your partner; only they can {verb} it.")
+        raise InputError(render("meetings.partners_meeting", number=number, verb=verb))
     return meeting
 
 
@@ -249,18 +254,18 @@ def _delete(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
     meeting = _own_meeting(request, pair, values["number"], "delete")
     request.audit("meeting.delete", "meeting", meeting.id, number=meeting.number)
     request.session.delete(meeting)
-    return Reply.text(f"Deleted meeting **{meeting.number}** ({describe_meeting(meeting)}).")
+    return Reply.text(
+        render("meetings.deleted", number=meeting.number, summary=describe_meeting(meeting))
+    )
 
 
 def _share(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
     meeting = _own_meeting(request, pair, values["number"], "share")
     if meeting.notes_shared:
-        raise InputError(
-            f"The notes of meeting {meeting.number} are already shared with coordinators."
-        )
+        raise InputError(render("meetings.already_shared", number=meeting.number))
     meeting.notes_shared = True
     request.audit("meeting.share", "meeting", meeting.id, number=meeting.number)
-    return Reply.text(f"Coordinators can now read the notes of meeting **{meeting.number}**.")
+    return Reply.text(render("meetings.shared", number=meeting.number))
 
 
 # -- the meeting form ----------------------------------------------------------------------
@@ -285,7 +290,7 @@ def meeting_form(
     if activity_id and activity_id not in known:
         known.insert(0, activity_id)
     activities = [Option(a, catalog.activity(a).title[:75]) for a in known]
-    activities.append(Option(OTHER_ACTIVITY, "Something else"))
+    activities.append(Option(OTHER_ACTIVITY, render("meetings.form_something_else")))
     goals = request.session.scalars(
         select(Goal)
         .where(Goal.pair_id == pair.id, Goal.status == GoalStatus.OPEN)
@@ -297,24 +302,24 @@ def meeting_form(
     fields = [
         FormField(
             DATE.name,
-            "Date",
+            render("meetings.form_date"),
             FieldKind.DATE,
             required=True,
             initial=request.today(pair.program.timezone).isoformat(),
-            hint="today, yesterday, 2026-11-03, tuesday or 3 days ago",
+            hint=render("meetings.form_date_hint"),
             max_length=DATE.longest,
         ),
         FormField(
             DURATION.name,
-            "Duration",
+            render("meetings.form_duration"),
             FieldKind.TEXT,
             required=True,
-            hint="e.g. 45m, 1h, 1h30m",
+            hint=render("meetings.form_duration_hint"),
             max_length=DURATION.longest,
         ),
         FormField(
             ACTIVITY.name,
-            "Activity",
+            render("meetings.form_activity"),
             FieldKind.SELECT,
             required=True,
             initial=activity_id or OTHER_ACTIVITY,
@@ -322,13 +327,13 @@ def meeting_form(
         ),
         FormField(
             NOTES_TEXT.name,
-            "Notes (private to your pair)",
+            render("meetings.form_notes"),
             FieldKind.LONG_TEXT,
             max_length=NOTES_TEXT.maximum,
         ),
         FormField(
             NEXT_TEXT.name,
-            "Next steps you agreed",
+            render("meetings.form_next_steps"),
             FieldKind.LONG_TEXT,
             max_length=NEXT_TEXT.maximum,
         ),
@@ -339,7 +344,7 @@ def meeting_form(
         fields.append(
             FormField(
                 GOALS.name,
-                "Goals this meeting moved",
+                render("meetings.form_goals"),
                 FieldKind.MULTI_SELECT,
                 options=tuple(Option(str(g.number), f"{g.number}. {g.text}"[:75]) for g in goals),
             )
@@ -348,11 +353,11 @@ def meeting_form(
     topic = catalog.activity(preset).title if preset else ""
     return Form(
         MEETING_FORM,
-        "Log a meeting",
+        render("meetings.form_title"),
         tuple(fields),
-        submit_label="Log it",
+        submit_label=render("meetings.form_submit"),
         context=context,
-        intro=f"Activity: **{topic}**" if topic else "",
+        intro=render("meetings.form_intro", topic=topic) if topic else "",
         topic=topic,
     )
 
