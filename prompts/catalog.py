@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -269,19 +269,25 @@ def _describe(path: Path, raw: object, error: ValidationError) -> str:
     return f"{path}:{entry}{field}: {first['msg'].removeprefix('Value error, ')}"
 
 
-def _read(path: Path) -> _CatalogFile:
+def read_mapping(path: Path, what: str, keys: str) -> dict[str, Any]:
+    """The YAML mapping in ``path`` (``what`` it is, the ``keys`` it should have, for the
+    refusal), or a ``CatalogError`` of one line naming the file and what is wrong."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise CatalogError(f"{path}: cannot read the catalog file ({error.strerror})") from None
+        raise CatalogError(f"{path}: cannot read the {what} ({error.strerror})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
-        raise CatalogError(f"{path}:{line}: not valid YAML ({error})") from None
+        problem = getattr(error, "problem", None) or "cannot be parsed"
+        raise CatalogError(f"{path}:{line}: not valid YAML ({problem})") from None
     if not isinstance(raw, dict):
-        raise CatalogError(
-            f"{path}: expected a mapping with categories, activities and goal_examples"
-        )
+        raise CatalogError(f"{path}: expected a mapping with {keys}")
+    return raw
+
+
+def _read(path: Path) -> _CatalogFile:
+    raw = read_mapping(path, "catalog file", "categories, activities and goal_examples")
     try:
         return _CatalogFile.model_validate(raw)
     except ValidationError as error:

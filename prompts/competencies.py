@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     ConfigDict,
     Field,
@@ -24,7 +23,7 @@ from pydantic import (
 )
 from pydantic.dataclasses import dataclass
 
-from prompts.catalog import CatalogError
+from prompts.catalog import CatalogError, read_mapping
 
 DEFAULT_FILE = Path(__file__).parent / "competencies" / "alsc.yaml"
 RATINGS = (1, 2, 3, 4)  # fixed, so ratings from different lists and years stay comparable
@@ -138,17 +137,7 @@ def _describe(path: Path, raw: Mapping[str, object], error: ValidationError) -> 
 def load_competencies(path: Path | None = None) -> CompetencyList:
     """The built-in list, or the operator's file at ``path``, checked whole before any use."""
     path = DEFAULT_FILE if path is None else Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CatalogError(f"{path}: cannot read the competency list ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "cannot be parsed"
-        raise CatalogError(f"{path}:{line}: not valid YAML ({problem})") from None
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{path}: expected a mapping with name, source, scale and areas")
+    raw = read_mapping(path, "competency list", "name, source, scale and areas")
     try:
         return TypeAdapter(CompetencyList).validate_python(raw)
     except ValidationError as error:
