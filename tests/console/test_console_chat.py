@@ -3,8 +3,6 @@ buffer (and once through the real ``mentorbot run`` entry point)."""
 
 from __future__ import annotations
 
-import asyncio
-import io
 import os
 import shutil
 import stat
@@ -13,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from bot.app import build_ticker
-from bot.console.chat import ConsoleChat, completions
+from bot.console.chat import completions
 from storage.db import upgrade
+from tests.console.script import scripted_chat
 from tests.support.bot import make_core
 
 
@@ -28,23 +25,7 @@ def chat(db_url, clock):
     core = make_core(db_url, clock)
 
     def run(*lines: str) -> str:
-        printed = io.StringIO()
-        console = Console(file=printed, width=200, no_color=True, highlight=False)
-        typed = iter(lines)
-
-        def read_line(prompt: str) -> str:
-            printed.write(prompt)
-            line = next(typed, None)
-            if line is None:
-                raise EOFError
-            printed.write(line + "\n")
-            return line
-
-        chat = ConsoleChat(
-            core, lambda outbound: build_ticker(core, {"console": outbound}), read_line, console
-        )
-        asyncio.run(chat.run())
-        return printed.getvalue()
+        return scripted_chat(core, *lines)
 
     return run
 

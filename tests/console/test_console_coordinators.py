@@ -3,15 +3,10 @@ or the database, is listed by `/who` and can be chosen with `/as`, in a pair or 
 
 from __future__ import annotations
 
-import asyncio
-import io
-
 import pytest
-from rich.console import Console
 
-from bot.app import build_ticker
-from bot.console.chat import ConsoleChat
 from bot.core.coordinators import add_coordinator
+from tests.console.script import scripted_chat
 from tests.support.bot import PairSpec, add_pair, add_program, make_core
 
 COORDINATORS = "casey, console:rio, slack:U0SLACK"  # a bare id counts on every platform
@@ -38,21 +33,7 @@ def chat(imported):
     """``chat(*lines)``: the console chat with those lines typed; everything it printed."""
 
     def run(*lines: str) -> str:
-        printed = io.StringIO()
-        console = Console(file=printed, width=200, no_color=True, highlight=False)
-        typed = iter(lines)
-
-        def read_line(prompt: str) -> str:
-            printed.write(prompt)
-            line = next(typed, None)
-            if line is None:
-                raise EOFError
-            printed.write(line + "\n")
-            return line
-
-        ticker_for = lambda outbound: build_ticker(imported, {"console": outbound})  # noqa: E731
-        asyncio.run(ConsoleChat(imported, ticker_for, read_line, console).run())
-        return printed.getvalue()
+        return scripted_chat(imported, *lines)
 
     return run
 
