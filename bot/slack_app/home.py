@@ -1,9 +1,10 @@
 """The app's Home tab: the core's home sections as one Block Kit ``home`` view (``views.publish``).
 
-It is published when a member opens the tab (``app_home_opened``) and again after each of their
-commands and clicks, so what it shows follows what they changed. Each section is laid out as a
-message would be, with a divider between sections; block ids are made unique across the view
-(Slack refuses repeats), and the view stays within Slack's 100 blocks.
+It is published when a member opens the tab (``app_home_opened``) and, once they have, again after
+each of their commands and clicks, so what it shows follows what they changed (a person who never
+opens it costs nothing, which matters for a coordinator, whose home reads the summary). Each
+section is laid out as a message would be, with a divider between sections; block ids are made
+unique across the view (Slack refuses repeats), and the view stays within Slack's 100 blocks.
 """
 
 from __future__ import annotations

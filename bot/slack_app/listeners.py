@@ -56,6 +56,7 @@ class Listeners:
         self.people = people
         self.answers = answers
         self.home = home
+        self._home_viewers: set[str] = set()  # opened the Home tab since this process began
         self._workers = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="mentorbot-slack")
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_ack = 0.0
@@ -80,8 +81,10 @@ class Listeners:
         self._after_ack(origin, run)
 
     async def home_opened(self, event: dict[str, Any]) -> None:
-        """The member opened the app's Home tab: publish it as it is now."""
+        """The member opened the app's Home tab: publish it as it is now, and again after
+        each of their commands and clicks from then on."""
         if event.get("tab", "home") == "home":
+            self._home_viewers.add(event["user"])
             self._after_ack(Origin(event["user"], None, None), self._publish_home, event["user"])
 
     async def _publish_home(self, user_id: str) -> None:
@@ -137,7 +140,8 @@ class Listeners:
         actor = await self.people.actor(origin.user_id)
         reply = await self._in_worker(call, actor, *args, origin.conversation_id)
         await self.answers.send(reply, origin)
-        await self.home.publish(origin.user_id, await self._in_worker(self.core.home, actor))
+        if origin.user_id in self._home_viewers:  # (a coordinator's home reads the summary)
+            await self.home.publish(origin.user_id, await self._in_worker(self.core.home, actor))
 
     async def _first_time(self, user_id: str, trigger_id: str | None) -> bool:
         """False for a request already handled (its ``trigger_id`` seen before): a replay.
