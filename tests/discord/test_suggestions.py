@@ -172,12 +172,16 @@ def test_we_need_help_tells_the_coordinator_by_dm(core, fake, ticker_for, clock,
             payload = fake.button(buttons(checkin)["We need help"], BEN, thread, int(checkin["id"]))
             reply = await fake.interact(payload, STEP)
             dm = fake.dm_channel_id(CASEY)
-            await fake.wait_for(lambda: fake.messages(dm), STEP)
+            await fake.wait_for(
+                lambda: any("help" in m["content"] for m in fake.messages(dm)), STEP
+            )
             return reply, checkin
 
     reply, checkin = scenario(body())
     assert reply.type == 7
-    [alert] = fake.messages(fake.dm_channel_id(CASEY))
+    [alert] = [
+        m for m in fake.messages(fake.dm_channel_id(CASEY)) if "asked for help" in m["content"]
+    ]
     assert alert["content"].startswith("🆘 Ben asked for help")
     assert "Ben pressed “We need help”" in fake.message(int(checkin["id"]))["content"]
     [delivery] = rows(core, Delivery, Delivery.kind == "checkin")
