@@ -32,6 +32,7 @@ from bot.core.grammar import (
 from bot.core.paging import PageAction
 from bot.core.pairs import resolve_pair
 from bot.core.replies import Message, Reply
+from prompts.messages import render
 from storage.models import Pair
 
 COMMANDS: tuple[Command, ...] = (
@@ -45,25 +46,26 @@ BY_NAME = {command.name: command for command in COMMANDS}
 FORMS: dict[str, FormKind] = {
     kind.form_id: kind for kind in (goals.FORM, meetings.FORM, mentoring_admin.FORM)
 }
-COORDINATORS_ONLY = (
-    "Sorry, {slash} is for program coordinators. For your own pair, try `/mentoring status`."
-)
 
 
 def execute(request: Request, command: Command, invocation: Invocation) -> Reply:
     """Carry out ``invocation`` of ``command`` for ``request``'s caller."""
     verb = next((v for v in command.verbs if v.name == invocation.verb), None)
     if verb is None:
-        raise InputError(f"{command.slash} has no “{invocation.verb}”; try `{command.slash} help`.")
+        raise InputError(render("commands.no_such_verb", slash=command.slash, verb=invocation.verb))
     style = invocation.style
     extra = [name for name in invocation.raw if name not in {a.name for a in verb.args}]
     if extra:
         raise InputError(
-            f"Nothing was done: `{usage_in(command, verb, style)}` takes no {', '.join(extra)}; "
-            f"type e.g. `{example_of(command, verb, style)}`."
+            render(
+                "commands.extra",
+                usage=usage_in(command, verb, style),
+                extra=", ".join(extra),
+                example=example_of(command, verb, style),
+            )
         )
     if command.audience == Audience.COORDINATORS and not request.is_coordinator:
-        raise PermissionDenied(COORDINATORS_ONLY.format(slash=command.slash))
+        raise PermissionDenied(render("commands.coordinators_only", slash=command.slash))
     pair = None
     if verb.needs_pair or invocation.partners:
         if style == Style.TEXT:
@@ -122,7 +124,7 @@ def _pair_listing(listing: Callable[[Request, Pair, int], Message]) -> Listing:
     def page(request: Request, subject: str, start: int) -> Message:
         pair = request.session.get(Pair, int(subject)) if DIGITS.fullmatch(subject) else None
         if pair is None or request.person.id not in (pair.mentor_id, pair.mentee_id):
-            raise InputError("That list belongs to another pair.")
+            raise InputError(render("commands.other_pairs_list"))
         return listing(request, pair, start)
 
     return page
@@ -140,5 +142,5 @@ def show_page(request: Request, action: str) -> Reply:
     parsed = PageAction.parse(action)
     listing = LISTINGS.get(parsed.listing) if parsed else None
     if parsed is None or listing is None:
-        raise InputError("That button is out of date; run the command again for the list.")
+        raise InputError(render("commands.list_out_of_date"))
     return Reply(replacement=listing(request, str(parsed.subject), parsed.start))

@@ -19,11 +19,12 @@ from sqlalchemy import delete, select
 from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.replies import Button, ButtonStyle, Form, Reply
+from prompts.messages import render
 from storage.models import Draft, Pair
 
 DRAFT_PREFIX = "form:"
 DRAFT_DAYS = 7
-OUT_OF_DATE = "This form is out of date; type the command again to get a new one."
+OUT_OF_DATE = render("forms.out_of_date")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def context_pair(request: Request, context: str) -> tuple[Pair, list[str]]:
         raise InputError(OUT_OF_DATE)
     pair = request.session.get(Pair, int(pair_id))
     if pair is None or request.person.id not in (pair.mentor_id, pair.mentee_id):
-        raise InputError("This form is for a pair you are not in; open a new one for yours.")
+        raise InputError(render("forms.not_your_pair"))
     return pair, more.split(":") if more else []
 
 
@@ -70,16 +71,14 @@ def keep_draft(
         created_at=request.now,
     )
     session.add(draft)
-    return Button("Open the form", DRAFT_PREFIX + draft.token, ButtonStyle.PRIMARY)
+    return Button(render("forms.open_the_form"), DRAFT_PREFIX + draft.token, ButtonStyle.PRIMARY)
 
 
 def open_draft(request: Request, token: str, forms: Mapping[str, FormKind]) -> Reply:
     """The form of the caller's draft ``token``, filled in with what they typed."""
     draft = request.session.scalar(select(Draft).where(Draft.token == token))
     if draft is None or draft.person_id != request.person.id or draft.form_id not in forms:
-        raise InputError(
-            "That form has expired or belongs to someone else; type the command again."
-        )
+        raise InputError(render("forms.draft_gone"))
     form = forms[draft.form_id].build(request, draft.context)
     return Reply(form=form.filled(draft.values))
 

@@ -22,6 +22,7 @@ from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.pairs import describe_pair
 from bot.core.replies import Button, ButtonStyle, Message, Reply, said
+from prompts.messages import render
 from storage.models import Delivery, Pair, Person, Response
 from storage.summary import HELP
 
@@ -29,26 +30,29 @@ if TYPE_CHECKING:
     from bot.core.service import Core
 
 HANDLED_PREFIX = "helpdone:"
-MARK_HANDLED = "Mark handled"
 AUDITED = "pair.help_handled"
-GONE = (
-    "That help request is no longer stored (the member's data may have been deleted); "
-    "`/mentoring-summary` shows what still needs attention."
-)
 
 
 def alert(asker: Person, pair: Pair, request_id: int) -> Message:
     """The coordinators' "We need help" alert, with its **Mark handled** button."""
     return Message(
         _alert_text(asker, pair),
-        buttons=(Button(MARK_HANDLED, f"{HANDLED_PREFIX}{request_id}", ButtonStyle.PRIMARY),),
+        buttons=(
+            Button(
+                render("help_requests.mark_handled"),
+                f"{HANDLED_PREFIX}{request_id}",
+                ButtonStyle.PRIMARY,
+            ),
+        ),
     )
 
 
 def _alert_text(asker: Person, pair: Pair) -> str:
-    return (
-        f"🆘 {said(asker.display_name)} asked for help with their mentoring pair "
-        f"{describe_pair(pair)}, pair {pair.id}. Please get in touch with them."
+    return render(
+        "help_requests.alert",
+        who=said(asker.display_name),
+        pair=describe_pair(pair),
+        number=pair.id,
     )
 
 
@@ -84,29 +88,28 @@ def press_mark_handled(request: Request, action: str) -> Reply:
     """A coordinator pressed **Mark handled** on a help alert: the request (and the pair's
     earlier ones) is marked handled by them, and the alert says so in place of the button."""
     if not request.is_coordinator:
-        raise InputError("Only coordinators can mark a help request handled.")
+        raise InputError(render("help_requests.coordinators_only"))
     number = action.removeprefix(HANDLED_PREFIX)
     found = request.session.get(Response, int(number)) if number.isdigit() else None
     if found is None or found.action != HELP:
-        raise InputError(GONE)
+        raise InputError(render("help_requests.gone"))
     delivery = request.session.get(Delivery, found.delivery_id)
     asker = request.session.get(Person, found.person_id) if found.person_id else None
     if delivery is None or asker is None:
-        raise InputError(GONE)
+        raise InputError(render("help_requests.gone"))
     pair = delivery.pair
     if found.handled_at is not None:
         handler = request.session.get(Person, found.handled_by_id) if found.handled_by_id else None
         done = _handled(handler, found.handled_at)
         return Reply(
-            message=Message(f"This help request was already {done}."),
+            message=Message(render("help_requests.already_handled", done=done)),
             replacement=_answered_alert(asker, pair, done),
         )
     asked = mark_handled(request.session, pair.id, request.now, request.person, found.created_at)
     request.audit(AUDITED, "pair", pair.id, requests=len(asked))
     return Reply(
         message=Message(
-            f"Marked handled: pair {pair.id}'s help request of "
-            f"{found.created_at.date().isoformat()}. The summary now shows it as handled by you."
+            render("help_requests.marked", pair=pair.id, asked=found.created_at.date().isoformat())
         ),
         replacement=_answered_alert(asker, pair, _handled(request.person, request.now)),
     )
@@ -114,13 +117,23 @@ def press_mark_handled(request: Request, action: str) -> Reply:
 
 def _handled(by: Person | None, at: dt.datetime) -> str:
     """ "handled by Casey on 2027-01-06" (or "from the command line")."""
-    who = f"by {said(by.display_name)}" if by else "from the command line"
-    return f"handled {who} on {at.date().isoformat()}"
+    who = (
+        render("help_requests.by", name=said(by.display_name))
+        if by
+        else render("help_requests.from_cli")
+    )
+    return render("help_requests.handled", who=who, date=at.date().isoformat())
 
 
 def _answered_alert(asker: Person, pair: Pair, handled: str) -> Message:
     """The alert once handled: its text and who handled it, without the button."""
-    return Message(f"{_alert_text(asker, pair)}\n✅ {handled[0].upper()}{handled[1:]}.")
+    return Message(
+        render(
+            "help_requests.answered_alert",
+            alert=_alert_text(asker, pair),
+            handled=handled[0].upper() + handled[1:],
+        )
+    )
 
 
 def handled_from_cli(core: Core, session: Session, pair_id: int) -> str:
@@ -129,16 +142,18 @@ def handled_from_cli(core: Core, session: Session, pair_id: int) -> str:
     the last was handled."""
     pair = session.get(Pair, pair_id)
     if pair is None:
-        raise InputError(f"There is no pair {pair_id}; `mentorbot pairs list` shows them.")
+        raise InputError(render("help_requests.no_such_pair", pair=pair_id))
     asked = mark_handled(session, pair.id, core.clock(), None)
     if not asked:
         raise InputError(_none_waiting(session, pair.id))
     core.audit(session, CLI, AUDITED, "pair", pair.id, requests=len(asked))
     if len(asked) == 1:
-        return f"Pair {pair.id}'s help request of {asked[0].date().isoformat()} is marked handled."
-    return (
-        f"Pair {pair.id}'s {len(asked)} help requests (the latest of "
-        f"{asked[-1].date().isoformat()}) are marked handled."
+        return render("help_requests.cli_one", pair=pair.id, asked=asked[0].date().isoformat())
+    return render(
+        "help_requests.cli_many",
+        pair=pair.id,
+        count=len(asked),
+        latest=asked[-1].date().isoformat(),
     )
 
 
@@ -152,12 +167,15 @@ def _none_waiting(session: Session, pair_id: int) -> str:
         .limit(1)
     ).first()
     if last is None:
-        return f"Pair {pair_id} has not asked for help, so there is nothing to mark handled."
+        return render("help_requests.never_asked", pair=pair_id)
     asked, handled, name = last
     if handled is None:  # marked by someone else just now
-        return f"Pair {pair_id}'s help request of {asked.date().isoformat()} is being handled."
-    who = f"by {name}" if name else "from the command line"
-    return (
-        f"Pair {pair_id} has no help request waiting; the last, of {asked.date().isoformat()}, "
-        f"was handled {who} on {handled.date().isoformat()}."
+        return render("help_requests.being_handled", pair=pair_id, asked=asked.date().isoformat())
+    who = render("help_requests.by", name=name) if name else render("help_requests.from_cli")
+    return render(
+        "help_requests.none_waiting",
+        pair=pair_id,
+        asked=asked.date().isoformat(),
+        who=who,
+        handled=handled.date().isoformat(),
     )

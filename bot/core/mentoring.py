@@ -18,6 +18,7 @@ from bot.core.limits import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS
 from bot.core.pairs import describe_pair, member_pairs, pause_pair, resume_pair
 from bot.core.replies import Attachment, Message, PairPost, Reply, said
 from bot.core.rhythm import next_round_at, pair_zone, rhythm_for
+from prompts.messages import render
 from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
 
 WEEKS = Number(
@@ -43,27 +44,33 @@ def status(request: Request, pair: Pair) -> Message:
     ).all()
     zone = request.zone(pair.program.timezone)
     lines = [
-        f"**Your pair** {describe_pair(pair, request.person.id)}, "
-        f"{said(pair.program.name)}, since {pair.start_date:%-d %b %Y}."
+        render(
+            "mentoring.your_pair",
+            pair=describe_pair(pair, request.person.id),
+            program=said(pair.program.name),
+            since=f"{pair.start_date:%-d %b %Y}",
+        )
     ]
     if pair.status == PairStatus.PAUSED and pair.paused_until:
-        lines.append(
-            f"⏸️ Paused until {pair.paused_until:%a %-d %b}; `/mentoring resume` to restart."
-        )
+        lines.append(render("mentoring.paused_until", until=f"{pair.paused_until:%a %-d %b}"))
     elif pair.status == PairStatus.ENDED:
-        lines.append("This pair has ended.")
+        lines.append(render("mentoring.ended"))
     else:
         upcoming = next_round_at(rhythm_for(pair), request.now)
         lines.append(
-            f"Next suggestion: {upcoming.astimezone(zone):%a %-d %b, %H:%M}."
+            render(
+                "mentoring.next_suggestion", when=f"{upcoming.astimezone(zone):%a %-d %b, %H:%M}"
+            )
             if upcoming
-            else "No more suggestions this program year."
+            else render("mentoring.no_more_suggestions")
         )
-    lines.append(f"Meetings so far: {meetings} ({round(minutes / 60, 1)} h).")
+    lines.append(render("mentoring.meetings_so_far", count=meetings, hours=round(minutes / 60, 1)))
     if open_goals:
-        lines.append(f"Open goals ({len(open_goals)}): " + _goals_in_brief(open_goals))
+        lines.append(
+            render("mentoring.open_goals", count=len(open_goals), goals=_goals_in_brief(open_goals))
+        )
     else:
-        lines.append("No open goals; add one with `/goal add TEXT`.")
+        lines.append(render("mentoring.no_open_goals"))
     return Message("\n".join(lines))
 
 
@@ -78,7 +85,7 @@ def _goals_in_brief(goals: Sequence[str]) -> str:
         used += len(goal) + 2
         if used > STATUS_GOALS and shown:
             more = len(goals) - len(shown)
-            return "; ".join(map(said, shown)) + f"; … and {more} more (`/goal list`)"
+            return "; ".join(map(said, shown)) + render("mentoring.more_goals", more=more)
         shown.append(goal if len(goal) <= STATUS_GOALS else goal[: STATUS_GOALS - 1] + "…")
     return "; ".join(map(said, shown))
 
@@ -92,12 +99,10 @@ def _pause(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
     until = pause_pair(pair, weeks, request.today(pair.program.timezone))
     request.audit("pair.pause", "pair", pair.id, weeks=weeks)
     who = said(request.person.display_name)
-    notice = f"⏸️ {who} paused suggestions until {until:%a %-d %b %Y}."
+    when = f"{until:%a %-d %b %Y}"
+    notice = render("mentoring.paused_notice", who=who, until=when)
     return Reply(
-        message=Message(
-            f"Paused for {weeks} weeks, until {until:%a %-d %b %Y}. "
-            "`/mentoring resume` brings suggestions back sooner."
-        ),
+        message=Message(render("mentoring.paused", weeks=weeks, until=when)),
         posts=(PairPost(pair.id, Message(notice), by=request.person.id),),
     )
 
@@ -106,11 +111,11 @@ def _resume(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
     resume_pair(pair)
     request.audit("pair.resume", "pair", pair.id)
     return Reply(
-        message=Message("Suggestions are back on; the next one comes with the next round."),
+        message=Message(render("mentoring.resumed")),
         posts=(
             PairPost(
                 pair.id,
-                Message(f"▶️ {said(request.person.display_name)} resumed suggestions."),
+                Message(render("mentoring.resumed_notice", who=said(request.person.display_name))),
                 by=request.person.id,
             ),
         ),
@@ -165,60 +170,62 @@ def _timezone(request: Request, values: Mapping[str, Any]) -> Reply:
     if not wanted:
         return Reply(message=_zone_shown(request, pairs, before))
     if before == ZoneInUse(wanted, "own"):
-        return Reply.text(f"Your time zone is already `{wanted}`, set by you; nothing changed.")
+        return Reply.text(render("mentoring.zone_unchanged", zone=wanted))
     earlier = {pair.id: next_round_at(rhythm_for(pair), request.now) for pair in pairs}
     previous = request.person.timezone
     request.person.timezone = wanted
     request.person.timezone_chosen = True
     request.audit(ZONE_AUDIT, "person", request.person.id, zone=wanted, previous=previous)
     lines = [
-        f"Your time zone is now `{wanted}`, set by you ({_was(before)}). {_clock(request, wanted)}",
+        render("mentoring.zone_set", zone=wanted, was=_was(before), clock=_clock(request, wanted)),
         *_pair_lines(request, pairs, wanted, earlier),
     ]
     return Reply(message=Message("\n".join(lines)))
 
 
 def _zone_shown(request: Request, pairs: Sequence[Pair], zone: ZoneInUse) -> Message:
-    first = {
-        "own": f"Your time zone is `{zone.name}`, set by you.",
-        "slack": f"Your time zone is `{zone.name}`, from your Slack profile.",
-        "recorded": f"Your time zone is `{zone.name}`, as recorded when your pair was set up.",
-        "program": f"You have not set a time zone, so your program's is used: `{zone.name}`.",
-        "default": f"You have not set a time zone, so the bot's default is used: `{zone.name}`.",
+    shown = {
+        "own": "mentoring.zone_own",
+        "slack": "mentoring.zone_slack",
+        "recorded": "mentoring.zone_recorded",
+        "program": "mentoring.zone_program",
+        "default": "mentoring.zone_default",
     }[zone.source]
+    first = render(shown, zone=zone.name)
     example = ZONE_EXAMPLE if zone.name != ZONE_EXAMPLE else "America/Chicago"
     verb = MENTORING.verb("timezone")
     if request.actor.platform == DISCORD:
         typed = as_options(MENTORING, verb, {ZONE.name: example})
-        names = "an IANA name, in any letter case; the option suggests names as you type"
+        names = render("mentoring.zone_names_discord")
     else:
         typed = f"/mentoring timezone {example}"
-        names = "an IANA name like `America/Chicago` or `Asia/Kolkata`, in any letter case"
-    change = "change" if request.person.timezone else "set"
+        names = render("mentoring.zone_names")
+    change = "mentoring.zone_change" if request.person.timezone else "mentoring.zone_set_first"
     return Message(
         "\n".join(
             [
-                f"{first} {_clock(request, zone.name)}",
+                render("mentoring.zone_shown", first=first, clock=_clock(request, zone.name)),
                 *_pair_lines(request, pairs, zone.name),
-                f"To {change} it, type e.g. `{typed}` ({names}).",
+                render(change, typed=typed, names=names),
             ]
         )
     )
 
 
 def _was(zone: ZoneInUse) -> str:
-    return {
-        "own": f"it was `{zone.name}`",
-        "slack": f"it was `{zone.name}`, from your Slack profile",
-        "recorded": f"it was `{zone.name}`, as recorded when your pair was set up",
-        "program": f"you had not set one, so your program's `{zone.name}` was used",
-        "default": f"you had not set one, so the bot's default `{zone.name}` was used",
+    was = {
+        "own": "mentoring.was_own",
+        "slack": "mentoring.was_slack",
+        "recorded": "mentoring.was_recorded",
+        "program": "mentoring.was_program",
+        "default": "mentoring.was_default",
     }[zone.source]
+    return render(was, zone=zone.name)
 
 
 def _clock(request: Request, zone: str) -> str:
     local = request.now.astimezone(ZoneInfo(zone))
-    return f"It is {local:%H:%M} on {local:%a %-d %b} there."
+    return render("mentoring.clock", time=f"{local:%H:%M}", day=f"{local:%a %-d %b}")
 
 
 def _pair_lines(
@@ -236,21 +243,27 @@ def _pair_lines(
     for pair in pairs:
         with_whom = describe_pair(pair, me)
         if pair.status == PairStatus.PAUSED and pair.paused_until:
-            lines.append(f"Your pair {with_whom} is paused until {pair.paused_until:%a %-d %b}.")
+            until = f"{pair.paused_until:%a %-d %b}"
+            lines.append(render("mentoring.pair_paused", pair=with_whom, until=until))
             continue
         upcoming = next_round_at(rhythm_for(pair), request.now)
         if upcoming is None:
-            lines.append(f"Your pair {with_whom} has no more suggestions this program year.")
+            lines.append(render("mentoring.pair_no_more", pair=with_whom))
             continue
         now_due, was_due = upcoming.astimezone(local), (earlier or {}).get(pair.id)
         moved = ""
         if was_due is not None and was_due != upcoming:
             was_due = was_due.astimezone(local)
             shape = "%H:%M" if was_due.date() == now_due.date() else WHEN
-            moved = f", until now {was_due:{shape}}"
+            moved = render("mentoring.until_now", when=f"{was_due:{shape}}")
         lines.append(
-            f"Next suggestion {with_whom}: {now_due:{WHEN}} your time{moved} "
-            f"({_whose_clock(pair, me)})."
+            render(
+                "mentoring.pair_next",
+                pair=with_whom,
+                when=f"{now_due:{WHEN}}",
+                moved=moved,
+                clock=_whose_clock(pair, me),
+            )
         )
     return lines
 
@@ -258,13 +271,10 @@ def _pair_lines(
 def _whose_clock(pair: Pair, me: int) -> str:
     keeper = next((p for p in (pair.mentee, pair.mentor) if p.timezone), None)
     if keeper is None:
-        return f"your pair's suggestions follow the program's time zone, `{pair_zone(pair)}`"
+        return render("mentoring.clock_program", zone=pair_zone(pair))
     if keeper.id == me:
-        return "your pair's suggestions follow your time zone"
-    return (
-        f"your pair's suggestions follow {said(keeper.display_name)}'s time zone, "
-        f"`{keeper.timezone}`"
-    )
+        return render("mentoring.clock_yours")
+    return render("mentoring.clock_member", who=said(keeper.display_name), zone=keeper.timezone)
 
 
 def _export(request: Request, values: Mapping[str, Any]) -> Reply:
@@ -284,10 +294,13 @@ def _export(request: Request, values: Mapping[str, Any]) -> Reply:
     content = json.dumps(data, indent=2, ensure_ascii=False).encode()
     return Reply(
         message=Message(
-            f"Here is everything kept about your goals and meetings ({len(pairs)} pair(s)).",
+            render("mentoring.export", count=len(pairs)),
             attachments=(
                 Attachment(
-                    "mentoring-export.json", content, "Your mentoring data", "application/json"
+                    "mentoring-export.json",
+                    content,
+                    render("mentoring.export_title"),
+                    "application/json",
                 ),
             ),
         )

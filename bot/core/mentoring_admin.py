@@ -51,6 +51,7 @@ from bot.core.programs import (
     find_program,
 )
 from bot.core.replies import FieldKind, Form, FormField, Option, Reply
+from prompts.messages import render
 from storage.models import AuditEvent, Program
 
 PROGRAM_FORM = "program"
@@ -66,55 +67,65 @@ def program_form(request: Request, program: Program) -> Form:
     fields = [
         FormField(
             "every",
-            "How often",
+            render("mentoring_admin.form_every"),
             FieldKind.SELECT,
             initial=str(program.interval_weeks),
             options=tuple(
-                Option(str(n), "Every week" if n == 1 else f"Every {n} weeks")
+                Option(
+                    str(n),
+                    render("mentoring_admin.every_week")
+                    if n == 1
+                    else render("mentoring_admin.every_weeks", weeks=n),
+                )
                 for n in range(1, EVERY_CHOICES + 1)
             ),
         ),
         FormField(
             "on",
-            "On",
+            render("mentoring_admin.form_on"),
             FieldKind.SELECT,
             initial=WEEKDAY_NAMES[program.weekday].lower(),
             options=tuple(Option(day.lower(), day) for day in WEEKDAY_NAMES),
         ),
         FormField(
             "at",
-            "At (local time)",
+            render("mentoring_admin.form_at"),
             initial=f"{program.local_time:%H:%M}",
-            hint="24-hour time, e.g. 15:30",
+            hint=render("mentoring_admin.form_at_hint"),
             max_length=AT.longest,
         ),
         FormField(
             "timezone",
-            "Time zone",
+            render("mentoring_admin.form_timezone"),
             initial=program.timezone,
-            hint="Its IANA name, e.g. America/Chicago; a member's own zone goes first",
+            hint=render("mentoring_admin.form_timezone_hint"),
             max_length=ZONE.longest,
         ),
         FormField(
             "start",
-            "Start date",
+            render("mentoring_admin.form_start"),
             FieldKind.DATE,
             initial=program.start_date.isoformat(),
             max_length=START.longest,
         ),
         FormField(
             "end",
-            "End date",
+            render("mentoring_admin.form_end"),
             FieldKind.DATE,
             initial=program.end_date.isoformat(),
             max_length=END.longest,
         ),
-        FormField("new_name", "Name", initial=program.name, max_length=NAME_LIMIT),
+        FormField(
+            "new_name",
+            render("mentoring_admin.form_name"),
+            initial=program.name,
+            max_length=NAME_LIMIT,
+        ),
         FormField(
             "cohorts",
-            "Cohorts",
+            render("mentoring_admin.form_cohorts"),
             initial=cohorts,
-            hint="Separated by commas; one that has pairs cannot be removed",
+            hint=render("mentoring_admin.form_cohorts_hint"),
             max_length=COHORTS.maximum,
         ),
     ]
@@ -122,17 +133,17 @@ def program_form(request: Request, program: Program) -> Form:
         fields.append(
             FormField(
                 "channel",
-                "Pairs channel (Discord)",
+                render("mentoring_admin.form_channel"),
                 initial=program.pairs_channel_id or "",
-                hint="The channel id its pair threads open in",
+                hint=render("mentoring_admin.form_channel_hint"),
                 max_length=PAIRS_CHANNEL.maximum,
             )
         )
     return Form(
         PROGRAM_FORM,
-        "Program settings",
+        render("mentoring_admin.form_title"),
         tuple(fields),
-        submit_label="Save",
+        submit_label=render("mentoring_admin.form_save"),
         context=f"program:{program.id}",
         intro="\n".join(describe_program(request.session, program, request.now)),
         topic=program.name,
@@ -141,7 +152,7 @@ def program_form(request: Request, program: Program) -> Form:
 
 def _program_of(request: Request, context: str) -> Program:
     if not request.is_coordinator:
-        raise PermissionDenied("Only coordinators can change a program.")
+        raise PermissionDenied(render("mentoring_admin.coordinators_only"))
     kind, _, number = context.partition(":")
     program = (
         request.session.get(Program, int(number))
@@ -149,7 +160,7 @@ def _program_of(request: Request, context: str) -> Program:
         else None
     )
     if program is None:
-        raise InputError("That program no longer exists; `/mentoring-admin` shows the programs.")
+        raise InputError(render("mentoring_admin.program_gone"))
     return program
 
 
@@ -224,7 +235,7 @@ def apply_change(request: Request, program: Program, change: ProgramChange) -> R
         program.id,
         fields=changed_fields(change),
     )
-    return Reply.text("\n".join(told) or "Nothing changed: those are its settings already.")
+    return Reply.text("\n".join(told) or render("mentoring_admin.nothing_changed"))
 
 
 PROGRAM = Verb(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.grammar import DIGITS
 from bot.core.replies import SAID_END, SAID_START, Button, Message, unmarked
+from prompts.messages import render
 
 PAGE_PREFIX = "page:"
 PAGE_CHARS = 1700  # of a page's entries, leaving room for its heading and footer
@@ -70,10 +71,11 @@ def paged(
     entries: Sequence[str],
     start: int,
     action: Callable[[int], str],
-    labels: tuple[str, str] = ("Newer", "Older"),
+    labels: tuple[str, str] | None = None,
 ) -> Message:
     """The page of ``entries`` beginning at ``start`` (snapped to a page boundary), under
     ``heading``, with buttons to the neighbouring pages and a line saying where it is."""
+    labels = labels or (render("paging.newer"), render("paging.older"))
     fitted = [fit(entry) for entry in entries]
     starts = page_starts(fitted)
     page = max((i for i, s in enumerate(starts) if s <= start), default=0)
@@ -82,7 +84,7 @@ def paged(
     lines = [heading, *fitted[first:last]]
     buttons = []
     if len(starts) > 1:
-        lines.append(f"_{first + 1}–{last} of {len(fitted)}_")
+        lines.append(render("paging.position", first=first + 1, last=last, total=len(fitted)))
         if page > 0:
             buttons.append(Button(labels[0], action(starts[page - 1])))
         if page + 1 < len(starts):

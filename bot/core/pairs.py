@@ -12,6 +12,7 @@ from bot.core.context import Request
 from bot.core.errors import InputError
 from bot.core.limits import MAX_PAUSE_WEEKS
 from bot.core.replies import said
+from prompts.messages import render
 from storage.models import Pair, PairStatus
 
 
@@ -32,9 +33,13 @@ def describe_pair(pair: Pair, viewer_id: int | None = None) -> str:
     """ "Ada (mentor) & Ben (mentee)", or "with Ben (your mentee)" from a member's side."""
     if viewer_id is not None and viewer_id in (pair.mentor_id, pair.mentee_id):
         partner = pair.partner_of(viewer_id)
-        role = "mentee" if partner.id == pair.mentee_id else "mentor"
-        return f"with {said(partner.display_name)} (your {role})"
-    return f"{said(pair.mentor.display_name)} (mentor) & {said(pair.mentee.display_name)} (mentee)"
+        role = render("pairs.role_mentee" if partner.id == pair.mentee_id else "pairs.role_mentor")
+        return render("pairs.with_partner", partner=said(partner.display_name), role=role)
+    return render(
+        "pairs.members",
+        mentor=said(pair.mentor.display_name),
+        mentee=said(pair.mentee.display_name),
+    )
 
 
 def resolve_pair(
@@ -54,15 +59,10 @@ def resolve_pair(
     me = request.person.id
     pairs = member_pairs(request.session, me)
     if not pairs:
-        raise InputError(
-            "You are not in an active mentoring pair; a coordinator matches mentors and mentees. "
-            "If you think that is wrong, ask your program coordinator."
-        )
+        raise InputError(render("pairs.no_pair"))
     named = {_partner_pair(pairs, me, name, example, mentions or {}) for name in partners}
     if len(named) > 1:
-        raise InputError(
-            f"You named two different partners; name one, e.g. `{_example(example, pairs[0], me)}`."
-        )
+        raise InputError(render("pairs.two_partners", example=_example(example, pairs[0], me)))
     here = next(
         (
             p
@@ -74,19 +74,19 @@ def resolve_pair(
     if here is not None:
         if named and named != {here}:
             partner = here.partner_of(me).display_name
-            raise InputError(
-                f"This is your pair's conversation with {partner}, and the partner you named is "
-                f"not in it; type the command without a name here, or in that pair's own "
-                "conversation."
-            )
+            raise InputError(render("pairs.not_here", partner=partner))
         return here
     if named:
         return named.pop()
     if len(pairs) == 1:
         return pairs[0]
     raise InputError(
-        f"You are in {len(pairs)} pairs; say which by naming your partner, e.g. "
-        f"`{_example(example, pairs[0], me)}` (your partners: {_partners(pairs, me)})."
+        render(
+            "pairs.which_pair",
+            count=len(pairs),
+            example=_example(example, pairs[0], me),
+            partners=_partners(pairs, me),
+        )
     )
 
 
@@ -104,8 +104,12 @@ def _partner_pair(
         if wanted in known:
             return pair
     raise InputError(
-        f"{said('@' + name)} is not your partner (your partners: {_partners(pairs, me)}); "
-        f"type e.g. `{_example(example, pairs[0], me)}`."
+        render(
+            "pairs.not_partner",
+            name=said("@" + name),
+            partners=_partners(pairs, me),
+            example=_example(example, pairs[0], me),
+        )
     )
 
 
@@ -120,9 +124,9 @@ def _example(example: str, pair: Pair, me: int) -> str:
 def pause_pair(pair: Pair, weeks: int, today: dt.date) -> dt.date:
     """Hold a pair's suggestions for ``weeks``; returns the day they resume."""
     if pair.status == PairStatus.ENDED:
-        raise InputError("This pair has ended, so there is nothing to pause.")
+        raise InputError(render("pairs.pause_ended"))
     if not 1 <= weeks <= MAX_PAUSE_WEEKS:
-        raise InputError(f"A pause lasts 1 to {MAX_PAUSE_WEEKS} weeks, not {weeks}.")
+        raise InputError(render("pairs.pause_length", most=MAX_PAUSE_WEEKS, weeks=weeks))
     pair.status = PairStatus.PAUSED
     pair.paused_until = today + dt.timedelta(weeks=weeks)
     return pair.paused_until
@@ -130,16 +134,16 @@ def pause_pair(pair: Pair, weeks: int, today: dt.date) -> dt.date:
 
 def resume_pair(pair: Pair) -> None:
     if pair.status == PairStatus.ENDED:
-        raise InputError("This pair has ended; a coordinator can match you again.")
+        raise InputError(render("pairs.resume_ended"))
     if pair.status == PairStatus.ACTIVE:
-        raise InputError("This pair is not paused; suggestions are already coming.")
+        raise InputError(render("pairs.not_paused"))
     pair.status = PairStatus.ACTIVE
     pair.paused_until = None
 
 
 def end_pair(pair: Pair, now: dt.datetime) -> None:
     if pair.status == PairStatus.ENDED:
-        raise InputError(f"Pair {pair.id} has already ended.")
+        raise InputError(render("pairs.already_ended", pair=pair.id))
     pair.status = PairStatus.ENDED
     pair.ended_at = now
     pair.paused_until = None

@@ -31,6 +31,7 @@ from bot.core.grammar import (
 )
 from bot.core.replies import said
 from bot.core.rhythm import next_round_at, rhythm_for
+from prompts.messages import render
 from storage.models import (
     Cohort,
     Delivery,
@@ -114,14 +115,18 @@ def _cohort_names(text: str) -> tuple[str, ...]:
     too_long = [name for name in names if len(name) > COHORT_LIMIT]
     if too_long:
         raise InputError(
-            f"The cohort name “{said(too_long[0][:40])}…” is {len(too_long[0])} characters long; "
-            f"a cohort's name can be at most {COHORT_LIMIT}.",
+            render(
+                "programs.cohort_too_long",
+                name=said(too_long[0][:40]),
+                length=len(too_long[0]),
+                most=COHORT_LIMIT,
+            ),
             field="cohorts",
         )
     seen: set[str] = set()
     for name in names:  # a repeat is named as it was typed the second time
         if name.casefold() in seen:
-            raise InputError(f"The cohort “{said(name)}” is named twice.", field="cohorts")
+            raise InputError(render("programs.cohort_twice", name=said(name)), field="cohorts")
         seen.add(name.casefold())
     return tuple(names)
 
@@ -130,8 +135,7 @@ def _channel_id(text: str) -> str:
     match = CHANNEL.fullmatch(text.strip())
     if match is None:
         raise InputError(
-            f"“{said(text[:40])}” is not a Discord channel id; copy it from the channel's menu "
-            "(Copy Channel ID, with Developer Mode on), e.g. `123456789012345678`.",
+            render("programs.not_a_channel", text=said(text[:40])),
             field="channel",
         )
     return match[1]
@@ -144,24 +148,24 @@ def find_program(session: Session, key: str | None) -> Program:
     """The program named (by name, in any letter case, or by id), or the only one."""
     programs = list(session.scalars(select(Program).order_by(Program.id)))
     if not programs:
-        raise InputError(
-            "There is no program yet; create one with `mentorbot program create NAME`."
-        )
+        raise InputError(render("programs.no_program_yet"))
     if key is None or not key.strip():
         if len(programs) == 1:
             return programs[0]
-        raise InputError(f"There are several programs ({_names(programs)}); say which.")
+        raise InputError(render("programs.say_which", programs=_names(programs)))
     wanted = key.strip().casefold()
     for program in programs:
         if program.name.casefold() == wanted or str(program.id) == wanted:
             return program
     raise InputError(
-        f"There is no program “{said(key.strip())}”; the programs are {_names(programs)}."
+        render("programs.no_such_program", name=said(key.strip()), programs=_names(programs))
     )
 
 
 def _names(programs: list[Program]) -> str:
-    return ", ".join(f"“{said(p.name)}” ({p.id})" for p in programs)
+    return ", ".join(
+        render("programs.program_named", name=said(p.name), number=p.id) for p in programs
+    )
 
 
 # -- creating and editing ------------------------------------------------------------------------
@@ -204,7 +208,7 @@ def edit_program(
     if change.name is not None and change.name != program.name:
         name = " ".join(change.name.split())
         _check_name(session, name, program.id)
-        told.append(f"Renamed “{said(program.name)}” to “{said(name)}”.")
+        told.append(render("programs.renamed", old=said(program.name), new=said(name)))
         program.name = name
     start = change.start_date or program.start_date
     end = change.end_date or program.end_date
@@ -213,7 +217,7 @@ def edit_program(
     _check_dates(start, end)
     if end != program.end_date and end < today:
         raise InputError(
-            f"{end} is in the past; to end the program now, set its end to today ({today}).",
+            render("programs.end_in_past", end=end, today=today),
             field="end",
         )
     wanted = {
@@ -238,18 +242,17 @@ def edit_program(
     if start != program.start_date:
         moved = _move_unstarted_pairs(session, program, start)
         told.append(
-            f"The program now starts on {start} (was {program.start_date}); "
-            f"{moved} pair(s) that had not started move with it."
+            render("programs.start_moved", start=start, was=program.start_date, moved=moved)
         )
         program.start_date = start
     for name, value in wanted.items():
         if value is not None:
             setattr(program, name, value)
     if rhythm_changed:
-        told.append(f"Rhythm: {rhythm_text(program)} (was {before}), from the next round on.")
+        told.append(render("programs.rhythm_changed", rhythm=rhythm_text(program), was=before))
     if change.pairs_channel_id is not None and change.pairs_channel_id != program.pairs_channel_id:
         program.pairs_channel_id = change.pairs_channel_id
-        told.append(f"Discord pair threads go to channel {change.pairs_channel_id} from now on.")
+        told.append(render("programs.channel_changed", channel=change.pairs_channel_id))
     if change.cohorts is not None:
         told += _set_cohorts(session, program, change.cohorts)
     session.flush()
@@ -259,10 +262,10 @@ def edit_program(
 
 def _check_name(session: Session, name: str, program_id: int | None) -> None:
     if not name:
-        raise InputError('A program needs a name; type e.g. `"Spring 2027"`.', field="name")
+        raise InputError(render("programs.needs_name"), field="name")
     if len(name) > NAME_LIMIT:
         raise InputError(
-            f"The name is {len(name)} characters long; it can be at most {NAME_LIMIT}.",
+            render("programs.name_too_long", length=len(name), most=NAME_LIMIT),
             field="new_name",
         )
     clash = session.scalar(
@@ -271,15 +274,15 @@ def _check_name(session: Session, name: str, program_id: int | None) -> None:
         )
     )
     if clash is not None:
-        raise InputError(f"There is already a program “{said(clash.name)}” ({clash.id}).")
+        raise InputError(render("programs.name_taken", name=said(clash.name), number=clash.id))
 
 
 def _check_dates(start: dt.date, end: dt.date) -> None:
     if end <= start:
-        raise InputError(f"The end ({end}) must come after the start ({start}).", field="end")
+        raise InputError(render("programs.end_before_start", end=end, start=start), field="end")
     if end - start > LONGEST:
         raise InputError(
-            f"From {start} to {end} is more than three years; a program runs a year or so.",
+            render("programs.too_long", start=start, end=end),
             field="end",
         )
 
@@ -291,13 +294,12 @@ def _check_start_moves(session: Session, program: Program, start: dt.date, today
     )
     if begun:
         raise InputError(
-            f"The program began on {program.start_date}, so its start no longer moves; "
-            "a pair's own start date is set when it is imported.",
+            render("programs.start_fixed", start=program.start_date),
             field="start",
         )
     if start < today:
         raise InputError(
-            f"{start} is in the past; a program not begun yet starts today or later.",
+            render("programs.start_in_past", start=start),
             field="start",
         )
 
@@ -325,8 +327,7 @@ def _set_cohorts(session: Session, program: Program, names: tuple[str, ...]) -> 
         count = session.scalar(select(func.count(Pair.id)).where(Pair.cohort_id == cohort.id))
         if count:
             raise InputError(
-                f"The cohort “{said(cohort.name)}” has {count} pair(s), so it stays; "
-                "list it among the cohorts."
+                render("programs.cohort_has_pairs", name=said(cohort.name), count=count)
             )
     for cohort in gone:
         session.delete(cohort)
@@ -334,9 +335,11 @@ def _set_cohorts(session: Session, program: Program, names: tuple[str, ...]) -> 
         session.add(Cohort(program_id=program.id, name=name))
     told = []
     if added:
-        told.append("Cohorts added: " + ", ".join(f"“{said(n)}”" for n in added) + ".")
+        shown = ", ".join(f"“{said(n)}”" for n in added)
+        told.append(render("programs.cohorts_added", names=shown))
     if gone:
-        told.append("Cohorts removed: " + ", ".join(f"“{said(c.name)}”" for c in gone) + ".")
+        shown = ", ".join(f"“{said(c.name)}”" for c in gone)
+        told.append(render("programs.cohorts_removed", names=shown))
     return told
 
 
@@ -347,9 +350,19 @@ def rhythm_text(program: Program, *, short: bool = False) -> str:
     """ "every 3 weeks on Tuesday at 10:00 (America/Chicago)", or "3w Tue 10:00 America/Chicago"."""
     day, at = WEEKDAY_NAMES[program.weekday], f"{program.local_time:%H:%M}"
     if short:
-        return f"{program.interval_weeks}w {day[:3]} {at} {program.timezone}"
-    every = "every week" if program.interval_weeks == 1 else f"every {program.interval_weeks} weeks"
-    return f"{every} on {day} at {at} ({program.timezone})"
+        return render(
+            "programs.rhythm_short",
+            weeks=program.interval_weeks,
+            day=day[:3],
+            at=at,
+            zone=program.timezone,
+        )
+    every = (
+        render("programs.every_week")
+        if program.interval_weeks == 1
+        else render("programs.every_weeks", weeks=program.interval_weeks)
+    )
+    return render("programs.rhythm", every=every, day=day, at=at, zone=program.timezone)
 
 
 @dataclass(frozen=True)
@@ -393,10 +406,15 @@ def describe_program(session: Session, program: Program, now: dt.datetime) -> li
     """Every setting of the program, its cohorts with their pairs, and its next round."""
     [summary] = [s for s in list_programs(session) if s.program_id == program.id]
     lines = [
-        f"**{said(program.name)}** (program {program.id})",
-        f"Dates: {program.start_date} to {program.end_date}",
-        f"Rhythm: {rhythm_text(program)}",
-        f"Pairs: {summary.active} active, {summary.paused} paused, {summary.ended} ended",
+        render("programs.heading", name=said(program.name), number=program.id),
+        render("programs.dates", start=program.start_date, end=program.end_date),
+        render("programs.rhythm_line", rhythm=rhythm_text(program)),
+        render(
+            "programs.pairs",
+            active=summary.active,
+            paused=summary.paused,
+            ended=summary.ended,
+        ),
     ]
     cohorts = session.execute(
         select(Cohort.name, func.count(Pair.id))
@@ -405,19 +423,22 @@ def describe_program(session: Session, program: Program, now: dt.datetime) -> li
         .group_by(Cohort.id, Cohort.name)
         .order_by(Cohort.name)
     ).all()
-    shown = ", ".join(f"{said(name)} ({count})" for name, count in cohorts) or "none"
-    lines.append(f"Cohorts: {shown}")
+    shown = ", ".join(f"{said(name)} ({count})" for name, count in cohorts) or render(
+        "programs.no_cohorts"
+    )
+    lines.append(render("programs.cohorts", cohorts=shown))
     channel = program.pairs_channel_id or "DISCORD_PAIRS_CHANNEL_ID"
-    lines.append(f"Discord pair threads: {channel}")
+    lines.append(render("programs.threads", channel=channel))
     pair = session.scalar(
         select(Pair).where(Pair.program_id == program.id, Pair.status == PairStatus.ACTIVE).limit(1)
     )
     upcoming = next_round_at(rhythm_for(pair), now) if pair is not None else None
     if upcoming is not None:
         local = upcoming.astimezone(rhythm_for(pair).zone)
-        lines.append(f"Next round: {local:%a %-d %b %Y, %H:%M} (pair {pair.id}'s clock)")
+        when = f"{local:%a %-d %b %Y, %H:%M}"
+        lines.append(render("programs.next_round", when=when, pair=pair.id))
     elif program.end_date < now.date():
-        lines.append("The program has ended.")
+        lines.append(render("programs.ended"))
     return lines
 
 

@@ -35,6 +35,7 @@ from bot.core.paging import PAGE_PREFIX
 from bot.core.replies import Actor, Button, Message, MessageRef, Option, Reply
 from bot.settings import Settings
 from prompts.catalog import Catalog
+from prompts.messages import render
 from storage.db import run_in_transaction
 from storage.models import AuditEvent, Person
 from storage.rate import count_command
@@ -87,7 +88,7 @@ class Core:
             return self._refusal(self._too_fast(), typed)
         if declared is None:
             known = ", ".join(f"/{c}" for c in COMMAND_NAMES)
-            return self._refusal(f"I don't know /{name}; I answer {known}.", typed)
+            return self._refusal(render("service.unknown_command", name=name, known=known), typed)
         try:
             invocation = parse(declared, text)
         except InputError as error:
@@ -107,7 +108,9 @@ class Core:
     def _invoke(self, actor: Actor, invocation: Invocation, conversation_id: str | None) -> Reply:
         declared = BY_NAME.get(invocation.command)
         if declared is None:
-            return self._refusal(f"I don't know /{invocation.command}.", invocation.typed)
+            return self._refusal(
+                render("service.unknown_typed_command", name=invocation.command), invocation.typed
+            )
         return self._run(
             actor,
             conversation_id,
@@ -166,7 +169,7 @@ class Core:
         """Answer a submitted form; ``Reply.field_errors`` keeps the form open with its errors."""
         kind = FORMS.get(form_id)
         if kind is None:
-            return Reply.text("That form is out of date; run the command again to get a new one.")
+            return Reply.text(render("service.form_out_of_date"))
         return self._run(
             actor, conversation_id, lambda request: kind.submit(request, context, values)
         )
@@ -231,10 +234,7 @@ class Core:
             )
 
     def _too_fast(self) -> str:
-        return (
-            f"That is more than {self.settings.commands_per_minute} commands in a minute; "
-            "please wait a minute, then send it again."
-        )
+        return render("service.too_fast", most=self.settings.commands_per_minute)
 
     def _within_rate(self, actor: Actor) -> bool:
         """Whether ``actor`` is within their commands a minute (counted in its own

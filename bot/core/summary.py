@@ -29,6 +29,7 @@ from bot.core.grammar import (
 from bot.core.paging import PageAction, paged
 from bot.core.replies import Attachment, Message, Reply, Table, said
 from bot.core.spreadsheet import csv_bytes
+from prompts.messages import render
 from storage.models import Cohort, Delivery, DeliveryKind, DeliveryStatus, PairStatus
 from storage.summary import PairRow, Period, SummaryFacts, cohorts_with_pairs, summary_facts
 
@@ -56,8 +57,6 @@ COHORTS_NAMED = 10  # in the refusal of an unknown cohort, at most
 FROM_THE_CLI = "command line"  # who handled a help request marked handled with the CLI
 ATTENTION_LISTING = "a"
 ALL = "all"
-NO_ATTENTION = "No pair needs attention. 🎉"
-OUT_OF_DATE = "That button is out of date; run `/mentoring-summary` again."
 
 
 @dataclass
@@ -173,11 +172,11 @@ def no_such_cohort(session: Session, cohort: str) -> str:
     """The refusal of a cohort that has no pairs, naming those that have."""
     known = cohorts_with_pairs(session)
     if not known:
-        return f"No pairs in cohort “{said(cohort)}”; no pair has a cohort yet."
+        return render("summary.no_such_cohort_none", cohort=said(cohort))
     names = ", ".join(f"“{said(name)}”" for name in known[:COHORTS_NAMED])
     if len(known) > COHORTS_NAMED:
-        names += f" and {len(known) - COHORTS_NAMED} more"
-    return f"No pairs in cohort “{said(cohort)}”; the cohorts with pairs are {names}."
+        names = render("summary.and_more", names=names, more=len(known) - COHORTS_NAMED)
+    return render("summary.no_such_cohort", cohort=said(cohort), names=names)
 
 
 COHORT = Name("cohort", "COHORT", "a cohort", example='"Spring 2027"')
@@ -191,7 +190,7 @@ def period_of(values: Mapping[str, Any], today: dt.date) -> Period | None:
     None for all time."""
     quarter, start, end = values.get("period"), values.get("start"), values.get("end")
     if quarter and (start or end):
-        raise InputError("Use either --period or --from/--to, not both.")
+        raise InputError(render("summary.period_twice"))
     if quarter:
         return Period(*quarter)
     if not (start or end):
@@ -199,11 +198,11 @@ def period_of(values: Mapping[str, Any], today: dt.date) -> Period | None:
     start = start or EARLIEST
     if start > today:
         raise InputError(
-            f"--from {start.isoformat()} is in the future (today is {today.isoformat()})."
+            render("summary.from_future", start=start.isoformat(), today=today.isoformat())
         )
     end = end or today
     if end < start:
-        raise InputError(f"--to ({end}) is before --from ({start}); swap them.")
+        raise InputError(render("summary.to_before_from", end=end, start=start))
     return Period(start, end)
 
 
@@ -222,7 +221,10 @@ def _show(request: Request, values: Mapping[str, Any]) -> Reply:
     summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
     attachments = [
         Attachment(
-            "mentoring-summary.csv", summary_csv(summary), "Per-pair participation", "text/csv"
+            "mentoring-summary.csv",
+            summary_csv(summary),
+            render("summary.csv_title"),
+            "text/csv",
         )
     ]
     if summary.meetings_per_week:
@@ -230,7 +232,7 @@ def _show(request: Request, values: Mapping[str, Any]) -> Reply:
             Attachment(
                 "meetings-per-week.png",
                 meetings_chart_png(summary),
-                "Meetings per week",
+                render("summary.chart_title"),
                 "image/png",
             )
         )
@@ -243,13 +245,22 @@ def summary_message(summary: ParticipationSummary) -> Message:
     lines = _totals_lines(summary)
     attention = summary.needing_attention
     if not attention:
-        return Message("\n".join([*lines, NO_ATTENTION]))
-    lines.append(f"**Needing attention** ({len(attention)})")
+        return Message("\n".join([*lines, render("summary.no_attention")]))
+    lines.append(render("summary.needing_attention", count=len(attention)))
     rows = tuple(
         (str(row.pair_id), f"{row.mentor} & {row.mentee}", row.cohort, "; ".join(row.attention))
         for row in attention
     )
-    return Message("\n".join(lines), table=Table(("pair", "members", "cohort", "why"), rows))
+    columns = tuple(
+        render(key)
+        for key in (
+            "summary.column_pair",
+            "summary.column_members",
+            "summary.column_cohort",
+            "summary.column_why",
+        )
+    )
+    return Message("\n".join(lines), table=Table(columns, rows))
 
 
 def summary_page(request: Request, summary: ParticipationSummary, start: int) -> Message:
@@ -258,8 +269,8 @@ def summary_page(request: Request, summary: ParticipationSummary, start: int) ->
     lines = _totals_lines(summary)
     attention = summary.needing_attention
     if not attention:
-        return Message("\n".join([*lines, NO_ATTENTION]))
-    lines.append(f"**Needing attention** ({len(attention)})")
+        return Message("\n".join([*lines, render("summary.no_attention")]))
+    lines.append(render("summary.needing_attention", count=len(attention)))
     entries = [
         f"• **{row.pair_id}** {said(row.mentor)} & {said(row.mentee)}"
         + (f", {said(row.cohort)}" if row.cohort else "")
@@ -272,7 +283,7 @@ def summary_page(request: Request, summary: ParticipationSummary, start: int) ->
         entries,
         start,
         lambda at: str(PageAction(ATTENTION_LISTING, scope, at)),
-        labels=("Previous", "Next"),
+        labels=(render("summary.previous"), render("summary.next")),
     )
 
 
@@ -280,7 +291,7 @@ def attention_page(request: Request, scope: str, start: int) -> Message:
     """Another page of the pairs needing attention (a click on Previous/Next), for the same
     cohort and period as the page clicked, with the figures as they are now."""
     if not request.is_coordinator:
-        raise InputError("Only coordinators can see the summary.")
+        raise InputError(render("summary.coordinators_only"))
     cohort, period = _read_scope(request, scope)
     summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
     return summary_page(request, summary, start)
@@ -288,20 +299,35 @@ def attention_page(request: Request, scope: str, start: int) -> Message:
 
 def _totals_lines(summary: ParticipationSummary) -> list[str]:
     t = summary.totals
-    scope = f"cohort {said(summary.cohort)}" if summary.cohort else "all cohorts"
-    when = summary.period.label if summary.period else f"as of {summary.as_of.isoformat()}"
-    share = f"{t.answered_share:.0%}" if t.answered_share is not None else "n/a"
+    scope = (
+        render("summary.scope_cohort", cohort=said(summary.cohort))
+        if summary.cohort
+        else render("summary.scope_all")
+    )
+    when = (
+        summary.period.label
+        if summary.period
+        else render("summary.as_of", date=summary.as_of.isoformat())
+    )
+    share = (
+        f"{t.answered_share:.0%}" if t.answered_share is not None else render("summary.no_share")
+    )
     return [
-        f"**Mentoring summary**: {scope}, {when}",
-        f"Active pairs: {t.active_pairs} (paused: {t.paused_pairs})",
-        f"Ended pairs: {t.ended_pairs}"
-        + (f"; not started yet: {t.not_started_pairs}" if t.not_started_pairs else ""),
-        f"Pairs that met in the last 30 days: {t.met_last_30}; "
-        f"in the last 60 days: {t.met_last_60}",
-        f"Meetings: {t.meetings}, {t.hours} hours",
-        f"Goals set: {t.goals_set}, done: {t.goals_done}",
-        f"Suggestions answered: {share} ({t.suggestions_answered} of {t.suggestions_sent})",
-        f"Announcements posted: {t.announcements}",
+        render("summary.heading", scope=scope, when=when),
+        render("summary.active", active=t.active_pairs, paused=t.paused_pairs),
+        render("summary.ended_not_started", ended=t.ended_pairs, not_started=t.not_started_pairs)
+        if t.not_started_pairs
+        else render("summary.ended", ended=t.ended_pairs),
+        render("summary.met", met_30=t.met_last_30, met_60=t.met_last_60),
+        render("summary.meetings", meetings=t.meetings, hours=t.hours),
+        render("summary.goals", set=t.goals_set, done=t.goals_done),
+        render(
+            "summary.answered",
+            share=share,
+            answered=t.suggestions_answered,
+            sent=t.suggestions_sent,
+        ),
+        render("summary.announcements", count=t.announcements),
     ]
 
 
@@ -325,9 +351,9 @@ def _read_scope(request: Request, scope: str) -> tuple[str | None, Period | None
         )
         cohort = None if cohort_id == ALL else request.session.get(Cohort, int(cohort_id))
     except (TypeError, ValueError):
-        raise InputError(OUT_OF_DATE) from None
+        raise InputError(render("summary.out_of_date")) from None
     if cohort_id != ALL and cohort is None:
-        raise InputError(OUT_OF_DATE)
+        raise InputError(render("summary.out_of_date"))
     return (cohort.name if cohort else None), period
 
 
