@@ -102,12 +102,18 @@ def _check_message(request: Request, delivery: Delivery, clicked: MessageRef | N
     if (
         clicked is None
         or clicked.conversation != delivery.conversation_ref
-        or clicked.message not in delivery.message_ref.split(",")
+        or not _one_of(clicked.message, delivery.message_ref.split(","))
     ):
         raise InputError(
             "Those buttons don't belong to the message they were pressed on, so nothing was "
             "changed; use the buttons on the message the bot sent your pair."
         )
+
+
+def _one_of(clicked: str, refs: list[str]) -> bool:
+    """Whether the clicked message is one of the delivery's. A copy's ref may name where it
+    is (``PLACE/ID``, e.g. a member's DM); one recorded before refs did names only the id."""
+    return clicked in refs or clicked.rpartition("/")[2] in refs
 
 
 def _record(request: Request, delivery: Delivery, verb: str) -> None:

@@ -16,6 +16,7 @@ from bot.core.replies import Button, Message
 from bot.discord_app.components import ACTION_PREFIX
 from bot.discord_app.outbound import DiscordOutbound
 from scheduler.tick import Ticker
+from storage.db import run_in_transaction
 from storage.models import Delivery, Response
 from tests.discord.harness import ADA, BEN, EARLIER, STEP, at, buttons, make_bot, running, scenario
 from tests.fakes.discord_api import FakeDiscord
@@ -159,5 +160,33 @@ def test_a_click_in_a_members_dm_acts_on_that_copy(no_channel, core, fake, ticke
         shown = fake.message(int(copy["id"]))
         assert "Ben pressed “Skip this round”" in shown["content"]
         assert shown["components"] == [], "the answered welcome keeps no buttons"
+    [delivery] = rows(core, Delivery)
+    assert delivery.answer == "skip"
+
+
+def test_a_dm_copy_recorded_before_copies_named_their_member_still_answers(
+    no_channel, core, fake, ticker_for, pair_id
+):
+    """A delivery sent by DM before each copy's ref named its member (plain message ids):
+    Ben's click on his copy is still his delivery's, not refused as another message."""
+
+    async def body() -> Any:
+        bot = make_bot(core)
+        async with running(bot, fake):
+            await ticker_for(bot).tick(WELCOME)
+            [own] = fake.messages(fake.dm_channel_id(BEN))
+            [adas] = fake.messages(fake.dm_channel_id(ADA))
+
+            def as_before(session):
+                [delivery] = session.query(Delivery).all()
+                delivery.message_ref = f"{adas['id']},{own['id']}"
+
+            run_in_transaction(core.sessions, as_before)
+            skip = buttons(own)["Skip this round"]
+            return await click_on(fake, skip, fake.dm_channel_id(BEN), int(own["id"])), own
+
+    answered, own = scenario(body())
+    assert answered.type == 7
+    assert "Ben pressed “Skip this round”" in fake.message(int(own["id"]))["content"]
     [delivery] = rows(core, Delivery)
     assert delivery.answer == "skip"
