@@ -52,7 +52,7 @@ from bot.core.programs import (
 )
 from bot.core.replies import FieldKind, Form, FormField, Option, Reply
 from prompts.messages import render
-from storage.models import AuditEvent, Program
+from storage.models import Program
 
 PROGRAM_FORM = "program"
 EVERY_CHOICES = 12
@@ -227,14 +227,7 @@ def _program(request: Request, values: Mapping[str, Any]) -> Reply:
 def apply_change(request: Request, program: Program, change: ProgramChange) -> Reply:
     """Change the program, audited, and say what changed."""
     told = edit_program(request.session, program, change, request.now)
-    request.core.audit(
-        request.session,
-        AuditEvent.person_actor(request.person.id),
-        "program.edit",
-        "program",
-        program.id,
-        fields=changed_fields(change),
-    )
+    request.audit("program.edit", "program", program.id, fields=changed_fields(change))
     return Reply.text("\n".join(told) or render("mentoring_admin.nothing_changed"))
 
 
