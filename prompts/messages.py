@@ -2,7 +2,8 @@
 
 Top-level keys are the messages the scheduler delivers (``welcome``, ``suggestion``…) and the
 help texts; the replies and refusals of each core module sit under a mapping named for it
-(``goals:`` → ``added:``), and are named with a dot: ``render("goals.added", …)``.
+(``goals:`` → ``added:``), and are named with a dot: ``render("goals.added", …)``; the
+adapters' own words sit under ``slack_app:``, ``discord_app:`` and ``console:``.
 """
 
 from __future__ import annotations

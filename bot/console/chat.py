@@ -33,23 +33,25 @@ from bot.core.demo import PLATFORM, fill_demo_if_empty
 from bot.core.outbound import Outbound
 from bot.core.people import PersonView, conversation_title, people_on
 from bot.core.private_files import private_folder, write_private
-from bot.core.replies import Actor, DirectPost, FieldKind, Form, FormField, Message, Reply
+from bot.core.replies import (
+    Actor,
+    DirectPost,
+    FieldKind,
+    Form,
+    FormField,
+    Message,
+    Reply,
+    render,
+)
 from bot.core.service import Core
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 MAX_SKIP_DAYS = 400
-COORDINATOR = "coordinator"  # the role /who shows, as ``people_on`` names it
-NO_NAME = "(no name)"  # how ``coordinator_sources`` shows a coordinator kept without a name
+COORDINATOR = render("people.coordinator")  # the role /who shows, as ``people_on`` names it
+NO_NAME = render("coordinators.no_name")  # a coordinator kept without a name, as listed
 FILES_DIR = Path("mentorbot-files")
-HELP = """\
-**Console commands**
-  `/who`: the people you can act as        `/as NAME`: act as NAME
-  `/tick`: run the scheduler now           `/skip-days N`: move the clock N days on
-  `N` or `/press N`: press button N         `/quit`: leave
-**Bot commands** (as on Slack and Discord): `/goal help`, `/log-meeting help`,
-`/mentoring help`, `/mentoring-summary` (coordinators). Tab completes commands and verbs."""
 CONSOLE_COMMANDS = ("/help", "/who", "/as", "/tick", "/skip-days", "/press", "/quit")
 
 
@@ -123,7 +125,8 @@ class ConsoleChat:
         self.console.print(Text(f"── {heading} ──", style="dim"))  # names: never markup
         print_message(message, self.console)
         if message.typed:
-            self.console.print(Text("You typed: ", style="dim") + Text(message.typed))
+            typed = render("console.you_typed") + " "
+            self.console.print(Text(typed, style="dim") + Text(message.typed))
         if message.buttons:
             labels = []
             for button in message.buttons:
@@ -134,12 +137,14 @@ class ConsoleChat:
         for attachment in message.attachments:
             path = private_folder(FILES_DIR) / attachment.filename
             write_private(path, attachment.content)
-            self.console.print(f"📎 {attachment.title}: saved to {path}", highlight=False)
+            saved = render("console.saved", title=attachment.title, path=path)
+            self.console.print(saved, highlight=False)
 
     def show_in_conversation(self, conversation: str, message: Message) -> None:
         self.delivered += 1
         if conversation.startswith("direct:"):
-            self.show(message, f"direct message to {conversation.removeprefix('direct:')}")
+            to = conversation.removeprefix("direct:")
+            self.show(message, render("console.direct_message", user=to))
             return
         self.show(message, self._conversation_name(conversation))
 
@@ -157,25 +162,22 @@ class ConsoleChat:
                 await self._chat()
             except asyncio.CancelledError:  # Ctrl-C: asyncio cancels the chat
                 self.console.print()  # off the prompt's line
-                self.say("Bye.")
+                self.say(render("console.bye"))
                 raise
 
     async def _chat(self) -> None:
         await asyncio.to_thread(self._ensure_people)
-        self.say(
-            "**mentorbot console**: the bot as Slack and Discord members see it. "
-            "Type `/help` for commands."
-        )
+        self.say(render("console.welcome"))
         await asyncio.to_thread(self._act_as_default)
         await self.tick()
         while True:
             try:
                 line = await self.read(self._prompt())
             except (EOFError, KeyboardInterrupt):
-                self.say("Bye.")
+                self.say(render("console.bye"))
                 return
             if line.strip().casefold() in ("/quit", "/exit", "quit", "exit"):
-                self.say("Bye.")
+                self.say(render("console.bye"))
                 return
             await self.handle(line.strip())
 
@@ -206,7 +208,7 @@ class ConsoleChat:
         return await typed
 
     def _prompt(self) -> str:
-        name = self.actor.display_name if self.actor else "nobody"
+        name = self.actor.display_name if self.actor else render("console.nobody")
         return f"[{name}] > "
 
     async def handle(self, line: str) -> None:
@@ -216,12 +218,16 @@ class ConsoleChat:
             await self.press(line.removeprefix("/press").strip())
             return
         if not line.startswith("/"):
-            self.say("Commands start with `/`; type `/help` to see them.")
+            self.say(render("console.not_a_command"))
             return
         name, _, rest = line[1:].partition(" ")
         name = name.casefold()
         rest = rest.strip()
-        simple = {"help": lambda: self.say(HELP), "who": self.who, "as": lambda: self.act_as(rest)}
+        simple = {
+            "help": lambda: self.say(render("console.help")),
+            "who": self.who,
+            "as": lambda: self.act_as(rest),
+        }
         if name in simple:
             await asyncio.to_thread(simple[name])
         elif name == "tick":
@@ -230,12 +236,12 @@ class ConsoleChat:
             await self.skip_days(rest)
         elif name in BY_NAME:
             if self.actor is None:
-                self.say("Choose who you are first: `/who`, then `/as NAME`.")
+                self.say(render("console.who_first"))
                 return
             reply = await asyncio.to_thread(self.core.command, self.actor, name, rest)
             await self.answer(reply)
         else:
-            self.say(f"I don't know `/{name}`; type `/help`.")
+            self.say(render("console.unknown_command", name=name))
 
     # -- people -----------------------------------------------------------------------------
 
@@ -244,10 +250,7 @@ class ConsoleChat:
             lambda session: fill_demo_if_empty(session, self.core.catalog, self.core.clock())
         )
         if filled:
-            self.say(
-                "_The database was empty, so I filled it with the demo program: "
-                "3 pairs, 5 members and a coordinator._"
-            )
+            self.say(render("console.demo_filled"))
 
     def _people(self) -> list[PersonView]:
         """Everyone on the console with their roles ("mentor of Ben", "coordinator"), then the
@@ -269,23 +272,30 @@ class ConsoleChat:
         return self.core.transaction(everyone)
 
     def who(self) -> None:
-        lines = ["**People** (`/as NAME` or `/as ID` to act as one)"]
+        lines = [render("console.people")]
         for person in self._people():
-            marker = " ← you" if self.actor and self.actor.user_id == person.user_id else ""
-            lines.append(f"• {person.name} (`{person.user_id}`): {_roles(person.roles)}{marker}")
+            you = self.actor is not None and self.actor.user_id == person.user_id
+            lines.append(
+                render(
+                    "console.person_you" if you else "console.person",
+                    name=person.name,
+                    user_id=person.user_id,
+                    roles=_roles(person.roles),
+                )
+            )
         self.say("\n".join(lines))
 
     def act_as(self, name: str) -> None:
         wanted = name.lstrip("@").casefold()
         if not wanted:
-            self.say("Say who: `/as NAME` or `/as ID` (`/who` lists people).")
+            self.say(render("console.say_who"))
             return
         for person in self._people():
             if wanted in (person.name.casefold(), person.user_id.casefold()):
                 self.actor = Actor(PLATFORM, person.user_id, person.name, person.timezone)
-                self.say(f"You are now **{person.name}** ({_roles(person.roles)}).")
+                self.say(render("console.acting_as", name=person.name, roles=_roles(person.roles)))
                 return
-        self.say(f"No one here is called “{name}”; `/who` lists people.")
+        self.say(render("console.no_one_called", name=name))
 
     def _act_as_default(self) -> None:
         """Start as the demo's guide, else as someone in exactly one pair, so that the first
@@ -303,12 +313,12 @@ class ConsoleChat:
         delivered = self.delivered
         report = await self.ticker.tick()
         for outgoing, reason in report.retrying:
-            self.say(f"_Delivery to pair {outgoing.address.pair_id} will be retried: {reason}_")
+            self.say(render("console.retrying", pair=outgoing.address.pair_id, reason=reason))
         for outgoing, reason in report.failed:
-            self.say(f"_Delivery to pair {outgoing.address.pair_id} failed: {reason}_")
+            self.say(render("console.failed", pair=outgoing.address.pair_id, reason=reason))
         said = self.delivered > delivered or report.failed or report.retrying
         if say_when_idle and not said:
-            self.say(f"_Nothing is due at {self._local_now()}; `/skip-days N` moves on._")
+            self.say(render("console.nothing_due", when=self._local_now()))
 
     def _local_now(self) -> str:
         """The console's clock where the person acted as lives (else the default zone)."""
@@ -318,34 +328,34 @@ class ConsoleChat:
 
     async def skip_days(self, text: str) -> None:
         if not text.isdigit() or not 1 <= int(text) <= MAX_SKIP_DAYS:
-            self.say(f"Type a number of days from 1 to {MAX_SKIP_DAYS}, e.g. `/skip-days 21`.")
+            self.say(render("console.skip_days", most=MAX_SKIP_DAYS))
             return
         for _ in range(int(text)):
             self.offset += dt.timedelta(days=1)
             await self.tick()
         today = self.core.clock().date()
-        self.say(f"_The clock now reads {today:%A %-d %B %Y}._")
+        self.say(render("console.clock", today=f"{today:%A %-d %B %Y}"))
 
     # -- replies, buttons and forms ------------------------------------------------------------
 
     async def press(self, number: str) -> None:
         if not number.isdigit() or int(number) not in self.buttons:
-            self.say("There is no such button; press one of the numbers shown in brackets.")
+            self.say(render("console.no_such_button"))
             return
         if self.actor is None:
-            self.say("Choose who you are first: `/as NAME`.")
+            self.say(render("console.as_first"))
             return
         reply = await asyncio.to_thread(self.core.press, self.actor, self.buttons[int(number)])
         await self.answer(reply)
 
     async def answer(self, reply: Reply) -> None:
         if reply.replacement:
-            self.show(reply.replacement, "message updated")
+            self.show(reply.replacement, render("console.updated"))
         if reply.message:
-            self.show(reply.message, "only you can see this")
+            self.show(reply.message, render("console.only_you"))
         for post in reply.posts:
             if isinstance(post, DirectPost):
-                self.show(post.message, f"direct message to {post.user_id}")
+                self.show(post.message, render("console.direct_message", user=post.user_id))
             else:
                 self.show(post.message, self._conversation_name(f"console-pair-{post.pair_id}"))
         if reply.form:
@@ -353,7 +363,7 @@ class ConsoleChat:
 
     async def fill(self, form: Form) -> None:
         """Ask each field in turn; after a rejected submission, ask again only what was wrong."""
-        self.say(f"**{form.title}** (Enter keeps the value in brackets; `/cancel` stops)")
+        self.say(render("console.form", title=form.title))
         if form.intro:
             self.say(form.intro)
         values: dict[str, object] = {}
@@ -363,11 +373,11 @@ class ConsoleChat:
                 try:
                     answer = await self.ask(field, values.get(field.name))
                 except CommandInsteadOfAnswer as typed:
-                    self.say("Left the form; nothing was saved.")
+                    self.say(render("console.form_left"))
                     await self.handle(typed.line)
                     return
                 if answer is None:
-                    self.say("Cancelled; nothing was saved.")
+                    self.say(render("console.form_cancelled"))
                     return
                 values[field.name] = answer
             assert self.actor is not None
@@ -378,7 +388,7 @@ class ConsoleChat:
                 await self.answer(reply)
                 return
             for name, error in reply.field_errors.items():
-                self.say(f"✗ {error}")
+                self.say(render("console.wrong", error=error))
                 values.pop(name, None)  # ask again from the form's default, not the bad value
             fields = [f for f in form.fields if f.name in reply.field_errors]
 
@@ -388,10 +398,14 @@ class ConsoleChat:
             for number, option in zip(_option_numbers(field), field.options, strict=True):
                 label = option.label.removeprefix(f"{number}. ")
                 self.console.print(f"   {number}. {label}", highlight=False)
-        hint = f" ({field.hint})" if field.hint else ""
-        multi = " (numbers, comma-separated)" if field.kind == FieldKind.MULTI_SELECT else ""
-        shown = _shown_default(field, default)
-        question = f"{field.label}{hint}{multi}{f' [{shown}]' if shown else ''}: "
+        asked = [field.label]
+        if field.hint:
+            asked.append(f"({field.hint})")
+        if field.kind == FieldKind.MULTI_SELECT:
+            asked.append(render("console.several_numbers"))
+        if shown := _shown_default(field, default):
+            asked.append(f"[{shown}]")
+        question = " ".join(asked) + ": "
         while True:  # a choice that is none of the options is refused at once, and asked again
             try:
                 text = (await self.read(question)).strip()
@@ -412,9 +426,13 @@ class ConsoleChat:
             if not wrong:
                 return chosen[0] if field.kind == FieldKind.SELECT else chosen
             self.say(
-                f"✗ “{wrong[0]}” is not one of the choices; type "
-                f"{'its number' if field.kind == FieldKind.SELECT else 'their numbers'} "
-                f"({_choices(field)}), or `/cancel`."
+                render(
+                    "console.not_a_choice"
+                    if field.kind == FieldKind.SELECT
+                    else "console.not_choices",
+                    typed=wrong[0],
+                    choices=_choices(field),
+                )
             )
 
 
@@ -451,7 +469,7 @@ def _choices(field: FormField) -> str:
     """The numbers to type, as a range when they run on: "1 to 3", else "2, 5, 7"."""
     numbers = _option_numbers(field)
     if numbers == [str(n) for n in range(1, len(numbers) + 1)] and len(numbers) > 1:
-        return f"1 to {len(numbers)}"
+        return render("console.range", last=len(numbers))
     return ", ".join(numbers)
 
 
@@ -466,7 +484,7 @@ def _shown_default(field: FormField, default: object) -> str:
 
 
 def _roles(roles: Sequence[str]) -> str:
-    return ", ".join(roles) or "no pair"
+    return ", ".join(roles) or render("console.no_pair")
 
 
 def _stored_names(sources: Sequence[CoordinatorSource]) -> dict[str, str]:

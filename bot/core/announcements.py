@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import InputError
 from bot.core.replies import said
+from prompts.messages import render
 from storage.models import Announcement, Cohort, Delivery, DeliveryKind, Pair, PairStatus, Program
 
 TEXT_LIMIT = 3000
@@ -28,11 +29,10 @@ def announce(
     """Store the announcement; the next tick posts it. Says where it goes and to how many."""
     text = text.strip()
     if not text:
-        raise InputError("The announcement is empty; type what to tell the pairs.", field="text")
+        raise InputError(render("announcements.empty"), field="text")
     if len(text) > TEXT_LIMIT:
         raise InputError(
-            f"The announcement is {len(text):,} characters long; it can be at most "
-            f"{TEXT_LIMIT:,}, so shorten it and try again.",
+            render("announcements.too_long", length=f"{len(text):,}", most=f"{TEXT_LIMIT:,}"),
             field="text",
         )
     cohort = None
@@ -44,13 +44,20 @@ def announce(
         )
         if cohort is None:
             raise InputError(
-                f"“{said(program.name)}” has no cohort “{said(cohort_name)}”; its cohorts are "
-                f"{_cohorts(session, program)}."
+                render(
+                    "announcements.no_such_cohort",
+                    program=said(program.name),
+                    cohort=said(cohort_name),
+                    cohorts=_cohorts(session, program),
+                )
             )
     reached = session.scalar(select(func.count(Pair.id)).where(*_in_scope(program.id, cohort)))
     if not reached:
-        where = f"cohort “{said(cohort.name)}”" if cohort else f"“{said(program.name)}”"
-        raise InputError(f"No pair is active in {where}, so there is no one to tell.")
+        raise InputError(
+            render("announcements.no_one_in_cohort", cohort=said(cohort.name))
+            if cohort
+            else render("announcements.no_one", program=said(program.name))
+        )
     item = Announcement(
         program_id=program.id,
         cohort_id=cohort.id if cohort else None,
@@ -60,15 +67,15 @@ def announce(
     )
     session.add(item)
     session.flush()
-    scope = (
-        f"cohort “{said(cohort.name)}” of “{said(program.name)}”"
-        if cohort
-        else (f"“{said(program.name)}”")
-    )
-    return (
-        f"Announcement {item.id} goes to the {reached} active pair(s) of {scope} at the next "
-        "tick, once to each."
-    )
+    if cohort:
+        return render(
+            "announcements.queued_cohort",
+            number=item.id,
+            count=reached,
+            cohort=said(cohort.name),
+            program=said(program.name),
+        )
+    return render("announcements.queued", number=item.id, count=reached, program=said(program.name))
 
 
 def owed_announcements(session: Session, now: dt.datetime, window: dt.timedelta) -> list[dict]:
@@ -115,4 +122,6 @@ def _in_scope(program_id: int, cohort: Cohort | None) -> list:
 
 def _cohorts(session: Session, program: Program) -> str:
     names = session.scalars(select(Cohort.name).where(Cohort.program_id == program.id)).all()
-    return ", ".join(f"“{said(name)}”" for name in sorted(names)) or "none"
+    return ", ".join(f"“{said(name)}”" for name in sorted(names)) or render(
+        "announcements.no_cohorts"
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from prompts.messages import render
 from storage.models import PairStatus
 from storage.summary import PairRow
 
@@ -62,23 +63,29 @@ def attention_reasons(row: PairRow, as_of: dt.date) -> list[str]:
         last = row.last_meeting
         if last is None or as_of - last >= two_rounds:
             reasons.append(
-                "no meeting for two suggestion rounds"
-                + (f" (last {last.isoformat()})" if last else " (none logged)")
+                render("attention.no_meeting_since", last=last.isoformat())
+                if last
+                else render("attention.no_meeting")
             )
     if row.unanswered_recent >= UNANSWERED_LIMIT:
-        reasons.append(f"{row.unanswered_recent} suggestions unanswered")
+        reasons.append(render("attention.unanswered", count=row.unanswered_recent))
     if len(row.active_people) == 1 and row.recent_acts > 1:
         [person_id] = row.active_people
         name = row.mentor if person_id == row.mentor_id else row.mentee
-        reasons.append(f"one-sided engagement: only {name} active")
+        reasons.append(render("attention.one_sided", name=name))
     if row.help_asked_at is not None and row.help_open:
-        reasons.append(f"asked for help on {row.help_asked_at.date().isoformat()}")
-    reasons += [f"{name} unreachable: {reason}" for name, reason in row.unreachable]
-    failure = row.last_failure or "unknown error"
+        reasons.append(
+            render("attention.asked_for_help", date=row.help_asked_at.date().isoformat())
+        )
+    reasons += [
+        render("attention.unreachable", name=name, reason=reason)
+        for name, reason in row.unreachable
+    ]
+    failure = row.last_failure or render("attention.unknown_error")
     if row.failed_recent == 1:
-        reasons.append(f"a delivery failed: {failure}")
+        reasons.append(render("attention.one_failed", failure=failure))
     elif row.failed_recent:
-        reasons.append(f"{row.failed_recent} deliveries failed, the last: {failure}")
+        reasons.append(render("attention.failed", count=row.failed_recent, failure=failure))
     if reasons and row.help_asked_at is not None and not row.help_open:
         reasons.append(help_handled_note(row))
     return reasons
@@ -90,5 +97,9 @@ def help_handled_note(row: PairRow) -> str:
     assert row.help_asked_at is not None and row.help_handled_at is not None
     asked = row.help_asked_at.date().isoformat()
     handled = row.help_handled_at.date().isoformat()
-    by = f"by {row.help_handled_by}" if row.help_handled_by else "from the command line"
-    return f"asked for help on {asked} — handled {by} on {handled}"
+    by = (
+        render("help_requests.by", name=row.help_handled_by)
+        if row.help_handled_by
+        else render("help_requests.from_cli")
+    )
+    return render("attention.help_handled", asked=asked, by=by, handled=handled)

@@ -42,12 +42,13 @@ from bot.core.meetings import meeting_form
 from bot.core.replies import DirectPost, Message, MessageRef, Reply, said
 from bot.core.rhythm import pair_zone
 from prompts.choice import choose_activity, phase_of
+from prompts.messages import render
 from storage.history import latest_next_steps
 from storage.models import Delivery, DeliveryKind, Pair, Response
 
 VERBS = {SUGGESTION: (ACCEPT, SWAP, DONE, SKIP), CHECKIN: (MET, NOT_YET, HELP)}
 LOCAL_PLATFORM = "console"
-OUT_OF_DATE = "That button is out of date; type `/mentoring status` to see where your pair stands."
+OUT_OF_DATE = render("buttons.out_of_date")
 HOME_SURFACE = "home"  # ``MessageRef.conversation`` of a button pressed on a member's home
 
 
@@ -61,12 +62,12 @@ def handle_button(request: Request, action: str, clicked: MessageRef | None = No
         raise InputError(OUT_OF_DATE)
     delivery = request.session.get(Delivery, parsed.delivery_id)
     if delivery is None:
-        raise InputError("That suggestion no longer exists; `/mentoring status` shows your pair.")
+        raise InputError(render("buttons.no_such_suggestion"))
     if not _family_fits(parsed.family, delivery):
         raise InputError(OUT_OF_DATE)
     pair = delivery.pair
     if request.person.id not in (pair.mentor_id, pair.mentee_id):
-        raise InputError("These buttons belong to another pair's suggestion.")
+        raise InputError(render("buttons.another_pairs"))
     _check_message(request, delivery, clicked)
     if parsed.family == CHECKIN:
         reply = _checkin(request, delivery, pair, parsed.verb)
@@ -94,7 +95,7 @@ def _family_fits(family: str, delivery: Delivery) -> bool:
 def _check_message(request: Request, delivery: Delivery, clicked: MessageRef | None) -> None:
     """Refuse a click that is not on the delivery's own message."""
     if not delivery.message_ref:
-        raise InputError("That message was never delivered, so its buttons do nothing yet.")
+        raise InputError(render("buttons.never_delivered"))
     if clicked is None and request.actor.platform == LOCAL_PLATFORM:
         return
     if clicked is not None and clicked.conversation == HOME_SURFACE:
@@ -104,10 +105,7 @@ def _check_message(request: Request, delivery: Delivery, clicked: MessageRef | N
         or clicked.conversation != delivery.conversation_ref
         or not _one_of(clicked.message, delivery.message_ref.split(","))
     ):
-        raise InputError(
-            "Those buttons don't belong to the message they were pressed on, so nothing was "
-            "changed; use the buttons on the message the bot sent your pair."
-        )
+        raise InputError(render("buttons.wrong_message"))
 
 
 def _one_of(clicked: str, refs: list[str]) -> bool:
@@ -130,10 +128,18 @@ def _record(request: Request, delivery: Delivery, verb: str) -> None:
 
 
 def _already(delivery: Delivery) -> Reply:
-    who = said(delivery.answered_by.display_name) if delivery.answered_by else "Someone"
-    when = delivery.answered_at.date().isoformat() if delivery.answered_at else "earlier"
+    who = (
+        said(delivery.answered_by.display_name)
+        if delivery.answered_by
+        else render("deliveries.someone")
+    )
+    when = (
+        delivery.answered_at.date().isoformat()
+        if delivery.answered_at
+        else render("buttons.earlier")
+    )
     chosen = LABELS.get(delivery.answer or "", delivery.answer)
-    return Reply.text(f"This was already answered: {who} pressed “{chosen}” ({when}).")
+    return Reply.text(render("buttons.already_answered", who=who, label=chosen, when=when))
 
 
 def _answer(request: Request, delivery: Delivery, verb: str) -> None:
@@ -163,19 +169,16 @@ def _suggestion(request: Request, delivery: Delivery, pair: Pair, verb: str) -> 
         return Reply(form=form, replacement=_updated(request, delivery, pair))
     _answer(request, delivery, verb)
     words = (
-        "See you at the meeting form afterwards: press “Done, log it”."
+        render("buttons.accepted", done=LABELS[DONE])
         if verb == ACCEPT
-        else "Skipped; the next suggestion comes with the next round."
+        else render("buttons.skipped")
     )
     return Reply(message=Message(words), replacement=_updated(request, delivery, pair))
 
 
 def _swap(request: Request, delivery: Delivery, pair: Pair) -> Reply:
     if delivery.swaps >= MAX_SWAPS:
-        raise InputError(
-            f"You've already swapped {MAX_SWAPS} times this round; choose this one "
-            "or skip the round."
-        )
+        raise InputError(render("buttons.swapped_enough", most=MAX_SWAPS))
     swapped = set(
         request.session.scalars(
             select(Response.activity_id).where(
@@ -195,9 +198,7 @@ def _swap(request: Request, delivery: Delivery, pair: Pair) -> Reply:
         exclude=swapped | {delivery.activity_id or ""},
     )
     if chosen is None:
-        raise InputError(
-            "There is no other activity to offer right now; choose this one or skip the round."
-        )
+        raise InputError(render("buttons.no_other_activity"))
     _record(request, delivery, SWAP)  # with the activity swapped away
     delivery.activity_id = chosen.id
     delivery.swaps += 1
@@ -217,7 +218,7 @@ def _checkin(request: Request, delivery: Delivery, pair: Pair, verb: str) -> Rep
             form=meeting_form(request, pair), replacement=_updated(request, delivery, pair)
         )
     return Reply(
-        message=Message("Thanks; a meeting before the next round keeps you moving."),
+        message=Message(render("buttons.not_yet")),
         replacement=_updated(request, delivery, pair),
     )
 
@@ -233,10 +234,7 @@ def _help(request: Request, delivery: Delivery, pair: Pair) -> Reply:
         )
     )
     if asked is not None:
-        return Reply.text(
-            f"You already asked for help with this check-in ({asked.date().isoformat()}); "
-            "your coordinators were told then and will be in touch."
-        )
+        return Reply.text(render("buttons.asked_already", date=asked.date().isoformat()))
     asking = Response(
         delivery_id=delivery.id,
         person_id=request.person.id,
@@ -252,9 +250,5 @@ def _help(request: Request, delivery: Delivery, pair: Pair) -> Reply:
     note = alert(request.person, pair, asking.id)
     coordinators = coordinator_ids(request.core.settings, request.session, pair.platform)
     posts = tuple(DirectPost(pair.platform, user_id, note) for user_id in coordinators)
-    told = (
-        "Your coordinators have been told and will be in touch."
-        if coordinators
-        else "No coordinator is registered yet; please contact your program coordinator directly."
-    )
+    told = render("buttons.told") if coordinators else render("buttons.no_coordinator")
     return Reply(message=Message(told), replacement=_updated(request, delivery, pair), posts=posts)

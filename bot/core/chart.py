@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING
 
 from bot.core.grammar import EARLIEST
+from prompts.messages import render
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -23,8 +24,6 @@ BAR_DAYS = 6  # a bar covers its week's first six days, so neighbouring weeks st
 MID_BAR = dt.timedelta(days=BAR_DAYS // 2)
 MOST_DATES = 12  # week starts labelled on the x axis, at most
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-NONE_IN_PERIOD = "No meetings in this period"
-NONE_YET = "No meetings logged yet"
 BAR_COLOUR = "#4a7ebb"
 
 
@@ -50,7 +49,7 @@ def meetings_figure(summary: ParticipationSummary) -> Figure:
         axes.text(
             0.5,
             0.5,
-            NONE_IN_PERIOD if summary.period else NONE_YET,
+            render("chart.none_in_period") if summary.period else render("chart.none_yet"),
             transform=axes.transAxes,
             ha="center",
             va="center",
@@ -64,20 +63,28 @@ def meetings_figure(summary: ParticipationSummary) -> Figure:
     shown = starts[:: math.ceil(len(starts) / MOST_DATES)]
     axes.set_xticks([week + MID_BAR for week in starts], minor=True)  # a mark under every bar
     axes.set_xticks([week + MID_BAR for week in shown], date_labels(shown))
-    axes.set_xlabel("week starting")
+    axes.set_xlabel(render("chart.week_starting"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.yaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
     axes.set_ylim(bottom=0)
-    axes.set_ylabel("meetings")
+    axes.set_ylabel(render("chart.meetings"))
     axes.spines[["top", "right"]].set_visible(False)
     return figure
 
 
 def chart_title(summary: ParticipationSummary) -> str:
     """What the chart covers: the cohort (or all of them) and the period (or the day it runs to)."""
-    scope = f"cohort {summary.cohort}" if summary.cohort else "all cohorts"
-    when = summary.period.label if summary.period else f"as of {summary.as_of.isoformat()}"
-    return f"Meetings per week — {scope}, {when}"
+    scope = (
+        render("summary.scope_cohort", cohort=summary.cohort)
+        if summary.cohort
+        else render("summary.scope_all")
+    )
+    when = (
+        summary.period.label
+        if summary.period
+        else render("summary.as_of", date=summary.as_of.isoformat())
+    )
+    return render("chart.title", scope=scope, when=when)
 
 
 def weekly_counts(summary: ParticipationSummary) -> list[tuple[dt.date, int]]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.core.errors import InputError
 from bot.core.replies import Actor
 from bot.settings import Settings
+from prompts.messages import render
 from storage.models import Coordinator, Person
 
 if TYPE_CHECKING:
@@ -71,19 +72,18 @@ NAME_LIMIT = 200  # the column's length
 ID_SHAPES: dict[str, tuple[re.Pattern[str], str, str]] = {
     "slack": (
         re.compile(r"[UW][A-Z0-9]{2,63}"),
-        "a Slack user id looks like U012ABCDEF (U or W, then capital letters and digits)",
-        "in Slack, open the person's profile, click ⋮ and choose Copy member ID",
+        render("coordinators.slack_id"),
+        render("coordinators.slack_id_where"),
     ),
     "discord": (
         re.compile(r"[0-9]{17,20}"),
-        "a Discord user id looks like 123456789012345678 (a number of 17 to 20 digits)",
-        "in Discord, turn on Developer Mode (User Settings → Advanced), then right-click the "
-        "person and choose Copy User ID",
+        render("coordinators.discord_id"),
+        render("coordinators.discord_id_where"),
     ),
     "console": (
         re.compile(r"[^\s,]{1,64}"),
-        "a console id looks like casey (one word, without spaces or commas)",
-        "`/who` in the console (`mentorbot run --platform console`) lists everyone's",
+        render("coordinators.console_id"),
+        render("coordinators.console_id_where"),
     ),
 }
 
@@ -102,12 +102,19 @@ class CoordinatorSource:
 def checked_user_id(platform: str, user_id: str) -> str:
     """``user_id`` as typed (without surrounding spaces) when it has the platform's shape, else
     an ``InputError`` saying what an id there looks like and where to find one."""
-    if platform not in ID_SHAPES:
-        raise InputError(f"“{platform}” is not a platform; use one of {', '.join(ID_SHAPES)}.")
+    _check_platform(platform)
     pattern, looks_like, where = ID_SHAPES[platform]
     typed = user_id.strip()
     if not pattern.fullmatch(typed):
-        raise InputError(f"“{typed}” is not a {platform} user id: {looks_like}; {where}.")
+        raise InputError(
+            render(
+                "coordinators.not_an_id",
+                typed=typed,
+                platform=platform,
+                looks_like=looks_like,
+                where=where,
+            )
+        )
     return typed
 
 
@@ -118,21 +125,18 @@ def add_coordinator(
     user_id = checked_user_id(platform, user_id)
     name = name.strip()
     if len(name) > NAME_LIMIT:
-        raise InputError(
-            f"The name is {len(name)} characters long; it can be at most {NAME_LIMIT}."
-        )
+        raise InputError(render("coordinators.name_too_long", length=len(name), most=NAME_LIMIT))
     if _stored(session, platform, user_id):
-        return f"{user_id} on {platform} is already a coordinator."
+        return render("coordinators.already", user_id=user_id, platform=platform)
     coordinator = Coordinator(platform=platform, platform_user_id=user_id, display_name=name)
     session.add(coordinator)
     session.flush()
     core.audit(session, by, "coordinator.add", "coordinator", coordinator.id, platform=platform)
-    also = (
-        f" ({ENVIRONMENT} names them too)"
-        if _from_environment(core.settings, platform, user_id)
-        else ""
-    )
-    return f"{user_id} on {platform} is now a coordinator{also}."
+    if _from_environment(core.settings, platform, user_id):
+        return render(
+            "coordinators.added_also_set", user_id=user_id, platform=platform, setting=ENVIRONMENT
+        )
+    return render("coordinators.added", user_id=user_id, platform=platform)
 
 
 def remove_coordinator(
@@ -140,26 +144,33 @@ def remove_coordinator(
 ) -> str:
     """Take ``user_id`` on ``platform`` out of the database's coordinators (audited); one named
     by ``MENTORBOT_COORDINATORS`` is refused, as only the environment can take those rights."""
-    if platform not in ID_SHAPES:
-        raise InputError(f"“{platform}” is not a platform; use one of {', '.join(ID_SHAPES)}.")
+    _check_platform(platform)
     user_id = user_id.strip()
     stored = _stored(session, platform, user_id)
     if _from_environment(core.settings, platform, user_id):
-        also = " (it is in the database too: run this again afterwards)" if stored else ""
         raise InputError(
-            f"{user_id} on {platform} comes from the environment ({ENVIRONMENT}), so it cannot "
-            f"be removed here; take it out of {ENVIRONMENT} (in the environment or .env) and "
-            f"restart mentorbot{also}."
+            render(
+                "coordinators.from_environment_stored"
+                if stored
+                else "coordinators.from_environment",
+                user_id=user_id,
+                platform=platform,
+                setting=ENVIRONMENT,
+            )
         )
     if stored is None:
-        return (
-            f"{user_id} on {platform} was not a coordinator, so nothing was removed; "
-            "`mentorbot coordinators list` shows who is."
-        )
+        return render("coordinators.not_a_coordinator", user_id=user_id, platform=platform)
     session.delete(stored)
     session.flush()
     core.audit(session, by, "coordinator.remove", "coordinator", stored.id, platform=platform)
-    return f"{user_id} on {platform} is no longer a coordinator."
+    return render("coordinators.removed", user_id=user_id, platform=platform)
+
+
+def _check_platform(platform: str) -> None:
+    if platform not in ID_SHAPES:
+        raise InputError(
+            render("coordinators.not_a_platform", platform=platform, platforms=", ".join(ID_SHAPES))
+        )
 
 
 def coordinator_sources(settings: Settings, session: Session) -> list[CoordinatorSource]:
@@ -178,24 +189,29 @@ def coordinator_sources(settings: Settings, session: Session) -> list[Coordinato
         (
             c.platform,
             c.platform_user_id,
-            c.display_name or "(no name)",
-            f"person {person_id}" if person_id else "not met yet",
+            c.display_name or render("coordinators.no_name"),
+            render("coordinators.met", person=person_id)
+            if person_id
+            else render("coordinators.not_met"),
         )
         for c, person_id in rows
     )
     return [
         CoordinatorSource(
-            "In the database (`mentorbot coordinators add` / `remove`):",
+            render("coordinators.database_heading"),
             stored,
-            "No coordinators in the database; add one with "
-            "`mentorbot coordinators add PLATFORM ID`.",
+            render("coordinators.database_empty"),
         ),
         CoordinatorSource(
-            f"From {ENVIRONMENT} (the environment or .env; change them there):",
+            render("coordinators.environment_heading", setting=ENVIRONMENT),
             tuple(_environment_rows(settings)),
-            "not set.",
+            render("coordinators.not_set"),
         ),
-        CoordinatorSource(f"From {ROLE_SETTING} (Discord only):", _role_rows(settings), "not set."),
+        CoordinatorSource(
+            render("coordinators.role_heading", setting=ROLE_SETTING),
+            _role_rows(settings),
+            render("coordinators.not_set"),
+        ),
     ]
 
 
@@ -205,10 +221,10 @@ def _environment_rows(settings: Settings) -> list[tuple[str, ...]]:
         prefix, _, rest = entry.partition(":")
         if rest and prefix in ID_SHAPES:
             pattern, _, _ = ID_SHAPES[prefix]
-            odd = "" if pattern.fullmatch(rest) else f"(not a {prefix} user id: matches no one)"
+            odd = "" if pattern.fullmatch(rest) else render("coordinators.odd_id", platform=prefix)
             rows.append((prefix, rest, odd))
         else:
-            rows.append(("every platform", entry, ""))
+            rows.append((render("coordinators.every_platform"), entry, ""))
     return rows
 
 
@@ -217,18 +233,11 @@ def _role_rows(settings: Settings) -> tuple[tuple[str, ...], ...]:
     if not role:
         return ()
     if role.isdigit():
-        return (("discord", f"everyone holding the role with id {role}"),)
+        return (("discord", render("coordinators.role_id", role=role)),)
     if settings.discord_guild_id is None:
-        return (
-            (
-                "discord",
-                f"nobody: the role is named “{role}”, and a role name counts only in "
-                "DISCORD_GUILD_ID, which is not set",
-            ),
-        )
-    return (
-        ("discord", f"everyone holding the role “{role}” in server {settings.discord_guild_id}"),
-    )
+        return (("discord", render("coordinators.role_no_server", role=role)),)
+    server = settings.discord_guild_id
+    return (("discord", render("coordinators.role_in_server", role=role, server=server)),)
 
 
 def _stored(session: Session, platform: str, user_id: str) -> Coordinator | None:

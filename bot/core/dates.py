@@ -15,9 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core.errors import InputError
 from bot.core.limits import MAX_MEETING_MINUTES
+from prompts.messages import render
 
-DATE_HINT = "type a date like 2026-11-03, today, yesterday, tuesday or 3 days ago"
-DURATION_HINT = "type a duration like 45m, 1h or 1h30m"
+DATE_HINT = render("dates.date_hint")
+DURATION_HINT = render("dates.duration_hint")
 
 _MONTHS = (
     "January",
@@ -80,16 +81,19 @@ def _quote(text: str, limit: int = 40) -> str:
 
 
 def _not_a_date(text: str, reason: str | None = None) -> InputError:
-    why = f": {reason}" if reason else ""
-    return InputError(f"{_quote(text)} is not a date{why}; {DATE_HINT}.", field="date")
+    if reason:
+        refusal = render("dates.not_a_date_why", text=_quote(text), why=reason, hint=DATE_HINT)
+    else:
+        refusal = render("dates.not_a_date", text=_quote(text), hint=DATE_HINT)
+    return InputError(refusal, field="date")
+
+
+def _too_far_back(text: str) -> InputError:
+    return InputError(render("dates.too_far_back", text=_quote(text), hint=DATE_HINT), field="date")
 
 
 def _in_future(text: str) -> InputError:
-    return InputError(
-        f"{_quote(text)} is in the future, and a meeting is logged once it has happened; "
-        "type today, yesterday or an earlier date.",
-        field="date",
-    )
+    return InputError(render("dates.in_future", text=_quote(text)), field="date")
 
 
 def _days_before(today: date, days: int, text: str) -> date:
@@ -97,7 +101,7 @@ def _days_before(today: date, days: int, text: str) -> date:
     try:
         return today - timedelta(days=days)
     except OverflowError:
-        raise InputError(f"{_quote(text)} is too far back; {DATE_HINT}.", field="date") from None
+        raise _too_far_back(text) from None
 
 
 def _count(word: str, text: str) -> int:
@@ -105,9 +109,9 @@ def _count(word: str, text: str) -> int:
     if word in _ONE:
         return 1
     if not word.isascii() or not word.isdigit():
-        raise _not_a_date(text, "the number of days must be a whole number like 3")
+        raise _not_a_date(text, render("dates.whole_days"))
     if len(word) > 7:
-        raise InputError(f"{_quote(text)} is too far back; {DATE_HINT}.", field="date")
+        raise _too_far_back(text)
     return int(word)
 
 
@@ -117,11 +121,12 @@ def _calendar_date(match: re.Match[str], text: str) -> date:
         return date(year, month, day)
     except ValueError:
         if not 1 <= month <= 12:
-            reason = f"there is no month {month}"
+            reason = render("dates.no_such_month", month=month)
         elif year < 1:
-            reason = "there is no year 0"
+            reason = render("dates.no_year_zero")
         else:
-            reason = f"{_MONTHS[month - 1]} {year} has {calendar.monthrange(year, month)[1]} days"
+            days = calendar.monthrange(year, month)[1]
+            reason = render("dates.month_days", month=_MONTHS[month - 1], year=year, days=days)
         raise _not_a_date(text, reason) from None
 
 
@@ -134,10 +139,7 @@ def parse_date(text: str, today: date) -> date:
     """
     words = " ".join(text.casefold().split())
     if not words:
-        raise InputError(
-            "Type the date you met, like 2026-11-03, today, yesterday, tuesday or 3 days ago.",
-            field="date",
-        )
+        raise InputError(render("dates.no_date"), field="date")
     if words == "today":
         return today
     if words == "yesterday":
@@ -162,14 +164,12 @@ def check_meeting_date(met_on: date, today: date, pair_started: date) -> None:
     """Refuse a meeting dated in the future or before the pair began, naming both dates."""
     if met_on > today:
         raise InputError(
-            f"{met_on.isoformat()} is in the future (today is {today.isoformat()}); "
-            "type today or an earlier date.",
+            render("dates.future", date=met_on.isoformat(), today=today.isoformat()),
             field="date",
         )
     if met_on < pair_started:
         raise InputError(
-            f"{met_on.isoformat()} is before your pair started on {pair_started.isoformat()}; "
-            f"type a date from {pair_started.isoformat()} on.",
+            render("dates.before_pair", date=met_on.isoformat(), started=pair_started.isoformat()),
             field="date",
         )
 
@@ -182,10 +182,13 @@ def parse_duration(text: str) -> int:
     """
     words = " ".join(text.casefold().split())
     if not words:
-        raise InputError("Type how long you met, like 45m, 1h or 1h30m.", field="duration")
+        raise InputError(render("dates.no_duration"), field="duration")
     match = _CLOCK.fullmatch(words) or _DURATION.fullmatch(words)
     if match is None or not (match["hours"] or match["minutes"]):
-        raise InputError(f"{_quote(text)} is not a duration; {DURATION_HINT}.", field="duration")
+        raise InputError(
+            render("dates.not_a_duration", text=_quote(text), hint=DURATION_HINT),
+            field="duration",
+        )
     hours = (match["hours"] or "0").replace(",", ".")
     minutes = match["minutes"] or "0"
     if len(hours.partition(".")[0]) > 4 or len(minutes) > 6:
@@ -195,14 +198,11 @@ def parse_duration(text: str) -> int:
         total = int(exact.to_integral_value(rounding=ROUND_HALF_UP)) + int(minutes)
     if total < 1:
         raise InputError(
-            f"{_quote(text)} is no time at all, and a meeting takes at least a minute; "
-            f"{DURATION_HINT}.",
-            field="duration",
+            render("dates.no_time", text=_quote(text), hint=DURATION_HINT), field="duration"
         )
     if total > MAX_MEETING_MINUTES:
         raise InputError(
-            f"{_quote(text)} is longer than a meeting can be (at most 12h); {DURATION_HINT}.",
-            field="duration",
+            render("dates.too_long", text=_quote(text), hint=DURATION_HINT), field="duration"
         )
     return total
 
@@ -213,8 +213,10 @@ def format_duration(minutes: int) -> str:
         raise ValueError(f"a duration cannot be negative: {minutes}")
     hours, rest = divmod(minutes, 60)
     if not hours:
-        return f"{rest} min"
-    return f"{hours} h" + (f" {rest} min" if rest else "")
+        return render("dates.minutes", minutes=rest)
+    if not rest:
+        return render("dates.hours", hours=hours)
+    return render("dates.hours_minutes", hours=hours, minutes=rest)
 
 
 def _looks_like_duration(words: list[str]) -> bool:

@@ -7,10 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-SORRY = (
-    "Sorry, something went wrong on my side and nothing was changed. Please try again; if it "
-    "keeps happening, tell your coordinator the reference {ref}."
-)
+from prompts.messages import render
 
 
 @dataclass(frozen=True)
@@ -55,4 +52,4 @@ def apology(
     quotes."""
     reference = secrets.token_hex(3)
     logger.error(what + " [reference %s]", *args, reference, exc_info=error or True)
-    return SORRY.format(ref=reference)
+    return render("errors.sorry", ref=reference)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.programs import ProgramChange, changed_fields, create_program, rhythm_text
 from bot.settings import PLATFORMS, Settings
+from prompts.messages import render
 from storage.models import Cohort, Pair, PairStatus, Person, Program
 
 if TYPE_CHECKING:
@@ -34,7 +35,11 @@ if TYPE_CHECKING:
 
 REQUIRED = ("mentor", "mentee")
 OPTIONAL = ("platform", "cohort", "timezone", "start", "mentor_name", "mentee_name")
-PLATFORM_NAMES = {"slack": "Slack", "discord": "Discord", "console": "the console"}
+PLATFORM_NAMES = {
+    "slack": render("pair_import.slack"),
+    "discord": render("pair_import.discord"),
+    "console": render("pair_import.console"),
+}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DISCORD_ID = re.compile(r"^\d{15,21}$")
 
@@ -79,16 +84,14 @@ def read_pairs_csv(data: bytes, platform: str | None, settings: Settings) -> Imp
     text = _decoded(data)
     report = ImportReport()
     if data.startswith(b"\xef\xbb\xbf"):
-        report.notes.append("The file starts with a byte-order mark (BOM); it was ignored.")
+        report.notes.append(render("pair_import.bom"))
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Excel's "CSV (Macintosh)": CR
     first = text.split("\n", 1)[0]
     if not first.strip():
-        raise ImportFileError(
-            "The file is empty; the first line must name the columns, at least: mentor,mentee."
-        )
+        raise ImportFileError(render("pair_import.empty"))
     delimiter = ";" if first.count(";") > first.count(",") else ","
     if delimiter == ";":
-        report.notes.append("Columns are separated by semicolons; read that way.")
+        report.notes.append(render("pair_import.semicolons"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = _records(reader)
     _, header_cells = next(rows)
@@ -96,12 +99,16 @@ def read_pairs_csv(data: bytes, platform: str | None, settings: Settings) -> Imp
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError(
-            f"The header line lacks the column(s) {', '.join(missing)}; it must name at least "
-            f"mentor,mentee (optional: {', '.join(OPTIONAL)}). It reads: {first[:120]}"
+            render(
+                "pair_import.header_lacks",
+                missing=", ".join(missing),
+                optional=", ".join(OPTIONAL),
+                header=first[:120],
+            )
         )
     unknown = [name for name in header if name and name not in REQUIRED + OPTIONAL]
     if unknown:
-        report.notes.append(f"Ignored unknown column(s): {', '.join(unknown)}.")
+        report.notes.append(render("pair_import.unknown_columns", columns=", ".join(unknown)))
     seen: dict[tuple[str, str, str], int] = {}
     any_row = False
     unplaced: list[int] = []  # lines with no platform, when the bot cannot tell which
@@ -111,11 +118,7 @@ def read_pairs_csv(data: bytes, platform: str | None, settings: Settings) -> Imp
         any_row = True
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
             report.errors.append(
-                (
-                    number,
-                    f"it has {len(cells)} cells but the header names {len(header)} columns; "
-                    "remove the extra cells or name their column in the header",
-                )
+                (number, render("pair_import.extra_cells", cells=len(cells), columns=len(header)))
             )
             continue
         values = {key: cell.strip() for key, cell in zip(header, cells, strict=False) if key}
@@ -129,15 +132,12 @@ def read_pairs_csv(data: bytes, platform: str | None, settings: Settings) -> Imp
             continue
         key = (row.platform, row.mentor.casefold(), row.mentee.casefold())
         if key in seen:
-            report.errors.append((number, f"the same pair as line {seen[key]}"))
+            report.errors.append((number, render("pair_import.same_pair", line=seen[key])))
             continue
         seen[key] = number
         report.rows.append(row)
     if not any_row:
-        raise ImportFileError(
-            "The file has its header line but no pairs; add one line per pair, e.g. "
-            "ada@example.org,ben@example.org"
-        )
+        raise ImportFileError(render("pair_import.no_pairs"))
     if unplaced:
         raise ImportFileError(_ask_for_platform("platform" in header, unplaced, settings))
     return report
@@ -151,17 +151,14 @@ def platforms_set_up(settings: Settings) -> list[str]:
 
 def _ask_for_platform(has_column: bool, lines: list[int], settings: Settings) -> str:
     if not has_column:
-        where = "the file has no platform column"
+        where = render("pair_import.no_platform_column")
     elif len(lines) == 1:
-        where = f"line {lines[0]} leaves the platform empty"
+        where = render("pair_import.line_without_platform", line=lines[0])
     else:
         shown = ", ".join(str(n) for n in lines[:5]) + (", …" if len(lines) > 5 else "")
-        where = f"lines {shown} leave the platform empty"
+        where = render("pair_import.lines_without_platform", lines=shown)
     names = " and ".join(PLATFORM_NAMES[name] for name in platforms_set_up(settings))
-    return (
-        f"No platform is given for these pairs ({where}) and this bot is set up for {names}; "
-        "say which with --platform slack|discord|console."
-    )
+    return render("pair_import.which_platform", where=where, names=names)
 
 
 SPREADSHEETS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip) and old .xls
@@ -169,18 +166,13 @@ SPREADSHEETS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip) and old 
 
 def _decoded(data: bytes) -> str:
     if data.startswith(SPREADSHEETS):
-        raise ImportFileError(
-            "This is a spreadsheet file (.xlsx, .ods or .xls), not CSV; in your spreadsheet "
-            "choose File → Save as → “CSV UTF-8” and import that file."
-        )
+        raise ImportFileError(render("pair_import.spreadsheet"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(
-            "The file is not UTF-8 text; in your spreadsheet choose “CSV UTF-8” when saving."
-        ) from None
+        raise ImportFileError(render("pair_import.not_utf8")) from None
     if "\x00" in text:
-        raise ImportFileError("The file holds binary data, not CSV text; save it as CSV UTF-8.")
+        raise ImportFileError(render("pair_import.binary"))
     return text
 
 
@@ -195,8 +187,10 @@ def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as error:
             reason = str(error)
             if "field larger than field limit" in reason:
-                reason = f"a cell is longer than {csv.field_size_limit():,} characters"
-            raise ImportFileError(f"Line {ended + 1} cannot be read: {reason}.") from None
+                reason = render("pair_import.cell_too_long", most=f"{csv.field_size_limit():,}")
+            raise ImportFileError(
+                render("pair_import.unreadable_line", line=ended + 1, reason=reason)
+            ) from None
         start, ended = ended + 1, reader.line_num
         yield start, cells
 
@@ -205,36 +199,35 @@ def _check_row(number: int, values: dict[str, str], default_platform: str) -> Pa
     mentor, mentee = values.get("mentor", ""), values.get("mentee", "")
     empty = [name for name, value in (("mentor", mentor), ("mentee", mentee)) if not value]
     if empty:
-        raise ValueError(f"the {' and '.join(empty)} column is empty")
+        raise ValueError(render("pair_import.column_empty", columns=" and ".join(empty)))
     if mentor.casefold() == mentee.casefold():
-        raise ValueError(f"{mentor} is paired with themselves; mentor and mentee must differ")
+        raise ValueError(render("pair_import.with_themselves", mentor=mentor))
     for value in (mentor, mentee):
         if "@" in value and not EMAIL.match(value):
-            raise ValueError(f"“{value}” is not a valid e-mail address")
+            raise ValueError(render("pair_import.bad_email", value=value))
     platform = (values.get("platform") or default_platform).casefold()
     if platform not in PLATFORMS:
-        raise ValueError(f"platform “{platform}” is unknown; use one of {', '.join(PLATFORMS)}")
+        raise ValueError(
+            render(
+                "pair_import.unknown_platform", platform=platform, platforms=", ".join(PLATFORMS)
+            )
+        )
     if platform == "discord":
         for value in (mentor, mentee):
             if not DISCORD_ID.match(value):
-                raise ValueError(
-                    f"“{value}” is not a Discord user id; Discord cannot look people up by name "
-                    "or e-mail, so use the long number from Copy User ID"
-                )
+                raise ValueError(render("pair_import.not_a_discord_id", value=value))
     zone = values.get("timezone") or None
     if zone:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"time zone “{zone}” is unknown; use a name like America/Chicago"
-            ) from None
+            raise ValueError(render("pair_import.unknown_zone", zone=zone)) from None
     start = None
     if values.get("start"):
         try:
             start = dt.date.fromisoformat(values["start"])
         except ValueError:
-            raise ValueError(f"start “{values['start']}” is not a date like 2026-09-01") from None
+            raise ValueError(render("pair_import.bad_start", start=values["start"])) from None
     return PairRow(
         number,
         platform,
@@ -296,22 +289,22 @@ def find_or_create_program(
             return programs[0], None
         if len(programs) > 1:
             names = ", ".join(p.name for p in programs)
-            raise ImportFileError(
-                f"There are several programs ({names}); say which with --program NAME."
-            )
-        name = "Mentoring program"
+            raise ImportFileError(render("pair_import.several_programs", programs=names))
+        name = render("pair_import.default_program")
     program = session.scalar(select(Program).where(func.lower(Program.name) == name.casefold()))
     if program is not None:
         if changed_fields(change):
             raise ImportFileError(
-                f"The program “{program.name}” exists already, so its settings stay as they "
-                f"are; change them with `mentorbot program edit {program.id} …`, then import."
+                render("pair_import.program_exists", name=program.name, number=program.id)
             )
         return program, None
     program = create_program(session, name, change, today, timezone)
-    return program, (
-        f"Created the program “{program.name}”, {program.start_date} to {program.end_date}, "
-        f"{rhythm_text(program)}."
+    return program, render(
+        "pair_import.created",
+        name=program.name,
+        start=program.start_date,
+        end=program.end_date,
+        rhythm=rhythm_text(program),
     )
 
 
@@ -319,49 +312,58 @@ def check_starts(program: Program, report: ImportReport, today: dt.date) -> None
     """Refuse rows whose pair would start outside the program's dates: a start given before
     its first day or after its last, or none given (so today) once the program has ended."""
     kept = []
-    dates = f"give a start from {program.start_date} to {program.end_date}"
+    name, first, last = program.name, program.start_date, program.end_date
     for row in report.rows:
-        if row.start is not None and row.start < program.start_date:
-            report.errors.append(
-                (
-                    row.line,
-                    f"start {row.start} is before “{program.name}” begins on "
-                    f"{program.start_date}; {dates}",
-                )
+        if row.start is not None and row.start < first:
+            why = render(
+                "pair_import.before_start", start=row.start, program=name, first=first, last=last
             )
-        elif row.start is not None and row.start > program.end_date:
-            report.errors.append(
-                (
-                    row.line,
-                    f"start {row.start} is after “{program.name}” ends on "
-                    f"{program.end_date}; {dates}",
-                )
+        elif row.start is not None and row.start > last:
+            why = render(
+                "pair_import.after_end", start=row.start, program=name, first=first, last=last
             )
-        elif row.start is None and today > program.end_date:
-            report.errors.append(
-                (
-                    row.line,
-                    f"it gives no start, so it would start today, {today}, after "
-                    f"“{program.name}” ended on {program.end_date}; {dates}, or import it "
-                    "into another program",
-                )
+        elif row.start is None and today > last:
+            why = render(
+                "pair_import.after_ended", today=today, program=name, first=first, last=last
             )
         else:
             kept.append(row)
+            continue
+        report.errors.append((row.line, why))
     report.rows = kept
 
 
 def summary_line(report: ImportReport) -> str:
     """What was imported, into which program and on which platform(s)."""
-    skipped = f" ({len(report.errors)} bad row(s) skipped)" if report.errors else ""
+    count, program, skipped = report.imported, report.program, len(report.errors)
     counts = [(name, report.platforms[name]) for name in PLATFORMS if report.platforms[name]]
     if len(counts) == 1:
         on = PLATFORM_NAMES[counts[0][0]]
-        return f"Imported {report.imported} pair(s) on {on} into “{report.program}”{skipped}."
-    each = ", ".join(f"{n} on {PLATFORM_NAMES[name]}" for name, n in counts)
-    return f"Imported {report.imported} pair(s) into “{report.program}”" + (
-        f": {each}{skipped}." if each else f"{skipped}."
+        if skipped:
+            return render(
+                "pair_import.imported_on_skipped",
+                count=count,
+                platform=on,
+                program=program,
+                skipped=skipped,
+            )
+        return render("pair_import.imported_on", count=count, platform=on, program=program)
+    each = ", ".join(
+        render("pair_import.count_on", count=n, platform=PLATFORM_NAMES[name]) for name, n in counts
     )
+    if each and skipped:
+        return render(
+            "pair_import.imported_each_skipped",
+            count=count,
+            program=program,
+            each=each,
+            skipped=skipped,
+        )
+    if each:
+        return render("pair_import.imported_each", count=count, program=program, each=each)
+    if skipped:
+        return render("pair_import.imported_skipped", count=count, program=program, skipped=skipped)
+    return render("pair_import.imported", count=count, program=program)
 
 
 def check_against_database(session: Session, report: ImportReport) -> None:
@@ -382,7 +384,10 @@ def check_against_database(session: Session, report: ImportReport) -> None:
             )
         ):
             report.errors.append(
-                (row.line, f"{row.mentor} and {row.mentee} are already an active pair")
+                (
+                    row.line,
+                    render("pair_import.already_a_pair", mentor=row.mentor, mentee=row.mentee),
+                )
             )
             continue
         kept.append(row)

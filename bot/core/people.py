@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.coordinators import coordinator_ids
 from bot.settings import Settings
+from prompts.messages import render
 from storage.models import Pair, PairStatus, Person
 
 
@@ -37,16 +38,14 @@ class Profile:
 
 @dataclass(frozen=True)
 class PersonView:
-    """Someone on a platform with what they are: "mentor of Ben", "coordinator"."""
+    """Someone on a platform with what they are: "mentor of Ben", "coordinator", and in how
+    many running pairs."""
 
     user_id: str
     name: str
     timezone: str | None
     roles: tuple[str, ...]
-
-    @property
-    def pairs(self) -> int:
-        return sum(" of " in role for role in self.roles)
+    pairs: int = 0
 
 
 def people_to_link(session: Session, platform: str) -> list[Unlinked]:
@@ -107,19 +106,23 @@ def people_on(session: Session, settings: Settings, platform: str) -> list[Perso
     coordinators = set(coordinator_ids(settings, session, platform))
     roles: dict[int, list[str]] = {}
     for pair in pairs:
-        roles.setdefault(pair.mentor_id, []).append(f"mentor of {pair.mentee.display_name}")
-        roles.setdefault(pair.mentee_id, []).append(f"mentee of {pair.mentor.display_name}")
+        mentor_of = render("people.mentor_of", name=pair.mentee.display_name)
+        mentee_of = render("people.mentee_of", name=pair.mentor.display_name)
+        roles.setdefault(pair.mentor_id, []).append(mentor_of)
+        roles.setdefault(pair.mentee_id, []).append(mentee_of)
     views = []
     for person in people:
         described = roles.get(person.id, [])
+        in_pairs = len(described)
         if person.platform_user_id in coordinators:
-            described.append("coordinator")
+            described.append(render("people.coordinator"))
         views.append(
             PersonView(
                 person.platform_user_id or "",
                 person.display_name,
                 person.timezone,
                 tuple(described),
+                in_pairs,
             )
         )
     return views
@@ -130,4 +133,6 @@ def conversation_title(session: Session, conversation_id: str) -> str:
     pair = session.scalar(select(Pair).where(Pair.conversation_id == conversation_id))
     if pair is None:
         return conversation_id
-    return f"{pair.mentor.display_name} & {pair.mentee.display_name}'s conversation"
+    return render(
+        "people.conversation", mentor=pair.mentor.display_name, mentee=pair.mentee.display_name
+    )

@@ -4,7 +4,9 @@ Adapters turn platform payloads into an ``Actor`` and a command text, and turn a
 Block Kit, Discord components or console lines. Text uses a tiny markup every platform can
 render: ``**bold**`` and ``_italic_``, plain lines otherwise. What a person wrote (a goal, notes,
 a name) is marked with ``said``, so each adapter shows it exactly as typed: never read as
-markup, a mention or a link (``render_said``).
+markup, a mention or a link (``render_said``). The adapters' own words (a form's Cancel, "You
+typed:") come from ``prompts/messages`` too, through ``render`` here: adapters import the core,
+never ``prompts``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from prompts.messages import render as render  # the adapters' way to the wording file
 
 SAID_START, SAID_END = "\ue000", "\ue001"  # private-use marks around what a person wrote
 SAID = re.compile(f"{SAID_START}(.*?){SAID_END}", re.DOTALL)

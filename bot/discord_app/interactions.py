@@ -25,7 +25,17 @@ from bot.core.coordinators import ROLE_NAME
 from bot.core.errors import apology
 from bot.core.grammar import Invocation
 from bot.core.outbound import DeliveryError
-from bot.core.replies import Actor, Button, DirectPost, Form, Message, MessageRef, PairPost, Reply
+from bot.core.replies import (
+    Actor,
+    Button,
+    DirectPost,
+    Form,
+    Message,
+    MessageRef,
+    PairPost,
+    Reply,
+    render,
+)
 from bot.core.service import Core, echo
 from bot.discord_app.components import Submission, form_modal
 from bot.discord_app.outbound import DM_CONVERSATION, PLATFORM, DiscordOutbound
@@ -140,10 +150,11 @@ class Interactions:
         if reply.message is not None:
             await self.tell(interaction, reply.message)
         if not interaction.response.is_done():
-            await self.tell(interaction, Message("Done."))
+            await self.tell(interaction, Message(render("discord_app.done")))
         problems = [problem for post in reply.posts if (problem := await self._post(post))]
         if problems:
-            await self.tell(interaction, Message("⚠️ " + "\n⚠️ ".join(problems)))
+            warnings = (render("discord_app.problem", problem=problem) for problem in problems)
+            await self.tell(interaction, Message("\n".join(warnings)))
 
     async def tell(self, interaction: discord.Interaction, message: Message) -> None:
         """Show ``message`` to the caller only, as the first answer or as follow-ups."""
@@ -165,7 +176,7 @@ class Interactions:
         button = await asyncio.to_thread(self.core.draft, actor, form.form_id, form.context, values)
         opener = (button,) if button is not None else ()
         await self.tell(
-            interaction, Message(f"**{form.title}**: press the button to fill it in.", opener)
+            interaction, Message(render("discord_app.open_form", title=form.title), opener)
         )
 
     async def _field_errors(
@@ -178,8 +189,11 @@ class Interactions:
         """Discord cannot show errors beside a modal's fields, so they come as a private
         message with what was typed (each field shortened as a refusal gives text back, so it
         is one message) and a button that opens the form again filled in with all of it."""
-        lines = ["**Nothing was saved yet; please check:**"]
-        lines += [f"• **{_label(name)}**: {error}" for name, error in errors.items()]
+        lines = [render("discord_app.check_fields")]
+        lines += [
+            render("discord_app.field_error", field=_label(name), error=error)
+            for name, error in errors.items()
+        ]
         kept = {name: value for name, value in submission.values.items() if value}
         typed = "\n".join(
             f"{name}: {echo(', '.join(value) if isinstance(value, list) else value)}"
@@ -188,7 +202,11 @@ class Interactions:
         button = await asyncio.to_thread(
             self.core.draft, actor, submission.form_id, submission.context, kept
         )
-        fix = (Button("Fix the form", button.action, button.style),) if button is not None else ()
+        fix = (
+            (Button(render("discord_app.fix_form"), button.action, button.style),)
+            if button is not None
+            else ()
+        )
         await self.tell(interaction, Message("\n".join(lines), fix, typed=typed))
 
     async def _replace(self, interaction: discord.Interaction, message: Message) -> None:
@@ -209,7 +227,11 @@ class Interactions:
     async def _post(self, post: PairPost | DirectPost) -> str | None:
         """Deliver a post for others; returns a sentence for the caller when it failed (the
         caller's own change is already saved, so this never turns into an apology)."""
-        who = "your pair's conversation" if isinstance(post, PairPost) else "a coordinator"
+        who = render(
+            "discord_app.pair_conversation"
+            if isinstance(post, PairPost)
+            else "discord_app.a_coordinator"
+        )
         try:
             if isinstance(post, PairPost):
                 await self.outbound.post_to_pair(post)
@@ -219,10 +241,10 @@ class Interactions:
                 log.info("not a Discord user id, so not messaged: %s", post.user_id)
         except DeliveryError as error:
             log.warning("could not deliver a %s: %s", type(post).__name__, error.reason)
-            return f"I could not tell {who}: {error.reason}."
+            return render("discord_app.not_told", who=who, reason=error.reason)
         except Exception:
             log.exception("could not deliver a %s", type(post).__name__)
-            return f"I could not tell {who} just now; your change is saved."
+            return render("discord_app.not_told_now", who=who)
         return None
 
     async def apologise(

@@ -18,7 +18,7 @@ from typing import Any
 
 import discord
 
-from bot.core.replies import Attachment, Button, ButtonStyle, Message, Table, render_said
+from bot.core.replies import Attachment, Button, ButtonStyle, Message, Table, render, render_said
 from bot.discord_app.components import ACTION_PREFIX, CUSTOM_ID_LIMIT, ActionButton
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ def parts(message: Message) -> list[Part]:
     if message.table is not None:
         blocks += _table_blocks(message.table)
     if message.typed:
-        blocks += ["_You typed:_", *(typed_line(line) for line in message.typed.splitlines())]
+        typed = markdown(render("discord_app.you_typed"))
+        blocks += [typed, *(typed_line(line) for line in message.typed.splitlines())]
     contents = _pack(blocks) or ["\u200b"]
     last = Part(contents[-1], message.buttons, message.attachments)
     return [Part(content) for content in contents[:-1]] + [last]

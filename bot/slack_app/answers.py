@@ -17,17 +17,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.outbound import DeliveryError
-from bot.core.replies import DirectPost, Form, Message, PairPost, Reply
+from bot.core.replies import DirectPost, Form, Message, PairPost, Reply, render
 from bot.slack_app.forms import modal_view
 from bot.slack_app.outbound import PLATFORM, SlackOutbound
 from bot.slack_app.render import fallback_text, message_blocks
 
 log = logging.getLogger(__name__)
-
-FORM_TOO_LATE = (
-    "Sorry, Slack did not let me open the form in time. Run the command again, or log the "
-    "meeting in one line, e.g. `/log-meeting today 45m what we talked about`."
-)
 
 
 @dataclass(frozen=True)
@@ -71,13 +66,13 @@ class Answers:
         note = ""
         if message.attachments:
             names = ", ".join(a.filename for a in message.attachments)
-            note = f"📎 {names}: sent to you in a direct message from the bot."
+            note = render("slack_app.files_sent", names=names)
             try:
                 dm = await self.outbound.open_conversation((origin.user_id,))
                 await self.outbound.upload(dm, message.attachments)
             except (SlackApiError, DeliveryError) as error:
                 log.warning("could not upload files for %s: %s", origin.user_id, error)
-                note = "📎 The files could not be sent just now; please ask again."
+                note = render("slack_app.files_failed")
         text, blocks = fallback_text(message), message_blocks(message, note)
         if origin.response_url and await self._respond(origin.response_url, text, blocks):
             return
@@ -110,7 +105,7 @@ class Answers:
             await self.client.views_open(trigger_id=origin.trigger_id, view=view)
         except SlackApiError as error:
             log.warning("views.open failed for %s: %s", origin.user_id, error)
-            await self.tell(origin, Message(FORM_TOO_LATE))
+            await self.tell(origin, Message(render("slack_app.form_too_late")))
 
     async def _replace(self, message: Message, channel: str, ts: str) -> None:
         try:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.replies import FieldKind, Form, FormField, Option
+from bot.core.replies import FieldKind, Form, FormField, Option, render
 from bot.slack_app.text import mrkdwn
 
 Block = dict[str, Any]
@@ -49,7 +49,7 @@ def modal_view(form: Form, conversation_id: str | None, response_url: str | None
         "callback_id": form.form_id,
         "title": _plain(_clip(form.title, TITLE_LIMIT)),
         "submit": _plain(_clip(form.submit_label, TITLE_LIMIT)),
-        "close": _plain("Cancel"),
+        "close": _plain(render("slack_app.cancel")),
         "private_metadata": packed,
         "blocks": _intro(form.intro) + [_input(field) for field in form.fields],
     }
@@ -150,7 +150,7 @@ def _select(field: FormField) -> Block:
     element: Block = {
         "action_id": field.name,
         "options": [_option(o) for o in options],
-        "placeholder": _plain("Choose…"),
+        "placeholder": _plain(render("slack_app.choose")),
     }
     if field.kind == FieldKind.MULTI_SELECT:
         element["type"] = "multi_static_select"

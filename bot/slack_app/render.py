@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.replies import ButtonStyle, Message, Table
+from bot.core.replies import ButtonStyle, Message, Table, render
 from bot.slack_app.text import escape, mrkdwn, plain
 
 Block = dict[str, Any]
@@ -54,12 +54,12 @@ def message_blocks(message: Message, note: str = "") -> list[Block]:
         return blocks
     tail = [b for b in blocks if b["type"] != "section"]
     body = kept[: MAX_BLOCKS - len(tail) - 1]
-    return [*body, _section("_…cut short: the rest did not fit in one message._"), *tail]
+    return [*body, _section(mrkdwn(render("slack_app.cut_short"))), *tail]
 
 
 def fallback_text(message: Message) -> str:
     """The ``text`` Slack shows in notifications and where blocks cannot be drawn."""
-    typed = f"\nYou typed: {message.typed}" if message.typed else ""
+    typed = f"\n{render('slack_app.you_typed')} {message.typed}" if message.typed else ""
     text = escape(plain(message.text) + typed).strip() or "mentorbot"
     return text if len(text) <= FALLBACK_LIMIT else text[: FALLBACK_LIMIT - 1] + "…"
 
@@ -70,7 +70,7 @@ def _typed(typed: str) -> Block:
         "type": "context",
         "block_id": "mentorbot-typed",
         "elements": [
-            {"type": "mrkdwn", "text": "You typed:"},
+            {"type": "mrkdwn", "text": mrkdwn(render("slack_app.you_typed"))},
             {"type": "plain_text", "text": typed[:SECTION_LIMIT], "emoji": False},
         ],
     }
