@@ -96,7 +96,10 @@ async def run_platforms(settings: Settings, names: list[str]) -> None:
         discord_runner = DiscordRunner(core)
         outbounds["discord"] = discord_runner.outbound
         runners.append(discord_runner.run())
-    scheduler = start_scheduler(build_ticker(core, outbounds), settings)
+    ticker = build_ticker(core, outbounds)
+    if "slack" in names:  # a pair's new suggestion shows on its members' Home tabs
+        ticker.after_delivery["slack"] = slack.listeners.home.refresh
+    scheduler = start_scheduler(ticker, settings)
     try:
         await asyncio.gather(*runners)
     finally:

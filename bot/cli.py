@@ -564,6 +564,54 @@ def summary(
         click.echo(f"Chart written to {chart}.", err=True)
 
 
+@main.command("report")
+@click.option("--program", "program_key", help="The program (name or id); all if omitted.")
+@click.option("--cohort", help="Only this cohort's pairs.")
+@click.option("--period", help="A quarter, like 2027Q1.")
+@click.option("--from", "start", help="First day, like 2027-01-01.")
+@click.option("--to", "end", help="Last day, like 2027-03-31.")
+@click.option("--with-names", is_flag=True, help="Name the members of each pair.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write (readable by you only).",
+)
+def report_cmd(
+    program_key: str | None,
+    cohort: str | None,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    with_names: bool,
+    output: Path,
+) -> None:
+    """The funder report: one self-contained HTML file per program and cohort (charts inside,
+    prints cleanly to PDF); no member named unless --with-names, never a meeting's notes."""
+    from bot.core.private_files import write_private
+    from bot.core.report import build_report, render_html, report_line
+    from bot.core.summary import read_period
+
+    def work(core: Core, session: Session) -> tuple[bytes, str]:
+        now = core.clock()
+        raw = {"period": period, "start": start, "end": end}
+        report = build_report(
+            session,
+            now,
+            core.competencies,
+            program=program_key,
+            cohort=cohort,
+            period=read_period(raw, now.date()),
+            with_names=with_names,
+        )
+        return render_html(report), report_line(report)
+
+    content, holds = _in_transaction(work)
+    write_private(output, content)
+    click.echo(f"Report written to {output}: {holds}.")
+
+
 @main.command()
 def demo() -> None:
     """Fill a fresh local database with a sample program, pairs, goals and meetings."""
@@ -647,9 +695,9 @@ def list_coordinators() -> None:
 @click.argument("person")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def forget_cmd(person: str, yes: bool) -> None:
-    """Delete a member's goals, meetings, clicks and audit entries, strip their identity and
-    leave no readable copy (PERSON: the person id `pairs list` shows, or a platform user id,
-    e-mail address or name that only one person has)."""
+    """Delete a member's goals, meetings, clicks, answers and audit entries, strip their
+    identity and leave no readable copy (PERSON: the person id `pairs list` shows, or a
+    platform user id, e-mail address or name that only one person has)."""
     from bot.core.admin import forget_person, person_to_forget
 
     core = _core()
@@ -661,7 +709,8 @@ def forget_cmd(person: str, yes: bool) -> None:
         done, scrubbed = forget_person(core, person_id)
     click.echo(
         f"Forgot {described}: {done.goals} goal(s), {done.meetings} meeting(s), "
-        f"{done.clicks} click(s) and {done.audit_entries} audit entr(ies) deleted; "
+        f"{done.clicks} click(s), {done.answers} reflection or self-assessment answer(s) and "
+        f"{done.audit_entries} audit entr(ies) deleted; "
         "their pairs' other history is kept."
     )
     if done.posts:

@@ -43,6 +43,8 @@ EXPECTS = {
     "slack:U012ABCDEF,discord:123456789012345678",
     "MENTORBOT_TIMEZONE": "an IANA time zone such as Europe/London or America/New_York",
     "MENTORBOT_CATALOG_FILES": "catalog files (YAML) separated by commas",
+    "MENTORBOT_COMPETENCIES_FILE": "a competency list (YAML), shaped as "
+    "prompts/competencies/alsc.yaml",
     "MENTORBOT_TICK_SECONDS": "a whole number of seconds from 5 to 3600",
     "MENTORBOT_LATE_ROUND_DAYS": "a whole number of days from 0 to 60",
     "MENTORBOT_COMMANDS_PER_MINUTE": "a whole number from 0 (no limit) to 10000",
@@ -73,6 +75,7 @@ class Settings(BaseSettings):
     catalog_files: Annotated[tuple[Path, ...], NoDecode] = Field(
         (), alias="MENTORBOT_CATALOG_FILES"
     )
+    competencies_file: Path | None = Field(None, alias="MENTORBOT_COMPETENCIES_FILE")
     tick_seconds: int = Field(60, alias="MENTORBOT_TICK_SECONDS", ge=5, le=3600)
     late_round_days: int = Field(7, alias="MENTORBOT_LATE_ROUND_DAYS", ge=0, le=60)
     # one member's commands a minute, across processes (0: no limit)

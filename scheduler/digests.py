@@ -2,7 +2,8 @@
 
 Once a week, at the first running program's weekday and local time, each coordinator on each
 platform the bot runs on gets one message: pairs that newly asked for help, deliveries that
-newly failed, and pairs newly needing attention for any other reason. When nothing is new,
+newly failed, pairs newly needing attention for any other reason, and the reflections members
+answered since the last digest (their answers are for the coordinators). When nothing is new,
 nothing is sent (the week is still recorded). The week's row is written before the message is
 sent, under a unique (coordinator, week) pair, so two tickers never both send it; a send that
 fails removes the row, so the next tick tries again. What was told is kept as hashes of its
@@ -18,24 +19,26 @@ import logging
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.coordinators import coordinator_ids
+from bot.core.grammar import shorten
 from bot.core.outbound import Outbound
 from bot.core.replies import Message, said
 from bot.core.rhythm import local_moment
 from bot.core.summary import compute_summary
 from bot.settings import Settings
 from storage.db import run_in_transaction
-from storage.models import CoordinatorDigest, Program
+from storage.models import CoordinatorDigest, Person, Program, Reflection
 from storage.summary import PairRow
 
 log = logging.getLogger(__name__)
 
 HELP, FAILED = "asked for help", "deliver"  # how the attention reasons begin (bot.core.attention)
 SHOWN = 15  # lines a section shows; the summary has the rest
+QUOTED = 200  # characters of each reflection answer a digest quotes
 
 
 class Digests:
@@ -92,10 +95,11 @@ class Digests:
                     continue
                 seen = set(_last_seen(session, key))
                 new = {k: row for k, row in reasons.items() if _hash(*k) not in seen}
+                answered = _reflections_since(session, _last_digest_at(session, key, now), now)
                 row = CoordinatorDigest(
                     coordinator=key,
                     week=week,
-                    status="sending" if new else "empty",
+                    status="sending" if new or answered else "empty",
                     seen=sorted(_hash(*k) for k in reasons),
                     created_at=now,
                 )
@@ -104,8 +108,8 @@ class Digests:
                         session.add(row)
                 except IntegrityError:  # another ticker has this one
                     continue
-                if new:
-                    plans.append((platform, user_id, week, _message(new)))
+                if new or answered:
+                    plans.append((platform, user_id, week, _message(new, answered)))
         return plans
 
 
@@ -126,7 +130,7 @@ def _due_week(session: Session, now: dt.datetime) -> str | None:
     return f"{year}-W{number:02d}"
 
 
-def _message(new: Mapping[tuple[int, str], PairRow]) -> Message:
+def _message(new: Mapping[tuple[int, str], PairRow], answered: list[str]) -> Message:
     help_lines, failed_lines, other_lines = [], [], []
     for (pair_id, reason), row in sorted(new.items(), key=lambda item: item[0]):
         line = f"• **{pair_id}** {said(row.mentor)} & {said(row.mentee)}: {reason}"
@@ -141,6 +145,7 @@ def _message(new: Mapping[tuple[int, str], PairRow]) -> Message:
         ("Asked for help", help_lines),
         ("Deliveries that failed", failed_lines),
         ("Newly needing attention", other_lines),
+        ("Reflections in", answered),
     ):
         if group:
             lines.append(f"**{title}** ({len(group)})")
@@ -150,6 +155,33 @@ def _message(new: Mapping[tuple[int, str], PairRow]) -> Message:
                     f"_… and {len(group) - SHOWN} more: `/mentoring-summary` has them all._"
                 )
     return Message("\n".join(lines))
+
+
+def _last_digest_at(session: Session, key: str, now: dt.datetime) -> dt.datetime:
+    """When ``key``'s last digest was planned; a week ago for a first one."""
+    last = session.scalar(
+        select(func.max(CoordinatorDigest.created_at)).where(CoordinatorDigest.coordinator == key)
+    )
+    return last if last is not None else now - dt.timedelta(days=7)
+
+
+def _reflections_since(session: Session, since: dt.datetime, now: dt.datetime) -> list[str]:
+    """A line for each reflection answered from ``since`` to ``now``: who, which, the score and
+    the answers (shortened), for the coordinators the form told they go to."""
+    query = (
+        select(Reflection, Person.display_name)
+        .join(Person, Person.id == Reflection.person_id)
+        .where(Reflection.created_at > since, Reflection.created_at <= now)
+        .order_by(Reflection.pair_id, Reflection.created_at)
+    )
+    lines = []
+    for answer, name in session.execute(query):
+        line = f"• **{answer.pair_id}** {said(name)}, {answer.phase}: {answer.score} of 5"
+        for label, text in (("worked", answer.worked), ("would change", answer.change)):
+            if text:
+                line += f"; {label}: {said(shorten(' '.join(text.split()), QUOTED))}"
+        lines.append(line)
+    return lines
 
 
 def _last_seen(session: Session, key: str) -> list[str]:

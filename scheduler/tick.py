@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 import secrets
 import zlib
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
@@ -34,6 +34,7 @@ from bot.core.announcements import owed_announcements
 from bot.core.choosing import pair_histories
 from bot.core.deliveries import WITH_ACTIVITY, compose
 from bot.core.outbound import DeliveryError, Outbound, PairAddress, Sent
+from bot.core.reflections import owed_reminders
 from bot.core.replies import Message
 from bot.core.rhythm import Rhythm, Slot, due_slots, local_moment, slots
 from prompts.catalog import Catalog
@@ -137,6 +138,9 @@ class Ticker:
         self.outbounds = dict(outbounds)
         self.late_limit = late_limit
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        # per platform, told the members' user ids once a pair's message is recorded as sent
+        # (the Slack Home tab shows a pair's latest suggestion)
+        self.after_delivery: dict[str, Callable[[Iterable[str]], Awaitable[None]]] = {}
 
     async def tick(self, now: dt.datetime | None = None, *, dry_run: bool = False) -> TickReport:
         """Deliver everything due at ``now`` once; with ``dry_run``, only say what would go
@@ -339,6 +343,7 @@ class Ticker:
             )
         owed = self._drop_needless_checkins(session, owed)
         told = owed_announcements(session, now, self.late_limit)
+        told += owed_reminders(session, now, self.late_limit)
         if not owed and not told:
             return 0
         histories = pair_histories(
@@ -370,6 +375,7 @@ class Ticker:
                     "due_at": slot.due_at,
                     "activity_id": activity_id,
                     "announcement_id": None,
+                    "reminds_id": None,
                     "status": DeliveryStatus.PENDING.value,
                     "swaps": 0,
                     "attempts": 0,
@@ -377,7 +383,8 @@ class Ticker:
                 }
             )
         fresh = {"status": DeliveryStatus.PENDING.value, "swaps": 0, "attempts": 0}
-        rows += [{**row, **fresh, "activity_id": None, "created_at": now} for row in told]
+        blank = {"announcement_id": None, "reminds_id": None, "activity_id": None}
+        rows += [{**blank, **row, **fresh, "created_at": now} for row in told]
         session.execute(_insert_ignoring_duplicates(session), rows)
         return len(rows)
 
@@ -503,6 +510,9 @@ class Ticker:
                         self.sessions,
                         lambda s: self.record(s, now, token, [outcome]),
                     )
+                    told = self.after_delivery.get(outgoing.address.platform)
+                    if outcome.sent is not None and told is not None:
+                        await told(outgoing.address.member_ids)
                 return outcome
 
         return list(await asyncio.gather(*(send(item) for item in claimed)))

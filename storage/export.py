@@ -1,8 +1,9 @@
 """Every table as JSON-ready rows, for coordinators' ``mentorbot export``.
 
 Meeting notes and next steps are confidential to the pair: they are exported only where the
-member who wrote them shared them. Drafts (refused input) and the bookkeeping tables are never
-exported.
+member who wrote them shared them; so are a reflection's written answers (which go to the
+coordinators), unless their writer let them be quoted. Drafts (refused input) and the
+bookkeeping tables are never exported.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     AuditEvent,
     Cohort,
+    CompetencyRating,
     Coordinator,
     Delivery,
     Goal,
@@ -22,10 +24,24 @@ from storage.models import (
     Pair,
     Person,
     Program,
+    Reflection,
     Response,
 )
 
-TABLES = (Program, Cohort, Person, Coordinator, Pair, Goal, Meeting, Delivery, Response, AuditEvent)
+TABLES = (
+    Program,
+    Cohort,
+    Person,
+    Coordinator,
+    Pair,
+    Goal,
+    Meeting,
+    Delivery,
+    Response,
+    Reflection,
+    CompetencyRating,
+    AuditEvent,
+)
 
 
 def _row(instance: object) -> dict[str, Any]:
@@ -41,5 +57,9 @@ def export_all(session: Session) -> dict[str, list[dict[str, Any]]]:
             for row in rows:
                 if not row["notes_shared"]:
                     row["notes"] = row["next_steps"] = None
+        if model is Reflection:
+            for row in rows:
+                if not row["shared"]:
+                    row["worked"] = row["change"] = None
         data[model.__tablename__] = rows
     return data

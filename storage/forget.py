@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     AuditEvent,
+    CompetencyRating,
     Coordinator,
     CoordinatorDigest,
     Delivery,
@@ -27,6 +28,7 @@ from storage.models import (
     Meeting,
     Person,
     PostedMessage,
+    Reflection,
     Response,
 )
 from storage.rate import forget_counts
@@ -42,6 +44,7 @@ class Forgotten:
     goals: int
     meetings: int
     clicks: int
+    answers: int  # reflections and competency self-ratings
     audit_entries: int
     posts: int  # the bot's messages that named or quoted them, to delete on the platform
 
@@ -62,13 +65,17 @@ def find_people(session: Session, who: str) -> list[Person]:
 
 
 def forget(session: Session, people: list[Person]) -> Forgotten:
-    """Delete what these people wrote (goals, meetings, clicks, drafts), their audit entries
-    and coordinator rights, mark the bot's posts about them for deletion, and strip their
+    """Delete what these people wrote (goals, meetings, clicks, answers, drafts), their audit
+    entries and coordinator rights, mark the bot's posts about them for deletion, and strip their
     identity; the row stays (as "Former member") so their partners' pairs keep their shape."""
     ids = [person.id for person in people]
     goals = session.execute(delete(Goal).where(Goal.created_by_id.in_(ids))).rowcount
     meetings = session.execute(delete(Meeting).where(Meeting.logged_by_id.in_(ids))).rowcount
     clicks = session.execute(delete(Response).where(Response.person_id.in_(ids))).rowcount
+    answers = session.execute(delete(Reflection).where(Reflection.person_id.in_(ids))).rowcount
+    answers += session.execute(
+        delete(CompetencyRating).where(CompetencyRating.person_id.in_(ids))
+    ).rowcount
     session.execute(
         update(Delivery).where(Delivery.answered_by_id.in_(ids)).values(answered_by_id=None)
     )
@@ -103,7 +110,7 @@ def forget(session: Session, people: list[Person]) -> Forgotten:
             unreachable_since=None,
         )
     )
-    return Forgotten(len(ids), goals, meetings, clicks, audits, posts)
+    return Forgotten(len(ids), goals, meetings, clicks, answers, audits, posts)
 
 
 def scrub(engine: Engine) -> bool:

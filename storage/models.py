@@ -94,6 +94,7 @@ class DeliveryKind(StrEnum):
     PROGRAM_CLOSING = "program_closing"
     ANNOUNCEMENT = "announcement"
     RESUMED = "resumed"  # a pause that ran out by itself
+    REMINDER = "reminder"  # a reflection not yet answered, a week on
 
 
 class DeliveryStatus(StrEnum):
@@ -243,6 +244,7 @@ class Meeting(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     next_steps: Mapped[str] = mapped_column(Text, default="")
     notes_shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    rating: Mapped[int | None] = mapped_column(Integer)  # how useful it was, 1–5, if said
     delivery_id: Mapped[int | None] = mapped_column(
         ForeignKey("deliveries.id", ondelete="SET NULL")
     )
@@ -285,6 +287,45 @@ class Announcement(Base):
     by: Mapped[Person | None] = relationship()
 
 
+class Reflection(Base):
+    """A member's answer to the midpoint or closing reflection (one per member and delivery;
+    answering again replaces it). The answers go to the coordinators, as the form says; the
+    free text reaches a funder report only when ``shared`` (its writer said so)."""
+
+    __tablename__ = "reflections"
+    __table_args__ = (UniqueConstraint("delivery_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(16))  # midpoint, closing
+    score: Mapped[int] = mapped_column(Integer)  # how it is going, 1–5
+    worked: Mapped[str] = mapped_column(Text, default="")
+    change: Mapped[str] = mapped_column(Text, default="")
+    goals_reached: Mapped[list[int]] = mapped_column(JSON, default=list)  # goal numbers
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship()
+
+
+class CompetencyRating(Base):
+    """Where a member places themselves (1–4) on one competency area, at kickoff or closing;
+    the report shows the change per area between the two."""
+
+    __tablename__ = "competency_ratings"
+    __table_args__ = (UniqueConstraint("pair_id", "person_id", "phase", "area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(16))  # kickoff, closing
+    area: Mapped[str] = mapped_column(String(64))  # the area's id in the competency list
+    level: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class CoordinatorDigest(Base):
     """A coordinator's weekly digest, one per coordinator and week: written before it is sent,
     so two tickers never both send it. ``seen`` holds a hash of each attention reason it told,
@@ -319,6 +360,9 @@ class Delivery(Base):
     announcement_id: Mapped[int | None] = mapped_column(
         ForeignKey("announcements.id", ondelete="CASCADE")
     )
+    reminds_id: Mapped[int | None] = mapped_column(  # a reminder: the reflection it is about
+        ForeignKey("deliveries.id", ondelete="CASCADE")
+    )
     swaps: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -341,6 +385,7 @@ class Delivery(Base):
     pair: Mapped[Pair] = relationship()
     answered_by: Mapped[Person | None] = relationship(foreign_keys=[answered_by_id])
     announcement: Mapped[Announcement | None] = relationship()
+    reminds: Mapped[Delivery | None] = relationship(remote_side=[id], foreign_keys=[reminds_id])
 
     @property
     def idempotency_key(self) -> str:

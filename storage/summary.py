@@ -48,6 +48,7 @@ from storage.models import (
     Pair,
     Person,
     Program,
+    Reflection,
     Response,
 )
 
@@ -122,10 +123,13 @@ class PairRow:
     meetings: int = 0
     minutes: int = 0
     last_meeting: dt.date | None = None  # the latest up to the period's last day
+    rated_meetings: int = 0  # meetings in the period that say how useful they were
+    rating_total: int = 0  # the sum of those ratings
     goals_set: int = 0
     goals_done: int = 0
     suggestions_sent: int = 0
     suggestions_answered: int = 0
+    reflections: int = 0  # members' reflection answers received in the period
     interval_weeks: int = 3
     unanswered_recent: int = 0  # sent since ``since``, past the grace, unanswered at ``until``
     failed_recent: int = 0  # deliveries due from ``since`` to ``until`` that failed
@@ -141,6 +145,10 @@ class PairRow:
     @property
     def hours(self) -> float:
         return round(self.minutes / 60, 1)
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_total / self.rated_meetings, 1) if self.rated_meetings else None
 
     @property
     def help_open(self) -> bool:
@@ -176,6 +184,7 @@ def summary_facts(
         rows[pair_id].paused_at = at
     _add_meetings(session, rows, pair_filter, period)
     _add_goals(session, rows, pair_filter, period)
+    _add_reflections(session, rows, pair_filter, period)
     _add_deliveries(session, rows, pair_filter, period, window, answer_grace)
     _add_failures(session, rows, pair_filter, window)
     _add_help(session, rows, pair_filter, window)
@@ -291,18 +300,36 @@ def _add_meetings(
 ) -> None:
     """Meetings and minutes inside the period, and the last meeting up to its last day."""
     inside = _in_period(Meeting.met_on, period)
+    rated = and_(inside, Meeting.rating.is_not(None))
     query = select(
         Meeting.pair_id,
         func.sum(case((inside, 1), else_=0)),
         func.coalesce(func.sum(case((inside, Meeting.duration_minutes), else_=0)), 0),
         func.max(Meeting.met_on),
+        func.sum(case((rated, 1), else_=0)),
+        func.coalesce(func.sum(case((rated, Meeting.rating), else_=0)), 0),
     ).where(pair_filter(Meeting.pair_id))
     if period is not None:
         query = query.where(Meeting.met_on <= period.end)
-    for pair_id, count, minutes, last in session.execute(query.group_by(Meeting.pair_id)):
+    for values in session.execute(query.group_by(Meeting.pair_id)):
+        pair_id, count, minutes, last, rated_count, rating_total = values
         row = rows[pair_id]
         row.meetings, row.minutes = int(count or 0), int(minutes or 0)
         row.last_meeting = _as_date(last) if last is not None else None
+        row.rated_meetings, row.rating_total = int(rated_count or 0), int(rating_total or 0)
+
+
+def _add_reflections(
+    session: Session, rows: dict[int, PairRow], pair_filter: InScope, period: Period | None
+) -> None:
+    """Members' reflection answers received in the period."""
+    query = (
+        select(Reflection.pair_id, func.count(Reflection.id))
+        .where(pair_filter(Reflection.pair_id), _moment_in_period(Reflection.created_at, period))
+        .group_by(Reflection.pair_id)
+    )
+    for pair_id, count in session.execute(query):
+        rows[pair_id].reflections = int(count)
 
 
 def _add_goals(

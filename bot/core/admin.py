@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from bot.core.coordinators import checked_user_id
 from bot.core.errors import InputError
 from bot.core.pairs import end_pair, pause_pair, resume_pair
+from prompts.messages import render
 from storage.forget import Forgotten, find_people, forget, scrub
 from storage.models import Cohort, Pair, PairStatus, Person
 
@@ -70,7 +71,7 @@ def list_pairs(session: Session, status: str | None, cohort: str | None) -> list
 def _pair(session: Session, pair_id: int) -> Pair:
     pair = session.get(Pair, pair_id)
     if pair is None:
-        raise InputError(f"There is no pair {pair_id}; `mentorbot pairs list` shows them.")
+        raise InputError(render("admin.no_such_pair", pair=pair_id))
     return pair
 
 
@@ -80,45 +81,47 @@ def _changed(
     pair_id: int,
     action: str,
     change: Callable[[Pair, dt.datetime], str],
+    by: str,
     **detail: Any,
 ) -> str:
     pair = _pair(session, pair_id)
     now = core.clock()
     said = change(pair, now)
-    core.audit(session, CLI, f"pair.{action}", "pair", pair.id, **detail)
+    core.audit(session, by, f"pair.{action}", "pair", pair.id, **detail)
     return said
 
 
-def pause(core: Core, session: Session, pair_id: int, weeks: int) -> str:
+def pause(core: Core, session: Session, pair_id: int, weeks: int, *, by: str = CLI) -> str:
     def change(pair: Pair, now: dt.datetime) -> str:
         until = pause_pair(pair, weeks, now.date())
-        return f"Pair {pair.id} paused until {until}."
+        return render("admin.paused", pair=pair.id, until=until)
 
-    return _changed(core, session, pair_id, "pause", change, weeks=weeks)
+    return _changed(core, session, pair_id, "pause", change, by, weeks=weeks)
 
 
-def resume(core: Core, session: Session, pair_id: int) -> str:
+def resume(core: Core, session: Session, pair_id: int, *, by: str = CLI) -> str:
     def change(pair: Pair, now: dt.datetime) -> str:
         resume_pair(pair)
-        return f"Pair {pair.id} resumed."
+        return render("admin.resumed", pair=pair.id)
 
-    return _changed(core, session, pair_id, "resume", change)
+    return _changed(core, session, pair_id, "resume", change, by)
 
 
 REASON_LIMIT = 500  # characters of why a pair ended, kept for the report
 
 
-def end(core: Core, session: Session, pair_id: int, reason: str = "") -> str:
+def end(core: Core, session: Session, pair_id: int, reason: str = "", *, by: str = CLI) -> str:
     """End a pair, keeping why (for the report); its history stays."""
     reason = _reason(reason)
 
     def change(pair: Pair, now: dt.datetime) -> str:
         end_pair(pair, now)
         pair.end_reason = reason or None
-        why = f" ({reason})" if reason else ""
-        return f"Pair {pair.id} ended{why}; its goals and meetings are kept."
+        if reason:
+            return render("admin.ended_why", pair=pair.id, reason=reason)
+        return render("admin.ended", pair=pair.id)
 
-    return _changed(core, session, pair_id, "end", change, reason=reason)
+    return _changed(core, session, pair_id, "end", change, by, reason=reason)
 
 
 def rematch(
@@ -129,20 +132,21 @@ def rematch(
     mentor: str | None = None,
     mentee: str | None = None,
     reason: str = "",
+    by: str = CLI,
 ) -> str:
     """End pair ``pair_id`` and match the member who stays with a new mentor or mentee, in a
     new pair of the same program and cohort starting today; each pair keeps its own history
     and the new one gets its welcome at the next tick."""
     if (mentor is None) == (mentee is None):
-        raise InputError("Say who joins: --mentor PERSON or --mentee PERSON (one of them).")
+        raise InputError(render("admin.say_who_joins"))
     old = _pair(session, pair_id)
     if old.status == PairStatus.ENDED:
-        raise InputError(f"Pair {old.id} has already ended; re-match an active or paused pair.")
+        raise InputError(render("admin.already_ended", pair=old.id))
     newcomer = _member(session, old.platform, mentor or mentee or "")
     new_mentor = newcomer if mentor is not None else old.mentor
     new_mentee = newcomer if mentee is not None else old.mentee
     if new_mentor.id == new_mentee.id:
-        raise InputError(f"{newcomer.display_name} is already in pair {old.id}.")
+        raise InputError(render("admin.already_in_pair", name=newcomer.display_name, pair=old.id))
     clash = session.scalar(
         select(Pair.id).where(
             Pair.mentor_id == new_mentor.id,
@@ -152,9 +156,14 @@ def rematch(
     )
     if clash is not None:
         raise InputError(
-            f"{new_mentor.display_name} and {new_mentee.display_name} are pair {clash} already."
+            render(
+                "admin.already_a_pair",
+                mentor=new_mentor.display_name,
+                mentee=new_mentee.display_name,
+                pair=clash,
+            )
         )
-    why = _reason(reason) or "re-matched"
+    why = _reason(reason) or render("admin.rematched_reason")
     now = core.clock()
     end_pair(old, now)
     old.end_reason = why
@@ -170,20 +179,21 @@ def rematch(
     )
     session.add(new)
     session.flush()
-    core.audit(session, CLI, "pair.rematch", "pair", old.id, new_pair=new.id, reason=why)
-    return (
-        f"Pair {old.id} ended ({why}); pair {new.id} matches mentor {new_mentor.display_name} "
-        f"with mentee {new_mentee.display_name} from today, and gets its welcome at the next "
-        "tick. Both pairs keep their history."
+    core.audit(session, by, "pair.rematch", "pair", old.id, new_pair=new.id, reason=why)
+    return render(
+        "admin.rematched",
+        old=old.id,
+        why=why,
+        new=new.id,
+        mentor=new_mentor.display_name,
+        mentee=new_mentee.display_name,
     )
 
 
 def _reason(reason: str) -> str:
     reason = " ".join(reason.split())
     if len(reason) > REASON_LIMIT:
-        raise InputError(
-            f"The reason is {len(reason)} characters long; it can be at most {REASON_LIMIT}."
-        )
+        raise InputError(render("admin.reason_too_long", length=len(reason), most=REASON_LIMIT))
     return reason
 
 
@@ -193,7 +203,7 @@ def _member(session: Session, platform: str, who: str) -> Person:
     found = [person for person in find_people(session, who) if person.platform == platform]
     if len(found) > 1:
         listed = "; ".join(describe_person(session, person) for person in found)
-        raise InputError(f"Several people match “{who}”: {listed}. Name one by its id.")
+        raise InputError(render("admin.several_match", who=who, people=listed))
     if found:
         return found[0]
     user_id = checked_user_id(platform, who)
@@ -207,9 +217,16 @@ def describe_person(session: Session, person: Person) -> str:
     pairs = session.scalars(
         select(Pair).where(or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id))
     ).all()
-    roles = [f"{'mentor' if p.mentor_id == person.id else 'mentee'} in pair {p.id}" for p in pairs]
+    roles = [
+        render(
+            "admin.role_in_pair",
+            role=render("pairs.role_mentor" if p.mentor_id == person.id else "pairs.role_mentee"),
+            pair=p.id,
+        )
+        for p in pairs
+    ]
     where = "; ".join([f"{person.platform} {person.platform_user_id}", *roles])
-    return f"person {person.id}, {person.display_name} ({where})"
+    return render("admin.person", number=person.id, name=person.display_name, where=where)
 
 
 def person_to_forget(session: Session, who: str) -> tuple[int, str]:
@@ -219,18 +236,12 @@ def person_to_forget(session: Session, who: str) -> tuple[int, str]:
     if not people and who.strip().isdigit():
         gone = session.get(Person, int(who))
         if gone is not None and gone.platform_user_id is None:
-            raise InputError(f"Person {gone.id} was forgotten already.")
+            raise InputError(render("admin.forgotten_already", person=gone.id))
     if not people:
-        raise InputError(
-            f"No one matches “{who}”; give the person id `mentorbot pairs list` shows, "
-            "a platform user id, an e-mail address or a name."
-        )
+        raise InputError(render("admin.no_one_matches", who=who))
     if len(people) > 1:
         listed = "; ".join(describe_person(session, p) for p in people)
-        raise InputError(
-            f"“{who}” matches {len(people)} people: {listed}. "
-            "Run `mentorbot forget ID` with the person id of the one to forget."
-        )
+        raise InputError(render("admin.matches_several", who=who, count=len(people), people=listed))
     return people[0].id, describe_person(session, people[0])
 
 
@@ -241,7 +252,7 @@ def forget_person(core: Core, person_id: int) -> tuple[Forgotten, bool]:
     def work(session: Session) -> Forgotten:
         person = session.get(Person, person_id)
         if person is None or person.platform_user_id is None:
-            raise InputError(f"Person {person_id} is not there, or was forgotten already.")
+            raise InputError(render("admin.not_there", person=person_id))
         done = forget(session, [person])
         core.audit(session, CLI, "person.forget", "person", person.id)
         return done

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.core import goals, meetings, mentoring, mentoring_admin, summary
+from bot.core import goals, meetings, mentoring, mentoring_admin, reflections, summary
 from bot.core.context import Request
 from bot.core.errors import FormOffer, InputError, PermissionDenied
 from bot.core.forms import FormKind
@@ -21,6 +21,7 @@ from bot.core.grammar import (
     Audience,
     Command,
     Invocation,
+    Member,
     Style,
     as_options,
     bind,
@@ -44,7 +45,15 @@ COMMANDS: tuple[Command, ...] = (
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 FORMS: dict[str, FormKind] = {
-    kind.form_id: kind for kind in (goals.FORM, meetings.FORM, mentoring_admin.FORM)
+    kind.form_id: kind
+    for kind in (
+        goals.FORM,
+        meetings.FORM,
+        mentoring_admin.FORM,
+        mentoring_admin.ANNOUNCEMENT,
+        reflections.REFLECTION,
+        reflections.ASSESSMENT,
+    )
 }
 
 
@@ -78,6 +87,9 @@ def execute(request: Request, command: Command, invocation: Invocation) -> Reply
         return Reply.text(help_text(command, style))
     today = request.today(pair.program.timezone if pair else None)
     values, errors = bind(command, verb, invocation.raw, today, style)
+    for arg in verb.args:  # a person named by a mention is the user id the platform gave
+        if isinstance(arg, Member) and isinstance(values.get(arg.name), str):
+            values[arg.name] = arg.resolve(values[arg.name], invocation.mentions)
     kind = FORMS.get(verb.form or "") if pair is not None else None
     if kind is not None and (not invocation.raw or missing_required(verb, invocation.raw)):
         context = kind.context(request, pair, values)
@@ -134,6 +146,7 @@ LISTINGS: dict[str, Listing] = {
     goals.GOALS_LISTING: _pair_listing(goals.goal_list),
     meetings.MEETINGS_LISTING: _pair_listing(meetings.meeting_list),
     summary.ATTENTION_LISTING: summary.attention_page,
+    mentoring_admin.PAIRS_LISTING: mentoring_admin.pairs_page,
 }
 
 

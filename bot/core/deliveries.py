@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
+from bot.core.reflections import outcome_buttons, unanswered_by
 from bot.core.replies import Button, ButtonStyle, Message, said
 from bot.core.rhythm import pair_zone
 from prompts.catalog import Catalog, NextDate
@@ -21,13 +22,13 @@ MET, NOT_YET, HELP = "met", "notyet", "help"
 MAX_SWAPS = 2
 # Each answer's button label (what the answered message says was pressed) and its mark.
 LABELS = {
-    ACCEPT: "We'll do this",
-    SWAP: "Show me another",
-    DONE: "Done, log it",
-    SKIP: "Skip this round",
-    MET: "Yes, log it",
-    NOT_YET: "Not yet",
-    HELP: "We need help",
+    ACCEPT: render("deliveries.accept"),
+    SWAP: render("deliveries.swap"),
+    DONE: render("deliveries.done"),
+    SKIP: render("deliveries.skip"),
+    MET: render("deliveries.met"),
+    NOT_YET: render("deliveries.not_yet"),
+    HELP: render("deliveries.help"),
 }
 MARKS = {ACCEPT: "✅", DONE: "📝", SKIP: "⏭️", MET: "📝", NOT_YET: "⏳", HELP: "🆘"}
 WITH_ACTIVITY = (
@@ -107,10 +108,12 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
         return Message(render("resumed"))
     if kind == DeliveryKind.ANNOUNCEMENT and delivery.announcement is not None:
         item = delivery.announcement
-        by = said(item.by.display_name) if item.by else "your coordinators"
+        by = said(item.by.display_name) if item.by else render("deliveries.your_coordinators")
         return Message(
             render("announcement", by=by, program=said(program.name), text=said(item.text))
         )
+    if kind == DeliveryKind.REMINDER:
+        return _reminder(delivery)
     if kind == DeliveryKind.CHECKIN:
         return Message(
             render("checkin") + _answer_line(delivery), buttons=checkin_buttons(delivery)
@@ -120,7 +123,11 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
     opening = render("last_time", next_steps=steps) + "\n" if steps else ""
     parts = []
     if kind == DeliveryKind.WELCOME:
-        interval = "week" if program.interval_weeks == 1 else f"{program.interval_weeks} weeks"
+        interval = (
+            render("deliveries.week")
+            if program.interval_weeks == 1
+            else render("deliveries.weeks", weeks=program.interval_weeks)
+        )
         parts.append(
             render(
                 "welcome",
@@ -129,7 +136,7 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
                 interval=interval,
             )
         )
-        opening = "**A first activity:** "
+        opening = render("deliveries.first_activity") + " "
     elif kind == DeliveryKind.MIDPOINT:
         parts.append(render("midpoint"))
     elif kind == DeliveryKind.CLOSING:
@@ -141,9 +148,21 @@ def compose(delivery: Delivery, pair: Pair, catalog: Catalog, next_steps: str | 
             zone = pair_zone(pair)
             text += "\n" + next_date_line(schedule.next_date(_chosen_at(delivery), zone), zone)
         parts.append(text)
+    buttons = suggestion_buttons(delivery) if delivery.activity_id else ()
     return Message(
-        "\n\n".join(parts) + _answer_line(delivery),
-        buttons=suggestion_buttons(delivery) if delivery.activity_id else (),
+        "\n\n".join(parts) + _answer_line(delivery), buttons=buttons + outcome_buttons(delivery)
+    )
+
+
+def _reminder(delivery: Delivery) -> Message:
+    """A week after a reflection: who has not answered it yet (when it is sent)."""
+    reminded = delivery.reminds
+    waiting = unanswered_by(reminded) if reminded is not None else []
+    names = " and ".join(said(name) for name in waiting) or render("reflections.both_of_you")
+    phase = render(f"reflections.phase_{reminded.kind if reminded else 'midpoint'}")
+    return Message(
+        render("reflection_reminder", names=names, phase=phase),
+        buttons=outcome_buttons(delivery),
     )
 
 
@@ -156,12 +175,17 @@ def next_date_line(when: NextDate, zone: ZoneInfo) -> str:
     20:00 (America/Chicago)``; a date alone when it has no time; a season's first and last
     days, or only its last once it is on."""
     if when.until is not None and when.ongoing:
-        return f"**On now:** until {_day(when.until)}"
+        return render("deliveries.on_now", until=_day(when.until))
     if when.until is not None:
-        return f"**Next:** {_day(when.at.date())} to {_day(when.until)}"
+        return render("deliveries.next_season", first=_day(when.at.date()), last=_day(when.until))
     if when.timed:
-        return f"**Next:** {_day(when.at.date())}, {when.at:%H:%M} ({said(zone.key)})"
-    return f"**Next:** {_day(when.at.date())}"
+        return render(
+            "deliveries.next_timed",
+            day=_day(when.at.date()),
+            time=f"{when.at:%H:%M}",
+            zone=said(zone.key),
+        )
+    return render("deliveries.next_day", day=_day(when.at.date()))
 
 
 def _chosen_at(delivery: Delivery) -> dt.datetime:
@@ -182,6 +206,11 @@ def _chosen_at(delivery: Delivery) -> dt.datetime:
 def _answer_line(delivery: Delivery) -> str:
     if not delivery.answer:
         return ""
-    who = said(delivery.answered_by.display_name) if delivery.answered_by else "Someone"
+    who = (
+        said(delivery.answered_by.display_name)
+        if delivery.answered_by
+        else render("deliveries.someone")
+    )
     label = LABELS.get(delivery.answer, delivery.answer)
-    return f"\n\n{MARKS.get(delivery.answer, '✅')} {who} pressed “{label}”."
+    mark = MARKS.get(delivery.answer, "✅")
+    return "\n\n" + render("deliveries.pressed", mark=mark, who=who, label=label)

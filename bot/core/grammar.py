@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.core.dates import date_length, duration_length, parse_date, parse_duration
 from bot.core.errors import InputError
+from prompts.messages import render
 
 PARTNER_PUNCTUATION = ",;:."
 QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’"}
@@ -97,8 +98,9 @@ class Arg:
     ``label`` names it in usage lines (``N``, ``TEXT``), ``about`` says what it is ("a goal
     number"), ``example`` is a value to show in usage examples. ``flag`` makes it an option
     (``--period 2027Q1``) read anywhere after the verb; ``marker`` makes it the text after a
-    word such as ``next:``; ``in_text=False`` keeps it out of typed text altogether (a Discord
-    option and a form field only).
+    word such as ``next:``; ``tag`` makes it one word written with that prefix anywhere in
+    what was typed (``rating:4``); ``in_text=False`` keeps it out of typed text altogether (a
+    Discord option and a form field only).
     """
 
     name: str
@@ -108,6 +110,7 @@ class Arg:
     required: bool = False
     flag: str | None = None
     marker: str | None = None
+    tag: str | None = None
     in_text: bool = True
     hint: str = ""  # a pointer added to refusals, e.g. "`/goal list` shows the numbers"
 
@@ -134,11 +137,15 @@ class Arg:
     def usage(self) -> str:
         shown = f"{self.flag} {self.label}" if self.flag else self.label
         shown = f"{self.marker} {shown}" if self.marker else shown
+        shown = f"{self.tag}{shown}" if self.tag else shown
         return shown if self.required else f"[{shown}]"
 
     def _wrong(self, what: str, example: str) -> InputError:
-        hint = f" ({self.hint})" if self.hint else ""
-        return InputError(f"{what}; type e.g. `{example}`{hint}.", field=self.name)
+        if self.hint:
+            refusal = render("grammar.wrong_hint", what=what, example=example, hint=self.hint)
+        else:
+            refusal = render("grammar.wrong", what=what, example=example)
+        return InputError(refusal, field=self.name)
 
 
 @dataclass(frozen=True)
@@ -149,16 +156,22 @@ class Number(Arg):
     maximum: int = 100_000
 
     def convert(self, value: object, today: dt.date, example: str) -> int:
+        if isinstance(value, list | tuple) and len(value) == 1:  # a select's one choice
+            value = value[0]
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
             text = str(value).strip()
             number = int(text) if DIGITS.fullmatch(text) and len(text) <= 9 else None
         if number is None or not self.minimum <= number <= self.maximum:
-            shown = _quoted(str(value))
-            raise self._wrong(
-                f"{shown} is not {self.about} from {self.minimum} to {self.maximum:,}", example
+            what = render(
+                "grammar.not_a_number",
+                value=_quoted(str(value)),
+                about=self.about,
+                least=self.minimum,
+                most=f"{self.maximum:,}",
             )
+            raise self._wrong(what, example)
         return number
 
 
@@ -182,14 +195,14 @@ class Text(Arg):
     def convert(self, value: object, today: dt.date, example: str) -> str:
         text = " ".join(str(value).split()) if self.squeeze else str(value).strip()
         about = self.about.capitalize()
-        verb, they, them = ("are", "they", "them") if self.plural else ("is", "it", "it")
         if not text and self.required:
-            raise self._wrong(f"{about} {verb} empty", example)
+            empty = "grammar.empty_plural" if self.plural else "grammar.empty"
+            raise self._wrong(render(empty, about=about), example)
         if len(text) > self.maximum:
+            too_long = "grammar.too_long_plural" if self.plural else "grammar.too_long"
+            length, most = f"{len(text):,}", f"{self.maximum:,}"
             raise InputError(
-                f"{about} {verb} {len(text):,} characters long; {they} can be at most "
-                f"{self.maximum:,}, so shorten {them} and try again.",
-                field=self.name,
+                render(too_long, about=about, length=length, most=most), field=self.name
             )
         return text
 
@@ -209,7 +222,7 @@ class Name(Arg):
             if text.endswith(closing) and (index > at or len(text) > 1):
                 return index - at + 1
         raise InputError(
-            f"The quote in {_quoted(words[at].text)} is never closed; type e.g. `{self.example}`.",
+            render("grammar.unclosed_quote", quoted=_quoted(words[at].text), example=self.example),
             field=self.name,
         )
 
@@ -218,6 +231,16 @@ class Name(Arg):
         if text and text[0] in QUOTES and text.endswith(QUOTES[text[0]]) and len(text) > 1:
             text = text[1:-1].strip()
         return text
+
+
+@dataclass(frozen=True)
+class Member(Name):
+    """A person: a mention (``@dee``, read as the user id the platform gave for it), or a
+    person id, user id, e-mail address or name as typed."""
+
+    def resolve(self, value: str, mentions: Mapping[str, str]) -> str:
+        name = value.removeprefix("@")
+        return mentions.get(name, name)
 
 
 @dataclass(frozen=True)
@@ -269,10 +292,13 @@ class Quarter(Arg):
         match = QUARTER.fullmatch(str(value).strip())
         year = int(match[1]) if match else 0
         if match is None or not EARLIEST.year <= year <= LATEST.year:
-            raise self._wrong(
-                f"{_quoted(str(value))} is not a quarter between {EARLIEST.year} and {LATEST.year}",
-                example,
+            what = render(
+                "grammar.not_a_quarter",
+                value=_quoted(str(value)),
+                first=EARLIEST.year,
+                last=LATEST.year,
             )
+            raise self._wrong(what, example)
         quarter = int(match[2])
         first = dt.date(year, 3 * quarter - 2, 1)
         after = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
@@ -292,11 +318,10 @@ class Day(Arg):
         except ValueError:
             day = None
         if day is None or not EARLIEST <= day <= LATEST:
-            raise self._wrong(
-                f"{_quoted(text)} is not a date like 2027-01-31 between {EARLIEST.year} and "
-                f"{LATEST.year}",
-                example,
+            what = render(
+                "grammar.not_a_day", value=_quoted(text), first=EARLIEST.year, last=LATEST.year
             )
+            raise self._wrong(what, example)
         return day
 
 
@@ -311,9 +336,8 @@ class Weeks(Arg):
         match = WEEKS.fullmatch(" ".join(str(value).split()).casefold())
         weeks = int(match[1]) if match else 0
         if not 1 <= weeks <= self.maximum:
-            raise self._wrong(
-                f"{_quoted(str(value))} is not a number of weeks from 1 to {self.maximum}", example
-            )
+            what = render("grammar.not_weeks", value=_quoted(str(value)), most=self.maximum)
+            raise self._wrong(what, example)
         return weeks
 
 
@@ -328,7 +352,7 @@ class Weekday(Arg):
         for number, name in enumerate(WEEKDAYS):
             if len(text) >= 3 and name.startswith(text):
                 return number
-        raise self._wrong(f"{_quoted(str(value))} is not a day of the week", example)
+        raise self._wrong(render("grammar.not_a_weekday", value=_quoted(str(value))), example)
 
 
 @dataclass(frozen=True)
@@ -343,7 +367,7 @@ class ClockTime(Arg):
         if match and match[3]:  # 12-hour: 12am is midnight, 12pm noon
             hour = hour % 12 + (12 if match[3] == "pm" else 0) if 1 <= hour <= 12 else 99
         if not (0 <= hour <= 23 and 0 <= minute <= 59):
-            raise self._wrong(f"{_quoted(str(value))} is not a time of day", example)
+            raise self._wrong(render("grammar.not_a_time", value=_quoted(str(value))), example)
         return dt.time(hour, minute)
 
 
@@ -363,8 +387,10 @@ class Zone(Arg):
             return found
         close = difflib.get_close_matches(key, names, n=2, cutoff=0.75)
         meant = " or ".join(f"`{names[c]}`" for c in close)
-        what = f"{_quoted(text)} is not a time zone name" + (
-            f" (did you mean {meant}?)" if meant else ""
+        what = (
+            render("grammar.not_a_zone_meant", value=_quoted(text), meant=meant)
+            if meant
+            else render("grammar.not_a_zone", value=_quoted(text))
         )
         raise self._wrong(what, example)
 
@@ -397,7 +423,8 @@ class Numbers(Arg):
         for item in map(str, items):
             item = item.strip()
             if not DIGITS.fullmatch(item) or len(item) > 9:
-                raise self._wrong(f"{_quoted(item)} is not {self.about}", example)
+                what = render("grammar.not_one_of", value=_quoted(item), about=self.about)
+                raise self._wrong(what, example)
             numbers.append(int(item))
         return list(dict.fromkeys(numbers))
 
@@ -543,8 +570,13 @@ def parse(command: Command, text: str) -> Invocation:
         if (meant := _mistyped_verb(command, words[at:])) is not None:
             rest = _joined(text, words[at:])
             raise InputError(
-                f"Nothing was done: {_quoted(rest)} looks like `{command.slash} {meant.name}`. "
-                + command.words_hint.format(text=rest)
+                render(
+                    "grammar.looks_like_verb",
+                    typed=_quoted(rest),
+                    slash=command.slash,
+                    verb=meant.name,
+                    hint=command.words_hint.format(text=rest),
+                )
             )
     said = " ".join(word.text for word in words if word not in naming)
     raw, left = _read_args(command, verb, text, words[at:])
@@ -552,14 +584,15 @@ def parse(command: Command, text: str) -> Invocation:
         first = left[0]
         if not named and first is words[at]:
             raise _not_a_verb(command, words[at:], text)
-        shown = _quoted(text[first.start : left[-1].end], 80)
         quoting = any(isinstance(a, Name) for a in verb.args)
-        hint = ' (put a name with spaces in quotes, like "Spring 2027")' if quoting else ""
-        other = command.words_hint.format(text=said) if named and not raw else ""
-        raise InputError(
-            f"Nothing was done: {shown} is more than `{usage(command, verb)}` takes{hint}. "
-            f"Type e.g. `{verb.example or usage(command, verb)}`. {other}".strip()
+        refusal = render(
+            "grammar.too_many_words_quoting" if quoting else "grammar.too_many_words",
+            words=_quoted(text[first.start : left[-1].end], 80),
+            usage=usage(command, verb),
+            example=verb.example or usage(command, verb),
+            other=command.words_hint.format(text=said) if named and not raw else "",
         )
+        raise InputError(refusal.strip())
     return Invocation(command.name, verb.name, raw, tuple(partners), typed, named, said)
 
 
@@ -589,13 +622,14 @@ def _not_a_verb(command: Command, words: Sequence[Word], text: str) -> InputErro
     close = _close_verb(command, first)
     rest = " ".join(w.text for w in words[1:])
     if close is not None:
-        hint = f" Did you mean `{f'{command.slash} {close.name} {rest}'.strip()}`?"
+        meant = f"{command.slash} {close.name} {rest}".strip()
+        hint = render("grammar.did_you_mean", meant=meant)
     else:
         hint = command.unknown_hint.format(text=" ".join(text.split()))
-        hint = f" {hint}" if hint else ""
+    if not hint:
+        return InputError(render("grammar.not_a_verb", word=_quoted(first), slash=command.slash))
     return InputError(
-        f"{_quoted(first)} is not a {command.slash} command.{hint} "
-        f"`{command.slash} help` lists what it does."
+        render("grammar.not_a_verb_hint", word=_quoted(first), slash=command.slash, hint=hint)
     )
 
 
@@ -605,8 +639,9 @@ def _read_args(
     """The raw values of ``verb``'s arguments in ``words``, and the words left over."""
     raw: dict[str, object] = {}
     words = _take_flags(command, verb, text, words, raw)
+    words = _take_tags(verb, words, raw)
     words = _take_markers(verb, text, words, raw)
-    positional = [a for a in verb.args if a.in_text and not a.flag and not a.marker]
+    positional = [a for a in verb.args if a.in_text and not (a.flag or a.marker or a.tag)]
     at = 0
     floating = [a for a in positional if a.floating]
     while floating:
@@ -645,9 +680,13 @@ def _take_flags(
         arg = flags.get(name.casefold())
         if arg is None:
             known = ", ".join(f"`{a.flag} {a.example}`" for a in flags.values())
-            raise InputError(f"{_quoted(name)} is not an option of {command.slash}; use {known}.")
+            raise InputError(
+                render(
+                    "grammar.not_an_option", name=_quoted(name), slash=command.slash, known=known
+                )
+            )
         if arg.name in raw:
-            raise InputError(f"{arg.flag} is given twice; give it once.", field=arg.name)
+            raise InputError(render("grammar.given_twice", flag=arg.flag), field=arg.name)
         if equals:
             start, value, index = word.start + len(name) + 1, inline, index + 1
         elif index + 1 < len(words) and not words[index + 1].text.startswith("--"):
@@ -661,17 +700,36 @@ def _take_flags(
                 )
                 if end is None:
                     raise InputError(
-                        f"The quote in {_quoted(value)} is never closed; type e.g. "
-                        f"`{arg.flag} {arg.example}`.",
+                        render(
+                            "grammar.unclosed_quote",
+                            quoted=_quoted(value),
+                            example=f"{arg.flag} {arg.example}",
+                        ),
                         field=arg.name,
                     )
                 value, index = text[start : words[end].end], end + 1
             value = value[1:-1].strip()
         if not value:
             raise InputError(
-                f"{arg.flag} needs a value, e.g. `{arg.flag} {arg.example}`.", field=arg.name
+                render("grammar.needs_value", flag=arg.flag, example=f"{arg.flag} {arg.example}"),
+                field=arg.name,
             )
         raw[arg.name] = value
+    return kept
+
+
+def _take_tags(verb: Verb, words: list[Word], raw: dict[str, object]) -> list[Word]:
+    """Words like ``rating:4``, wherever they stand (even among the notes or next steps)."""
+    tags = [a for a in verb.args if a.tag]
+    kept = []
+    for word in words:
+        arg = next((a for a in tags if word.text.casefold().startswith(a.tag or "")), None)
+        if arg is None:
+            kept.append(word)
+            continue
+        if arg.name in raw:
+            raise InputError(render("grammar.given_twice", flag=arg.tag), field=arg.name)
+        raw[arg.name] = word.text[len(arg.tag or "") :]
     return kept
 
 
@@ -710,9 +768,17 @@ def bind(
         value = raw.get(arg.name)
         if value is None or value == "" or value == [] or value == ():
             if arg.required:
-                hint = f" ({arg.hint})" if arg.hint else ""
+                shown = f"{command.slash} {verb.name}"
                 errors[arg.name] = (
-                    f"`{command.slash} {verb.name}` needs {arg.about}; type e.g. `{example}`{hint}."
+                    render(
+                        "grammar.needs_hint",
+                        usage=shown,
+                        about=arg.about,
+                        example=example,
+                        hint=arg.hint,
+                    )
+                    if arg.hint
+                    else render("grammar.needs", usage=shown, about=arg.about, example=example)
                 )
             values[arg.name] = arg.missing(today)
             continue
@@ -791,9 +857,9 @@ def help_text(command: Command, style: Style = Style.TEXT) -> str:
         example = next(v for v in command.verbs if v.needs_pair)
         if style == Style.TEXT:
             named = example.example.replace(command.slash, f"{command.slash} @sam", 1)
-            lines.append(f"In several pairs? Name your partner first: `{named}`.")
+            lines.append(render("grammar.several_pairs", example=named))
         else:
-            lines.append(f"In several pairs? Choose your partner in the `{PARTNER_OPTION}` option.")
+            lines.append(render("grammar.several_pairs_option", option=PARTNER_OPTION))
     lines += command.notes
     if style == Style.TEXT:
         lines += command.text_notes

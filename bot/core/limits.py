@@ -11,4 +11,6 @@ DEFAULT_PAUSE_WEEKS = 4
 MAX_PAUSE_WEEKS = 26
 MAX_NUMBER = 100_000  # goal and meeting numbers
 ECHO = 300  # characters of what was typed that a refusal gives back
+RATING_SCALE = (1, 5)  # how useful a meeting was; how the mentoring goes, in a reflection
+REFLECTION_TEXT = 1000  # each free-text answer of a reflection
 MAX_OPEN_GOALS = 50  # a pair's open goals; done and dropped ones do not count

@@ -26,7 +26,7 @@ from bot.core.grammar import (
     bind,
     help_verb,
 )
-from bot.core.limits import MAX_MEETING_MINUTES, MAX_NUMBER, NEXT_STEPS, NOTES
+from bot.core.limits import MAX_MEETING_MINUTES, MAX_NUMBER, NEXT_STEPS, NOTES, RATING_SCALE
 from bot.core.paging import PageAction, paged
 from bot.core.replies import FieldKind, Form, FormField, Message, Option, PairPost, Reply, said
 from prompts.messages import render
@@ -48,6 +48,15 @@ NEXT_TEXT = Text(
     maximum=NEXT_STEPS,
     marker="next:",
     plural=True,
+)
+RATING = Number(
+    "rating",
+    "N",
+    "how useful the meeting was",
+    example="4",
+    tag="rating:",
+    minimum=RATING_SCALE[0],
+    maximum=RATING_SCALE[1],
 )
 ACTIVITY = Pick("activity", "ACTIVITY", "the activity you did", in_text=False)
 GOALS = Numbers("goals", "GOALS", "a goal number", example="1 3", in_text=False)
@@ -117,6 +126,7 @@ def _checked(
         "activity_id": None if activity == OTHER_ACTIVITY else activity,
         "goal_numbers": goal_numbers,
         "delivery_id": delivery.id if delivery is not None else None,
+        "rating": values.get("rating"),
     }
     return checked, errors
 
@@ -132,6 +142,7 @@ def record_meeting(
     activity_id: str | None = None,
     goal_numbers: Sequence[int] = (),
     delivery_id: int | None = None,
+    rating: int | None = None,
 ) -> Reply:
     """Store a meeting, tell the pair's conversation, and confirm to the caller."""
     number = next_number(request.session, pair.id, "meetings_numbered")
@@ -146,6 +157,7 @@ def record_meeting(
         notes=notes,
         next_steps=next_steps,
         delivery_id=delivery_id,
+        rating=rating,
         logged_by_id=request.person.id,
         created_at=request.now,
     )
@@ -167,6 +179,8 @@ def record_meeting(
         confirmation.append(render("meetings.goals_moved", numbers=numbers))
     if next_steps:
         confirmation.append(render("meetings.next_steps", text=said(next_steps)))
+    if rating is not None:
+        confirmation.append(render("meetings.rated", rating=rating, most=RATING_SCALE[1]))
     if duration_minutes is None:
         confirmation.append(render("meetings.no_duration", number=number))
     who = said(request.person.display_name)
@@ -349,6 +363,18 @@ def meeting_form(
                 options=tuple(Option(str(g.number), f"{g.number}. {g.text}"[:75]) for g in goals),
             )
         )
+    # Last: on Discord, whose modal holds five inputs, a pair with goals rates by the option.
+    fields.append(
+        FormField(
+            RATING.name,
+            render("meetings.form_rating"),
+            FieldKind.SELECT,
+            options=tuple(
+                Option(str(n), render(f"meetings.rating_{n}"))
+                for n in range(RATING_SCALE[0], RATING_SCALE[1] + 1)
+            ),
+        )
+    )
     context = f"pair:{pair.id}" + (f":delivery:{delivery_id}" if delivery_id else "")
     topic = catalog.activity(preset).title if preset else ""
     return Form(
@@ -404,8 +430,8 @@ LOG = Verb(
     "log",
     "log a meeting; on its own, a form opens",
     _log,
-    (DATE, DURATION, NOTES_TEXT, NEXT_TEXT, ACTIVITY, GOALS),
-    example="/log-meeting yesterday 45m mock interview next: send CVs",
+    (DATE, DURATION, NOTES_TEXT, NEXT_TEXT, RATING, ACTIVITY, GOALS),
+    example="/log-meeting yesterday 45m mock interview rating:4 next: send CVs",
     form=MEETING_FORM,
     shown_name=False,
 )
@@ -435,7 +461,8 @@ LOG_MEETING = Command(
     default="log",
     notes=(
         "DATE: `today`, `yesterday`, `2026-11-03`, a weekday (`tuesday`) or `3 days ago`. "
-        "DURATION: `45m`, `1h`, `1h30m`, `90min`.",
+        "DURATION: `45m`, `1h`, `1h30m`, `90min`. `rating:4`: how useful the meeting was, "
+        "1 to 5 (optional).",
         "Notes and next steps stay private to your pair unless you share them.",
     ),
     words_hint="To log a meeting with these words as notes, type `/log-meeting today {text}`.",

@@ -16,10 +16,19 @@ from bot.core.context import Request
 from bot.core.grammar import Command, Number, Verb, Word, Zone, as_options, help_verb
 from bot.core.limits import DEFAULT_PAUSE_WEEKS, MAX_PAUSE_WEEKS
 from bot.core.pairs import describe_pair, member_pairs, pause_pair, resume_pair
+from bot.core.reflections import ASSESS_VERB, REFLECT_VERB
 from bot.core.replies import Attachment, Message, PairPost, Reply, said
 from bot.core.rhythm import next_round_at, pair_zone, rhythm_for
 from prompts.messages import render
-from storage.models import Goal, GoalStatus, Meeting, Pair, PairStatus
+from storage.models import (
+    CompetencyRating,
+    Goal,
+    GoalStatus,
+    Meeting,
+    Pair,
+    PairStatus,
+    Reflection,
+)
 
 WEEKS = Number(
     "weeks",
@@ -332,8 +341,40 @@ def _pair_export(request: Request, pair: Pair) -> dict[str, object]:
                 "activity": m.activity_title,
                 "notes": m.notes,
                 "next_steps": m.next_steps,
+                "rating": m.rating,
             }
             for m in meetings
+        ],
+        **_own_answers(request, pair),
+    }
+
+
+def _own_answers(request: Request, pair: Pair) -> dict[str, object]:
+    """The caller's own reflections and self-ratings in ``pair`` (not their partner's)."""
+    mine = request.person.id
+    reflections = request.session.scalars(
+        select(Reflection).where(Reflection.pair_id == pair.id, Reflection.person_id == mine)
+    ).all()
+    ratings = request.session.scalars(
+        select(CompetencyRating).where(
+            CompetencyRating.pair_id == pair.id, CompetencyRating.person_id == mine
+        )
+    ).all()
+    return {
+        "my_reflections": [
+            {
+                "phase": r.phase,
+                "score": r.score,
+                "worked": r.worked,
+                "change": r.change,
+                "goals_reached": r.goals_reached,
+                "may_be_quoted": r.shared,
+                "answered_at": r.created_at.isoformat(),
+            }
+            for r in reflections
+        ],
+        "my_competency_ratings": [
+            {"phase": c.phase, "area": c.area, "level": c.level} for c in ratings
         ],
     }
 
@@ -365,6 +406,8 @@ MENTORING = Command(
             example=f"/mentoring timezone {ZONE_EXAMPLE}",
             needs_pair=False,
         ),
+        REFLECT_VERB,
+        ASSESS_VERB,
         Verb(
             "export",
             "everything the bot keeps about your goals and meetings, as a file",

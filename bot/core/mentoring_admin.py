@@ -15,8 +15,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from bot.core.admin import REASON_LIMIT, end, list_pairs, pause, rematch, resume
 from bot.core.announcements import TEXT_LIMIT, announce
 from bot.core.context import Request
+from bot.core.coordinators import add_coordinator, coordinator_sources, remove_coordinator
 from bot.core.errors import InputError, PermissionDenied
 from bot.core.forms import FormKind
 from bot.core.grammar import (
@@ -24,13 +26,18 @@ from bot.core.grammar import (
     QUOTES,
     Audience,
     Command,
+    Member,
     Name,
+    Number,
+    Pick,
     Style,
     Text,
     Verb,
     bind,
     help_verb,
 )
+from bot.core.limits import DEFAULT_PAUSE_WEEKS, MAX_NUMBER, MAX_PAUSE_WEEKS
+from bot.core.paging import PageAction, paged
 from bot.core.programs import (
     AT,
     COHORTS,
@@ -50,7 +57,7 @@ from bot.core.programs import (
     edit_program,
     find_program,
 )
-from bot.core.replies import FieldKind, Form, FormField, Option, Reply
+from bot.core.replies import FieldKind, Form, FormField, Message, Option, Reply, said
 from prompts.messages import render
 from storage.models import Program
 
@@ -245,22 +252,88 @@ ANNOUNCED = Text(
     "text",
     "TEXT",
     "what to tell every pair",
-    required=True,
     example="The association's webinar is on 12 January",
     maximum=TEXT_LIMIT,
-)
+)  # not required: `/mentoring-admin announce` alone opens the announcement form
+ANNOUNCE_FORM = "announce"
+EVERY_COHORT = "*"
 IN_PROGRAM = Name(
     "program", "PROGRAM", "the program, by name or id", example='"Spring 2027"', flag="--program"
 )
 
 
 def _announce(request: Request, values: Mapping[str, Any]) -> Reply:
-    """Post to every active pair (of a cohort, when the text starts with its name)."""
+    """Post to every active pair (of a cohort, when the text starts with its name); with no
+    text, the announcement form."""
     program = find_program(request.session, values.get("program"))
+    if not values.get("text"):
+        return Reply(form=announcement_form(program))
     cohort, text = _leading_cohort(request, program, values["text"])
+    return _announced(request, program, cohort, text)
+
+
+def _announced(request: Request, program: Program, cohort: str | None, text: str) -> Reply:
     told = announce(request.session, program, cohort, text, request.person.id, request.now)
     request.audit("program.announce", "program", program.id, cohort=cohort)
     return Reply.text(told)
+
+
+def announcement_form(program: Program) -> Form:
+    """What to tell the pairs of ``program``, and which cohort's (every one, by default)."""
+    cohorts = sorted(program.cohorts, key=lambda cohort: cohort.name.casefold())
+    fields = [
+        FormField(
+            ANNOUNCED.name,
+            render("mentoring_admin.announce_text"),
+            FieldKind.LONG_TEXT,
+            required=True,
+            max_length=TEXT_LIMIT,
+        )
+    ]
+    if cohorts:
+        fields.append(
+            FormField(
+                "cohort",
+                render("mentoring_admin.announce_cohort"),
+                FieldKind.SELECT,
+                required=True,
+                initial=EVERY_COHORT,
+                options=(
+                    Option(EVERY_COHORT, render("mentoring_admin.announce_every_cohort")),
+                    *(Option(str(c.id), c.name[:75]) for c in cohorts),
+                ),
+            )
+        )
+    return Form(
+        ANNOUNCE_FORM,
+        render("mentoring_admin.announce_title"),
+        tuple(fields),
+        submit_label=render("mentoring_admin.announce_submit"),
+        context=f"program:{program.id}",
+        intro=render("mentoring_admin.announce_intro", program=said(program.name)),
+        topic=program.name,
+    )
+
+
+def _submit_announcement(request: Request, context: str, values: Mapping[str, object]) -> Reply:
+    program = _program_of(request, context)
+    text = str(_single(values.get(ANNOUNCED.name)) or "")
+    chosen = str(_single(values.get("cohort")) or EVERY_COHORT)
+    cohort = next((c.name for c in program.cohorts if str(c.id) == chosen), None)
+    if chosen != EVERY_COHORT and cohort is None:
+        return Reply(field_errors={"cohort": render("mentoring_admin.announce_cohort_gone")})
+    try:
+        return _announced(request, program, cohort, text)
+    except InputError as error:
+        return Reply(field_errors={error.field or ANNOUNCED.name: error.message})
+
+
+ANNOUNCEMENT = FormKind(
+    ANNOUNCE_FORM,
+    lambda request, pair, values: None,
+    lambda request, context: announcement_form(_program_of(request, context)),
+    _submit_announcement,
+)
 
 
 def _leading_cohort(request: Request, program: Program, text: str) -> tuple[str | None, str]:
@@ -288,10 +361,182 @@ ANNOUNCE = Verb(
     needs_pair=False,
 )
 
+PAIR_ACTIONS = ("list", "pause", "resume", "end", "rematch")
+PAIR_ACTION = Pick("action", "ACTION", "what to do with a pair", example="pause")
+PAIR_NUMBER = Number(
+    "pair",
+    "PAIR",
+    "a pair number",
+    example="12",
+    maximum=MAX_NUMBER,
+    hint="`/mentoring-admin pairs` lists them",
+)
+PAUSE_WEEKS = Number(
+    "weeks",
+    "WEEKS",
+    "a number of weeks",
+    example="4",
+    flag="--weeks",
+    maximum=MAX_PAUSE_WEEKS,
+)
+NEW_MENTOR = Member("mentor", "PERSON", "the new mentor", example="@dee", flag="--mentor")
+NEW_MENTEE = Member("mentee", "PERSON", "the new mentee", example="@dee", flag="--mentee")
+WHY = Text(
+    "reason", "REASON", "why it ends", example="moved to another library", maximum=REASON_LIMIT
+)
+PAIRS_LISTING = "ap"
+
+
+def _pairs(request: Request, values: Mapping[str, Any]) -> Reply:
+    """List the pairs, or pause, resume, end or re-match one, as `mentorbot pairs` does."""
+    action = str(values.get("action") or "list").casefold()
+    if action not in PAIR_ACTIONS:
+        raise InputError(
+            render(
+                "mentoring_admin.pairs_action",
+                action=said(action),
+                actions=", ".join(f"`{a}`" for a in PAIR_ACTIONS),
+            ),
+            field="action",
+        )
+    if action == "list":
+        return Reply(message=pairs_page(request, "all", 0))
+    number = values.get("pair")
+    if number is None:
+        raise InputError(render("mentoring_admin.pairs_needs_pair", action=action), field="pair")
+    _only_for(values, action)
+    core, session, by = request.core, request.session, request.person_label
+    if action == "pause":
+        told = pause(core, session, number, values.get("weeks") or DEFAULT_PAUSE_WEEKS, by=by)
+    elif action == "resume":
+        told = resume(core, session, number, by=by)
+    elif action == "end":
+        told = end(core, session, number, values.get("reason") or "", by=by)
+    else:
+        told = rematch(
+            core,
+            session,
+            number,
+            mentor=values.get("mentor"),
+            mentee=values.get("mentee"),
+            reason=values.get("reason") or "",
+            by=by,
+        )
+    return Reply.text(told)
+
+
+# Which of the verb's options each action takes; any other given is refused, naming it.
+TAKES = {
+    "pause": {"weeks"},
+    "resume": set(),
+    "end": {"reason"},
+    "rematch": {"mentor", "mentee", "reason"},
+}
+
+
+def _only_for(values: Mapping[str, Any], action: str) -> None:
+    extra = [
+        name
+        for name in ("weeks", "mentor", "mentee", "reason")
+        if values.get(name) and name not in TAKES[action]
+    ]
+    if extra:
+        shown = [
+            render("mentoring_admin.the_words", words=said(values[name]))
+            if name == WHY.name
+            else f"--{name}"
+            for name in extra
+        ]
+        raise InputError(
+            render("mentoring_admin.pairs_extra", action=action, extra=" or ".join(shown)),
+            field=extra[0],
+        )
+
+
+def pairs_page(request: Request, subject: str, start: int) -> Message:
+    """Every pair, a page at a time (coordinators only)."""
+    if not request.is_coordinator:
+        raise PermissionDenied(render("mentoring_admin.coordinators_only"))
+    listed = list_pairs(request.session, None, None)
+    entries = [
+        render(
+            "mentoring_admin.pairs_entry",
+            pair=p.pair_id,
+            mentor=said(p.mentor),
+            mentee=said(p.mentee),
+            program=said(p.program),
+            cohort=said(p.cohort) if p.cohort else render("mentoring_admin.no_cohort"),
+            status=p.status,
+            started=f"{p.started:%-d %b %Y}",
+        )
+        for p in listed
+    ]
+    if not entries:
+        return Message(render("mentoring_admin.no_pairs"))
+    return paged(
+        render("mentoring_admin.pairs_heading", count=len(entries)),
+        entries,
+        start,
+        lambda at: str(PageAction(PAIRS_LISTING, subject, at)),
+    )
+
+
+PAIRS = Verb(
+    "pairs",
+    "list the pairs; `pause PAIR [--weeks N]`, `resume PAIR`, `end PAIR [REASON]`, "
+    "`rematch PAIR --mentor PERSON | --mentee PERSON [REASON]`",
+    _pairs,
+    (PAIR_ACTION, PAIR_NUMBER, PAUSE_WEEKS, NEW_MENTOR, NEW_MENTEE, WHY),
+    example="/mentoring-admin pairs end 12 moved to another library",
+    needs_pair=False,
+)
+
+COORDINATOR_ACTIONS = ("list", "add", "remove")
+COORDINATOR_ACTION = Pick("action", "ACTION", "what to do", example="add")
+WHO = Member("who", "PERSON", "who (a mention or a user id)", example="@casey")
+
+
+def _coordinators(request: Request, values: Mapping[str, Any]) -> Reply:
+    """List the coordinators, or add or remove one on this platform, as the CLI does."""
+    action = str(values.get("action") or "list").casefold()
+    if action not in COORDINATOR_ACTIONS:
+        raise InputError(
+            render("mentoring_admin.coordinators_action", action=said(action)), field="action"
+        )
+    if action == "list":
+        lines = []
+        for source in coordinator_sources(request.core.settings, request.session):
+            lines.append(f"**{source.heading}**")
+            lines += [f"• {said('  '.join(row))}" for row in source.rows]
+            if not source.rows:
+                lines.append(render("mentoring_admin.coordinators_none"))
+        return Reply.text("\n".join(lines))
+    who = values.get("who")
+    if not who:
+        raise InputError(
+            render("mentoring_admin.coordinators_needs_who", action=action), field="who"
+        )
+    platform, by = request.actor.platform, request.person_label
+    if action == "add":
+        told = add_coordinator(request.core, request.session, platform, who, by=by)
+    else:
+        told = remove_coordinator(request.core, request.session, platform, who, by=by)
+    return Reply.text(told)
+
+
+COORDINATORS = Verb(
+    "coordinators",
+    "list the coordinators; `add PERSON`, `remove PERSON` (on this platform)",
+    _coordinators,
+    (COORDINATOR_ACTION, WHO),
+    example="/mentoring-admin coordinators add @casey",
+    needs_pair=False,
+)
+
 ADMIN = Command(
     "mentoring-admin",
     "set up and run programs (coordinators).",
-    verbs=(PROGRAM, ANNOUNCE, help_verb("/mentoring-admin")),
+    verbs=(PROGRAM, ANNOUNCE, PAIRS, COORDINATORS, help_verb("/mentoring-admin")),
     default="program",
     audience=Audience.COORDINATORS,
     notes=(

@@ -18,7 +18,8 @@ from bot.core.replies import SAID_END, SAID_START, Button, Message, unmarked
 from prompts.messages import render
 
 PAGE_PREFIX = "page:"
-PAGE_CHARS = 1700  # of a page's entries, leaving room for its heading and footer
+PAGE_CHARS = 1700  # of a page's entries, leaving room for its footer and a heading…
+HEADING_ROOM = 200  # …of up to this many characters; a longer heading leaves less for entries
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ def paged(
     """The page of ``entries`` beginning at ``start`` (snapped to a page boundary), under
     ``heading``, with buttons to the neighbouring pages and a line saying where it is."""
     labels = labels or (render("paging.newer"), render("paging.older"))
-    fitted = [fit(entry) for entry in entries]
-    starts = page_starts(fitted)
+    budget = PAGE_CHARS - max(0, len(unmarked(heading)) - HEADING_ROOM)
+    fitted = [fit(entry, budget) for entry in entries]
+    starts = page_starts(fitted, budget)
     page = max((i for i, s in enumerate(starts) if s <= start), default=0)
     first = starts[page]
     last = starts[page + 1] if page + 1 < len(starts) else len(fitted)

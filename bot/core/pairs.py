@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,7 +13,7 @@ from bot.core.errors import InputError
 from bot.core.limits import MAX_PAUSE_WEEKS
 from bot.core.replies import said
 from prompts.messages import render
-from storage.models import Pair, PairStatus
+from storage.models import Pair, PairStatus, Person
 
 
 def member_pairs(session: Session, person_id: int, *, include_ended: bool = False) -> list[Pair]:
@@ -27,6 +27,20 @@ def member_pairs(session: Session, person_id: int, *, include_ended: bool = Fals
     if not include_ended:
         query = query.where(Pair.status != PairStatus.ENDED)
     return list(session.scalars(query).unique())
+
+
+def member_user_ids(session: Session, pair_ids: Iterable[int]) -> set[str]:
+    """The platform user ids of these pairs' members."""
+    ids = list(pair_ids)
+    members = (
+        select(Pair.mentor_id)
+        .where(Pair.id.in_(ids))
+        .union(select(Pair.mentee_id).where(Pair.id.in_(ids)))
+    )
+    query = select(Person.platform_user_id).where(
+        Person.id.in_(members), Person.platform_user_id.is_not(None)
+    )
+    return {str(user_id) for user_id in session.scalars(query)}
 
 
 def describe_pair(pair: Pair, viewer_id: int | None = None) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,9 +32,12 @@ from bot.core.home import HOME_PREFIX, home
 from bot.core.home import press as home_press
 from bot.core.limits import ECHO
 from bot.core.paging import PAGE_PREFIX
+from bot.core.pairs import member_user_ids
+from bot.core.reflections import OUTCOMES_PREFIX, press_outcome
 from bot.core.replies import Actor, Button, Message, MessageRef, Option, Reply
 from bot.settings import Settings
 from prompts.catalog import Catalog
+from prompts.competencies import load_competencies
 from prompts.messages import render
 from storage.db import run_in_transaction
 from storage.models import AuditEvent, Person
@@ -69,6 +72,7 @@ class Core:
         self.sessions = sessions
         self.catalog = catalog
         self.settings = settings
+        self.competencies = load_competencies(settings.competencies_file)
         self.clock = clock
 
     def command(
@@ -130,6 +134,8 @@ class Core:
         the delivery's own message)."""
         if action.startswith(HOME_PREFIX):
             return self._run(actor, conversation_id, lambda request: home_press(request, action))
+        if action.startswith(OUTCOMES_PREFIX):
+            return self._run(actor, conversation_id, lambda request: press_outcome(request, action))
         if action.startswith(PAGE_PREFIX):
             return self._run(actor, conversation_id, lambda request: show_page(request, action))
         if action.startswith(DRAFT_PREFIX):
@@ -207,6 +213,11 @@ class Core:
         """Whether the platform request ``key`` (e.g. ``slack:`` + its ``trigger_id``) is seen
         for the first time; False for a replay, which the adapter drops unapplied."""
         return replays.first_time(self.sessions, key, self.clock())
+
+    def member_ids(self, pair_ids: Iterable[int]) -> set[str]:
+        """The platform user ids of these pairs' members: whose view of a pair a post to it
+        changes."""
+        return run_in_transaction(self.sessions, lambda session: member_user_ids(session, pair_ids))
 
     def transaction(self, work: Callable[[Session], T]) -> T:
         """Run one of the core's own operations (``people``, ``admin``…) in one transaction;

@@ -48,6 +48,9 @@ CSV_COLUMNS = (
     "goals_done",
     "suggestions_sent",
     "suggestions_answered",
+    "meetings_rated",
+    "average_rating",
+    "reflections",
     "help_asked_on",
     "help_handled_on",
     "help_handled_by",
@@ -79,6 +82,13 @@ class Totals:
     suggestions_sent: int = 0
     announcements: int = 0  # announcements posted to these pairs (each pair's copy counted)
     suggestions_answered: int = 0
+    rated_meetings: int = 0
+    rating_total: int = 0
+    reflections: int = 0
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_total / self.rated_meetings, 1) if self.rated_meetings else None
 
     @property
     def hours(self) -> float:
@@ -109,6 +119,9 @@ class Totals:
         self.goals_done += row.goals_done
         self.suggestions_sent += row.suggestions_sent
         self.suggestions_answered += row.suggestions_answered
+        self.rated_meetings += row.rated_meetings
+        self.rating_total += row.rating_total
+        self.reflections += row.reflections
 
 
 @dataclass
@@ -327,6 +340,10 @@ def _totals_lines(summary: ParticipationSummary) -> list[str]:
             answered=t.suggestions_answered,
             sent=t.suggestions_sent,
         ),
+        render("summary.rating", average=t.average_rating, rated=t.rated_meetings)
+        if t.average_rating is not None
+        else render("summary.no_rating"),
+        render("summary.reflections", count=t.reflections),
         render("summary.announcements", count=t.announcements),
     ]
 
@@ -373,6 +390,9 @@ def _row_values(row: Any) -> list[object]:
         row.goals_done,
         row.suggestions_sent,
         row.suggestions_answered,
+        row.rated_meetings,
+        row.average_rating if row.average_rating is not None else "",
+        row.reflections,
         row.help_asked_at.date().isoformat() if row.help_asked_at else "",
         row.help_handled_at.date().isoformat() if row.help_handled_at else "",
         (row.help_handled_by or FROM_THE_CLI) if row.help_handled_at else "",
@@ -409,6 +429,9 @@ def summary_json(summary: ParticipationSummary) -> dict[str, Any]:
             "suggestions_sent": t.suggestions_sent,
             "suggestions_answered": t.suggestions_answered,
             "announcements": t.announcements,
+            "meetings_rated": t.rated_meetings,
+            "average_rating": t.average_rating,
+            "reflections": t.reflections,
             "answered_share": round(t.answered_share, 3) if t.answered_share is not None else None,
         },
         "needing_attention": [
@@ -439,10 +462,27 @@ SHOW = Verb(
     shown_name=False,
 )
 
+
+def _report(request: Request, values: Mapping[str, Any]) -> Reply:
+    """The funder report; imported here because ``bot.core.report`` builds on this module."""
+    from bot.core.report import report_reply
+
+    return report_reply(request, values)
+
+
+REPORT = Verb(
+    "report",
+    "the funder report as one HTML file (prints to PDF); for one cohort, or a period",
+    _report,
+    (COHORT, QUARTER, START, END),
+    example="/mentoring-summary report --period 2027Q1",
+    needs_pair=False,
+)
+
 SUMMARY = Command(
     "mentoring-summary",
     "program totals and the pairs needing attention (coordinators).",
-    verbs=(SHOW, help_verb("/mentoring-summary")),
+    verbs=(SHOW, REPORT, help_verb("/mentoring-summary")),
     default="show",
     audience=Audience.COORDINATORS,
     notes=("A period given only its first day runs to today.",),

@@ -30,7 +30,6 @@ from bot.core.conversations import PairConversations
 from bot.core.service import Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
-from bot.slack_app.home import HomeTab
 from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
@@ -95,8 +94,19 @@ async def ignore_retries(
     return await next_()
 
 
-def build_slack_app(
+def slack_listeners(
     core: Core, client: AsyncWebClient, outbound: SlackOutbound | None = None
+) -> Listeners:
+    """What the app does with each request, answering through ``outbound``."""
+    outbound = outbound or SlackOutbound(client, PairConversations(core.sessions))
+    return Listeners(core, SlackPeople(client), Answers(outbound))
+
+
+def build_slack_app(
+    core: Core,
+    client: AsyncWebClient,
+    outbound: SlackOutbound | None = None,
+    listeners: Listeners | None = None,
 ) -> AsyncApp:
     """The bolt app around ``core``, calling Slack through ``client``.
 
@@ -104,8 +114,7 @@ def build_slack_app(
     listener returns, and the listeners return right after ``ack()``, leaving the work to a
     background task; bolt's default instead polls for the ack every 10 ms.
     """
-    outbound = outbound or SlackOutbound(client, PairConversations(core.sessions))
-    listeners = Listeners(core, SlackPeople(client), Answers(outbound), HomeTab(client))
+    listeners = listeners or slack_listeners(core, client, outbound)
     app = AsyncApp(
         client=client,
         signing_secret=core.settings.slack_signing_secret or "",
@@ -136,7 +145,8 @@ class SlackRunner:
         self.core = core
         self.outbound = build_slack_outbound(core)
         self.client = self.outbound.client
-        self.app = build_slack_app(core, self.client, self.outbound)
+        self.listeners = slack_listeners(core, self.client, self.outbound)
+        self.app = build_slack_app(core, self.client, self.outbound, self.listeners)
 
     async def run(self) -> None:
         """Serve until cancelled: Socket Mode with ``SLACK_APP_TOKEN``, else HTTP on ``PORT``."""

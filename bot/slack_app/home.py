@@ -1,8 +1,9 @@
 """The app's Home tab: the core's home sections as one Block Kit ``home`` view (``views.publish``).
 
 It is published when a member opens the tab (``app_home_opened``) and, once they have, again after
-each of their commands and clicks, so what it shows follows what they changed (a person who never
-opens it costs nothing, which matters for a coordinator, whose home reads the summary). Each
+each of their commands, clicks and forms, after their partner's that post to their pair, and after
+a delivery reaches their pair, so what it shows follows what changed (a person who never opens it
+costs nothing, which matters for a coordinator, whose home reads the summary). Each
 section is laid out as a message would be, with a divider between sections; block ids are made
 unique across the view (Slack refuses repeats), and the view stays within Slack's 100 blocks.
 """
@@ -10,6 +11,7 @@ unique across the view (Slack refuses repeats), and the view stays within Slack'
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -40,13 +42,28 @@ def home_view(sections: list[Message]) -> dict[str, Any]:
 
 
 class HomeTab:
-    """Publishes a member's Home tab; a failure is logged, never shown as an error."""
+    """Publishes the Home tab of those who opened it since this process began, again whenever
+    what it shows may have changed for them; a failure is logged, never shown as an error."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(
+        self, client: AsyncWebClient, sections: Callable[[str], Awaitable[list[Message]]]
+    ) -> None:
         self.client = client
+        self.sections = sections  # a user's home as it is now
+        self.viewers: set[str] = set()
 
-    async def publish(self, user_id: str, sections: list[Message]) -> None:
+    async def opened(self, user_id: str) -> None:
+        self.viewers.add(user_id)
+        await self._publish(user_id)
+
+    async def refresh(self, user_ids: Iterable[str]) -> None:
+        """Publish again the homes of these users that are being looked at."""
+        for user_id in sorted(set(user_ids) & self.viewers):
+            await self._publish(user_id)
+
+    async def _publish(self, user_id: str) -> None:
         try:
-            await self.client.views_publish(user_id=user_id, view=home_view(sections))
+            view = home_view(await self.sections(user_id))
+            await self.client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:
             log.warning("could not publish the Home tab of %s: %s", user_id, error)

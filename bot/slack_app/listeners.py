@@ -32,7 +32,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.core.buttons import HOME_SURFACE
 from bot.core.errors import apology
-from bot.core.replies import Message, MessageRef, Reply
+from bot.core.replies import Message, MessageRef, PairPost, Reply
 from bot.core.service import Core
 from bot.slack_app.answers import Answers, Origin
 from bot.slack_app.forms import error_blocks, read_submission
@@ -51,12 +51,11 @@ MAX_DEFER = 0.25  # …or this long after its own ack, whichever comes first
 class Listeners:
     """What the app does with each kind of request; registered on the bolt app by ``app.py``."""
 
-    def __init__(self, core: Core, people: SlackPeople, answers: Answers, home: HomeTab) -> None:
+    def __init__(self, core: Core, people: SlackPeople, answers: Answers) -> None:
         self.core = core
         self.people = people
         self.answers = answers
-        self.home = home
-        self._home_viewers: set[str] = set()  # opened the Home tab since this process began
+        self.home = HomeTab(answers.client, self.home_sections)
         self._workers = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="mentorbot-slack")
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_ack = 0.0
@@ -84,12 +83,18 @@ class Listeners:
         """The member opened the app's Home tab: publish it as it is now, and again after
         each of their commands and clicks from then on."""
         if event.get("tab", "home") == "home":
-            self._home_viewers.add(event["user"])
-            self._after_ack(Origin(event["user"], None, None), self._publish_home, event["user"])
+            self._after_ack(Origin(event["user"], None, None), self.home.opened, event["user"])
 
-    async def _publish_home(self, user_id: str) -> None:
+    async def home_sections(self, user_id: str) -> list[Message]:
+        """``user_id``'s home as it is now (what ``HomeTab`` publishes)."""
         actor = await self.people.actor(user_id)
-        await self.home.publish(user_id, await self._in_worker(self.core.home, actor))
+        return await self._in_worker(self.core.home, actor)
+
+    async def _refresh_homes(self, user_id: str, reply: Reply) -> None:
+        """The caller's home, and those of the members of pairs the reply posted to."""
+        pairs = [post.pair_id for post in reply.posts if isinstance(post, PairPost)]
+        members = await self._in_worker(self.core.member_ids, pairs) if pairs else set()
+        await self.home.refresh({user_id, *members})
 
     async def click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A button: its ``action_id`` is the core's action string, handed back unchanged.
@@ -131,7 +136,11 @@ class Listeners:
             await ack(response_action="errors", errors=error_blocks(view, reply.field_errors))
             return
         await ack()
-        self._after_ack(origin, self.answers.send, reply, origin)
+        self._after_ack(origin, self._answer, reply, origin)
+
+    async def _answer(self, reply: Reply, origin: Origin) -> None:
+        await self.answers.send(reply, origin)
+        await self._refresh_homes(origin.user_id, reply)
 
     async def _run(self, origin: Origin, call: Callable[..., Reply], *args: object) -> None:
         """Who is asking, the core's answer, and that answer played out on Slack."""
@@ -139,9 +148,7 @@ class Listeners:
             return
         actor = await self.people.actor(origin.user_id)
         reply = await self._in_worker(call, actor, *args, origin.conversation_id)
-        await self.answers.send(reply, origin)
-        if origin.user_id in self._home_viewers:  # (a coordinator's home reads the summary)
-            await self.home.publish(origin.user_id, await self._in_worker(self.core.home, actor))
+        await self._answer(reply, origin)
 
     async def _first_time(self, user_id: str, trigger_id: str | None) -> bool:
         """False for a request already handled (its ``trigger_id`` seen before): a replay.

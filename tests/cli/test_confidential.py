@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.core.replies import Actor
-from tests.support.bot import PairSpec, add_pair, add_program, make_core
+from tests.support.bot import PairSpec, add_pair, add_program, answer_a_reflection, make_core
 
 ADA = Actor("console", "ada", "Ada")
 CASEY = Actor("console", "casey", "Casey")
@@ -27,6 +27,16 @@ def pair(db_url, clock):
     program = add_program(core)
     add_pair(core, program, PairSpec("ada", "dee", cohort="+Fall", mentee_name=HYPERLINK))
     return core
+
+
+def test_export_holds_a_reflections_words_only_where_its_writer_allowed(cli, pair):
+    """Answers go to the coordinators' digest; the export carries the scores, and the written
+    answers only of the member who let the report quote them."""
+    answer_a_reflection(pair, ADA, "PRIVATE-WORDS")
+    exported = json.loads(cli("export").output)
+    [answer] = exported["reflections"]
+    assert (answer["score"], answer["worked"], answer["change"]) == (3, None, None)
+    assert "PRIVATE-WORDS" not in json.dumps(exported)
 
 
 def test_export_holds_no_unshared_next_steps(cli, pair):

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from bot.core.replies import Actor
 from storage.db import make_engine
 from storage.models import AuditEvent, CoordinatorDigest, Goal, Meeting, Person
-from tests.support.bot import PairSpec, add_pair, add_program, make_core, rows
+from tests.support.bot import PairSpec, add_pair, add_program, answer_a_reflection, make_core, rows
 
 FERN = Actor("slack", "U0FERNXYZ", "Fern Forgettable")
 ALEX = Actor("slack", "U0ALEXXYZ", "Alex")
@@ -23,6 +23,7 @@ SECRETS = (
     b"SECRET-NOTES-GAMMA",
     b"SECRET-STEPS-DELTA",
     b"SECRET-DRAFT-EPSILON",
+    b"SECRET-REFLECTION-ZETA",
 )
 IDENTITY = (b"U0FERNXYZ", b"Fern Forgettable", b"fern@example.org")
 
@@ -62,6 +63,7 @@ def test_forget_leaves_no_readable_copy_in_the_file_or_its_log(cli, db_url, cloc
     core.command(FERN, "log-meeting", "today 45m SECRET-NOTES-GAMMA next: SECRET-STEPS-DELTA")
     refused = core.command(FERN, "goal", "add SECRET-DRAFT-EPSILON " + "x" * 600)
     assert refused.message.buttons  # a draft was kept
+    answer_a_reflection(core, FERN, "SECRET-REFLECTION-ZETA")
     core.command(ALEX, "goal", "add ALEX-KEEPS-THIS")
     core.transaction(  # Fern was a coordinator too, and got a weekly digest
         lambda s: s.add(
@@ -75,6 +77,7 @@ def test_forget_leaves_no_readable_copy_in_the_file_or_its_log(cli, db_url, cloc
 
     assert result.exit_code == 0, result.output
     assert "Forgot person" in result.output and "Fern Forgettable" in result.output
+    assert "1 reflection or self-assessment answer(s)" in result.output
     after = database_bytes(db_url)
     leaked = [item for item in (*SECRETS, *IDENTITY) if item in after]
     assert leaked == []

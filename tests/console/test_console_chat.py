@@ -74,6 +74,7 @@ def test_log_meeting_form_asks_field_by_field(chat):
         "We talked",  # notes
         "",  # next steps
         "",  # goals
+        "",  # rating
         "45m",  # duration again
         "/log-meeting list",
         "/quit",
@@ -138,7 +139,7 @@ def test_a_command_typed_inside_a_form_leaves_the_form_and_runs(chat):
 
 def test_goal_options_are_typed_by_their_own_numbers(chat):
     """The form lists goals by their goal numbers, and takes those numbers."""
-    out = chat("/log-meeting", "yesterday", "1h", "", "", "", "2", "/log-meeting list", "/quit")
+    out = chat("/log-meeting", "yesterday", "1h", "", "", "", "2", "", "/log-meeting list", "/quit")
     assert "   2. Create a book list of diverse titles for my storytime" in out
     assert "Goals moved: 2." in out
 
@@ -228,6 +229,7 @@ def test_a_choice_that_is_none_of_the_options_is_asked_again_at_once(chat):
         "",
         "1, 9",  # goals: only 2 is open
         "2",
+        "",  # rating
         "/quit",
     )
     refused = "✗ “read a picture book together” is not one of the choices; type its number"

@@ -260,7 +260,7 @@ def test_log_meeting_every_verb_inside_and_outside_the_pairs_conversation(core, 
                 "ben",
                 "/log-meeting help",
                 (
-                    "`/log-meeting [DATE] [DURATION] [NOTES…] [next: NEXT STEPS]`",
+                    "`/log-meeting [DATE] [DURATION] [NOTES…] [next: NEXT STEPS] [rating:N]`",
                     "`/log-meeting delete N`",
                 ),
             ),

@@ -19,8 +19,8 @@ from sqlalchemy import func, select, text
 
 from bot.core.commands import BY_NAME, COMMANDS
 from bot.core.grammar import Invocation, parse
-from bot.core.limits import GOAL_TEXT, MAX_MEETING_MINUTES, NEXT_STEPS, NOTES
-from storage.models import Goal, Meeting
+from bot.core.limits import GOAL_TEXT, MAX_MEETING_MINUTES, NEXT_STEPS, NOTES, REFLECTION_TEXT
+from storage.models import CompetencyRating, Delivery, Goal, Meeting, Reflection
 from tests.support.bot import PairSpec, actor, add_pair, make_core, snapshot
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
@@ -60,6 +60,12 @@ VALUES = st.sampled_from(
         "99999999999m",
         "next:",
         "NEXT:",
+        "rating:4",
+        "rating:9",
+        "rating:",
+        "Rating:٣",
+        "yes",
+        "maybe",
         "--period",
         "--period=2026Q4",
         "9999Q4",
@@ -93,6 +99,8 @@ AUDITED = {
     "resume": {"pair.resume"},
     "program": {"program.edit"},
     "announce": {"program.announce"},
+    "reflect": {"reflection.answer", "goal.done"},
+    "competencies": {"competencies.rate"},
 }
 
 
@@ -130,6 +138,12 @@ def nothing_over_its_limit(core) -> None:
         ).one()
         assert (notes or 0) <= NOTES and (steps or 0) <= NEXT_STEPS
         assert shortest is None or shortest >= 1
+        ratings = session.scalars(select(Meeting.rating).where(Meeting.rating.is_not(None)))
+        assert all(1 <= rating <= 5 for rating in ratings)
+        for answer in session.scalars(select(Reflection)):
+            assert 1 <= answer.score <= 5
+            assert len(answer.worked) <= REFLECTION_TEXT and len(answer.change) <= REFLECTION_TEXT
+        assert all(1 <= r.level <= 4 for r in session.scalars(select(CompetencyRating)))
         days = session.scalars(
             select(func.sum(Meeting.duration_minutes)).group_by(Meeting.pair_id, Meeting.met_on)
         )
@@ -163,6 +177,16 @@ def world(core, program_id):
     add_pair(core, program_id, PairSpec("ada", "cy", conversation_id="G-ada-cy"))
     core.command(actor("ben"), "goal", "add A first goal")
     core.command(actor("ben"), "log-meeting", "@ada yesterday 30m a first meeting")
+    midpoint = Delivery(  # delivery 1: pair 1's midpoint reflection, sent
+        pair_id=1,
+        kind="midpoint",
+        round_key="r4",
+        due_at=core.clock(),
+        status="sent",
+        message_ref="1.0",
+        sent_at=core.clock(),
+    )
+    core.transaction(lambda session: session.add(midpoint))
     return core
 
 
@@ -213,14 +237,32 @@ def test_options_sent_already_typed(world, command):
     options()
 
 
-@pytest.mark.parametrize("form_id", ["log-meeting", "goal"])
+FORM_VERBS = {"log-meeting": "log", "reflection": "reflect", "competencies": "competencies"}
+
+
+@pytest.mark.parametrize("form_id", ["log-meeting", "goal", "reflection", "competencies"])
 def test_forms_submitted_with_anything(world, form_id):
-    fields = ["date", "duration", "activity", "notes", "next_steps", "goals", "text"]
+    fields = ["date", "duration", "activity", "notes", "next_steps", "goals", "text", "rating"]
+    fields += ["score", "worked", "change", "reached", "share", "client-group", "programming"]
 
     @FUZZ
     @given(
         context=st.sampled_from(
-            ["pair:1", "pair:2", "pair:1:goal:1", "pair:1:goal:9", "pair:1:delivery:5", "x", ""]
+            [
+                "pair:1",
+                "pair:2",
+                "pair:1:goal:1",
+                "pair:1:goal:9",
+                "pair:1:delivery:5",
+                "pair:1:reflect:1",
+                "pair:2:reflect:1",
+                "pair:1:reflect:x",
+                "pair:1:kickoff:0",
+                "pair:1:closing:1",
+                "pair:1:closing:9",
+                "x",
+                "",
+            ]
         ),
         values=st.dictionaries(st.sampled_from(fields), RAW, max_size=6),
         who=WHO,
@@ -228,7 +270,7 @@ def test_forms_submitted_with_anything(world, form_id):
     def submitted(context, values, who):
         before, actions = snapshot(world), len(audit_actions(world))
         reply = world.submit(actor(who), form_id, context, values)
-        verb = {"log-meeting": "log", "goal": "edit" if ":goal:" in context else "add"}[form_id]
+        verb = FORM_VERBS.get(form_id) or ("edit" if ":goal:" in context else "add")
         answered(world, reply, before, actions, verb)
 
     submitted()

@@ -299,6 +299,11 @@ def meeting(met_on: dt.date, minutes: int | None, notes: str, next_steps: str = 
         ("today 1h notes Next: a next: b", meeting(TODAY, 60, "notes", "a next: b")),
         ("today 1h next:", meeting(TODAY, 60, "", "")),
         ("next: 2026-02-30", meeting(TODAY, None, "", "2026-02-30")),
+        ("yesterday 45m rating:4 mock", {**meeting(D(2026, 11, 21), 45, "mock"), "rating": 4}),
+        ("rating:5 first", {**meeting(TODAY, None, "first"), "rating": 5}),
+        ("45m mock interview Rating:3", {**meeting(TODAY, 45, "mock interview"), "rating": 3}),
+        ("chat next: call rating:2", {**meeting(TODAY, None, "chat", "call"), "rating": 2}),
+        ("a rating of 4", {**meeting(TODAY, None, "a rating of 4"), "rating": None}),
     ],
 )
 def test_meeting_text_reads_as_date_duration_notes_next_steps(text, expected):
@@ -325,6 +330,10 @@ def test_meeting_text_reads_as_date_duration_notes_next_steps(text, expected):
         ("today 1:75 x", "duration", ["not a duration"]),
         ("today 1h " + "x" * (MAX_NOTES + 1), "notes", [f"{MAX_NOTES + 1:,}", f"{MAX_NOTES:,}"]),
         ("ok next: " + "y" * (MAX_NEXT_STEPS + 1), "next_steps", [f"{MAX_NEXT_STEPS:,}"]),
+        ("today 1h rating:6", "rating", ["“6” is not how useful the meeting was from 1 to 5"]),
+        ("rating:0 chat", "rating", ["from 1 to 5"]),
+        ("rating:four chat", "rating", ["“four”", "from 1 to 5"]),
+        ("rating:٤ chat", "rating", ["from 1 to 5"]),
     ],
 )
 def test_meeting_text_refuses_invalid_leading_parts(text, field, words):
@@ -469,7 +478,9 @@ def test_help_shows_every_verb_with_its_usage(command):
 
 def test_usage_hints_read_like_the_manual():
     assert usage_hint(BY_NAME["goal"]).startswith("[list | add TEXT | done N |")
-    assert usage_hint(LOG_MEETING).startswith("[DATE] [DURATION] [NOTES…] [next: NEXT STEPS] |")
+    assert usage_hint(LOG_MEETING).startswith(
+        "[DATE] [DURATION] [NOTES…] [next: NEXT STEPS] [rating:N] |"
+    )
 
 
 @pytest.mark.parametrize(

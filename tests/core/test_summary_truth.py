@@ -35,6 +35,7 @@ from storage.models import (
     Pair,
     Person,
     Program,
+    Reflection,
     Response,
 )
 from storage.summary import Period
@@ -248,6 +249,7 @@ def build(session: Session, year: list[PairYear], moment: dt.datetime) -> None:
                         number=number,
                         met_on=day,
                         duration_minutes=minutes,
+                        rating=(day.toordinal() + n) % 6 or None,  # some say none
                         logged_by=people[who],
                         created_at=logged,
                     )
@@ -284,6 +286,19 @@ def build(session: Session, year: list[PairYear], moment: dt.datetime) -> None:
             )
             session.add(delivery)
             session.flush()
+            for who in (0, 1) if sent.kind in ("midpoint", "closing") and not sent.failed else ():
+                answered_at = sent.due_at + dt.timedelta(days=2 + 5 * who + n % 3)
+                if happened(answered_at) and (n + who) % 4:  # some never answer
+                    session.add(
+                        Reflection(
+                            delivery_id=delivery.id,
+                            pair_id=pair.id,
+                            person_id=people[who].id,
+                            phase=sent.kind,
+                            score=(n + who) % 5 + 1,
+                            created_at=answered_at,
+                        )
+                    )
             for click in [answered] if answered else []:
                 session.add(
                     Response(
@@ -358,6 +373,9 @@ def recompute(session: Session, now: dt.datetime, period: Period | None) -> dict
 
         meetings = session.scalars(select(Meeting).where(Meeting.pair_id == pair.id)).all()
         counted = [m for m in meetings if in_period_day(m.met_on)]
+        ratings = [m.rating for m in counted if m.rating is not None]
+        reflections = session.scalars(select(Reflection).where(Reflection.pair_id == pair.id)).all()
+        reflected = [r for r in reflections if period is None or in_period_moment(r.created_at)]
         known = [m.met_on for m in meetings if period is None or m.met_on <= period.end]
         last = max(known, default=None)
         minutes = sum(m.duration_minutes or 0 for m in counted)
@@ -459,6 +477,9 @@ def recompute(session: Session, now: dt.datetime, period: Period | None) -> dict
             "goals_done": goals_done,
             "suggestions_sent": len(suggestions),
             "suggestions_answered": len(answered),
+            "meetings_rated": len(ratings),
+            "average_rating": round(sum(ratings) / len(ratings), 1) if ratings else None,
+            "reflections": len(reflected),
             "help_asked_on": latest_help.created_at.date() if latest_help else None,
             "help_handled_on": latest_help.handled_at.date() if handled else None,
             "help_handled_by": (handler.display_name if handler else "command line")
@@ -475,6 +496,9 @@ def recompute(session: Session, now: dt.datetime, period: Period | None) -> dict
         totals["goals_done"] += goals_done
         totals["suggestions_sent"] += len(suggestions)
         totals["suggestions_answered"] += len(answered)
+        totals["rated_meetings"] += len(ratings)
+        totals["rating_total"] += sum(ratings)
+        totals["reflections"] += len(reflected)
     return {"as_of": as_of, "pairs": pairs, "totals": totals, "weekly": sorted(weekly.items())}
 
 
@@ -494,6 +518,9 @@ def figures(summary: ParticipationSummary) -> dict:
         goals_done=t.goals_done,
         suggestions_sent=t.suggestions_sent,
         suggestions_answered=t.suggestions_answered,
+        rated_meetings=t.rated_meetings,
+        rating_total=t.rating_total,
+        reflections=t.reflections,
     )
     pairs = {
         row.pair_id: {
@@ -505,6 +532,9 @@ def figures(summary: ParticipationSummary) -> dict:
             "goals_done": row.goals_done,
             "suggestions_sent": row.suggestions_sent,
             "suggestions_answered": row.suggestions_answered,
+            "meetings_rated": row.rated_meetings,
+            "average_rating": row.average_rating,
+            "reflections": row.reflections,
             "help_asked_on": row.help_asked_at.date() if row.help_asked_at else None,
             "help_handled_on": row.help_handled_at.date() if row.help_handled_at else None,
             "help_handled_by": (row.help_handled_by or "command line")
@@ -530,11 +560,14 @@ def renderings_agree(summary: ParticipationSummary) -> None:
     assert data["totals"]["ended_pairs"] == t.ended_pairs
     assert data["totals"]["met_last_30_days"] == t.met_last_30
     assert data["totals"]["hours"] == t.hours
+    assert data["totals"]["average_rating"] == t.average_rating
+    assert data["totals"]["reflections"] == t.reflections
     assert len(data["needing_attention"]) == len(summary.needing_attention)
     table = list(csv.DictReader(io.StringIO(summary_csv(summary).decode())))
     for row, line, listed in zip(summary.pairs, table, data["pairs"], strict=True):
         assert line["status"] == listed["status"] == row.status
         assert int(line["meetings"]) == listed["meetings"] == row.meetings
+        assert int(line["reflections"]) == listed["reflections"] == row.reflections
         assert line["attention"] == listed["attention"] == "; ".join(row.attention)
         assert line["help_handled_by"] == listed["help_handled_by"]
 
@@ -612,17 +645,20 @@ def test_every_figure_matches_a_recount_by_hand(database_at, moment):
 
 def test_the_year_shows_every_kind_of_figure(database_at):
     """The simulated year is worth checking: every status and every reason occurs in it."""
-    statuses, reasons = set(), set()
+    statuses, reasons, rated, reflected = set(), set(), 0, 0
     for moment in MOMENTS:
         core = database_at(moment)
         for period in periods_at(moment):
             with session_scope(core.sessions) as session:
                 summary = compute_summary(session, moment, period=period)
             statuses |= {row.status for row in summary.pairs}
+            rated += summary.totals.rated_meetings
+            reflected += summary.totals.reflections
             reasons |= {
                 r.split(":")[0].split(" (")[0] for row in summary.pairs for r in row.attention
             }
     assert statuses == {"active", "paused", "ended", "not started"}
+    assert rated and reflected  # ratings and reflections are counted somewhere in the year
     found = " | ".join(sorted(reasons))
     for kind in (
         "no meeting for two suggestion rounds",

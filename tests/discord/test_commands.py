@@ -64,7 +64,16 @@ def test_commands_are_synced_once_to_the_guild_not_on_reconnect(core, fake: Fake
     ]
     assert sorted(o["name"] for o in commands["goal"]["options"]) == GOAL_SUBCOMMANDS
     mentoring = sorted(o["name"] for o in commands["mentoring"]["options"])
-    assert mentoring == ["export", "help", "pause", "resume", "status", "timezone"]
+    assert mentoring == [
+        "competencies",
+        "export",
+        "help",
+        "pause",
+        "reflect",
+        "resume",
+        "status",
+        "timezone",
+    ]
     options = {o["name"] for o in commands["log-meeting"]["options"]}
     assert {"date", "duration", "activity", "notes"} <= options
     assert {"from", "to", "period", "cohort", "manage"} == {

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.timeout(60)
 
 WELCOME = at("2026-11-17")
 LABELS = ["We'll do this", "Show me another", "Done, log it", "Skip this round"]
+ASSESS = "Rate yourself on the competencies"  # the welcome's own button, whatever is answered
 
 
 def send_welcome(core, fake: FakeDiscord, ticker_for) -> tuple[int, dict[str, Any]]:
@@ -69,7 +70,7 @@ def test_welcome_goes_to_a_private_thread_with_buttons_and_a_nonce(core, fake, t
     delivery's action strings and the message carries a nonce from the idempotency key."""
     thread, message = send_welcome(core, fake, ticker_for)
     [delivery] = rows(core, Delivery)
-    assert list(buttons(message)) == LABELS
+    assert list(buttons(message)) == [*LABELS, ASSESS]
     assert buttons(message)["Show me another"] == f"mb:s:{delivery.id}:swap"
     assert message["nonce"] == nonce_for(delivery.idempotency_key, "t")
     [post] = fake.requests_to("POST", f"/channels/{thread}/messages")
@@ -91,7 +92,7 @@ def test_a_click_after_a_restart_is_stored_and_updates_the_message(core, fake, t
     assert reply.type == 7
     [updated] = fake.messages(thread)
     assert "Ben pressed “We'll do this”" in updated["content"]
-    assert list(buttons(updated)) == ["Done, log it"]
+    assert list(buttons(updated)) == ["Done, log it", ASSESS]
     [response] = rows(core, Response)
     assert response.action == "accept"
     [delivery] = rows(core, Delivery)
@@ -132,7 +133,9 @@ def test_done_log_it_opens_the_form_for_the_activity_and_logs_it(core, fake, tic
             title = opened.data["title"]  # says which activity, within Discord's 45 characters
             assert title.startswith("Log a meeting: ") and len(title) <= 45
             assert catalog.activity(delivery.activity_id).title[:25] in title
-            await fake.wait_for(lambda: list(buttons(fake.messages(thread)[0])) == LABELS[2:3])
+            await fake.wait_for(
+                lambda: list(buttons(fake.messages(thread)[0])) == [LABELS[2], ASSESS]
+            )
             today = opened.data["components"][0]["component"]["value"]
             assert today == "2026-11-20"
             submit = fake.modal_submit(

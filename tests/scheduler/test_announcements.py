@@ -56,8 +56,10 @@ def test_an_announcement_reaches_each_active_pair_once(core, ticker, sink, progr
 
 def test_refusals_say_what_to_type(core, pair_id, clock):
     clock.now = at("2026-12-02", 16)
-    empty = core.command(CASEY, "mentoring-admin", "announce")
-    assert "needs what to tell every pair" in text_of(empty)
+    empty = core.command(CASEY, "mentoring-admin", "announce")  # nothing to tell: the form
+    assert empty.form is not None and empty.form.form_id == "announce"
+    blank = core.command(CASEY, "mentoring-admin", 'announce "Fall"')
+    assert "The announcement is empty" in text_of(blank)
     long = core.command(CASEY, "mentoring-admin", "announce " + "x" * 3001)
     assert "3,001 characters long; it can be at most 3,000" in text_of(long)
     member = core.command(actor("ben"), "mentoring-admin", "announce Hello")

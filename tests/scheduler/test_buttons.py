@@ -69,7 +69,13 @@ def test_done_opens_form_for_the_suggested_activity(core, suggestion):
     """Done, log it opens the meeting form for the suggested activity, which the meeting gets."""
     reply = core.press(ADA, suggestion["Done, log it"])
     suggested = stored(core).activity_id
-    assert [f.name for f in reply.form.fields] == ["date", "duration", "notes", "next_steps"]
+    assert [f.name for f in reply.form.fields] == [
+        "date",
+        "duration",
+        "notes",
+        "next_steps",
+        "rating",
+    ]
     assert core.catalog.activity(suggested).title in reply.form.intro
     logged = core.submit(
         ADA, reply.form.form_id, reply.form.context, {"date": "today", "duration": "45m"}

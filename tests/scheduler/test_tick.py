@@ -45,6 +45,7 @@ def test_welcome_sent_once_on_start_day(core, ticker, sink, new_pair):
         "Show me another",
         "Done, log it",
         "Skip this round",
+        "Rate yourself on the competencies",
     ]
     assert tick(ticker, at("2026-11-17", 15, 1)).sent == []
     assert len(sink.delivered) == 1

@@ -5,12 +5,14 @@ showing what changed."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from slack_sdk.models.views import View
 
+from bot.slack_app.app import build_slack_app, slack_listeners
 from storage.models import Pair
 from tests.fakes.slack_requests import payload_body
 from tests.slack.harness import COORDINATOR, Served, serve
@@ -121,3 +123,45 @@ def test_someone_not_in_a_pair_is_welcomed(app, fake, core, pair_id):
     view = asyncio.run(scenario())
     View(**view).validate_json()
     assert "You are not in a mentoring pair yet" in shown(view)
+
+
+def test_a_new_suggestion_and_a_partners_meeting_show_on_a_members_open_home(
+    core, fake, client, outbound, ticker, pair_id
+):
+    """Ada has her Home tab open: the welcome the scheduler delivers, then Ben logging a
+    meeting, publish it again with them (the notes stay out of it); Ben, not looking, is
+    never published."""
+    listeners = slack_listeners(core, client, outbound)
+    app = build_slack_app(core, client, outbound, listeners)
+    ticker.after_delivery["slack"] = listeners.home.refresh  # as `mentorbot run` wires it
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        async with serve(app, fake) as slack:
+            await open_home(slack, "U1")
+            await fake.wait_for(lambda: fake.home_views.get("U1"))
+            report = await ticker.tick(dt.datetime(2026, 11, 17, 15, tzinfo=dt.UTC))
+            assert [o.kind for o in report.sent] == ["welcome"]
+            welcomed = fake.home_views["U1"]
+            await slack.command("/log-meeting", "yesterday 45m picture books", "U2")
+            met = await fake.wait_for(
+                lambda: "45 min" in shown(fake.home_views["U1"]) and fake.home_views["U1"]
+            )
+            return welcomed, met
+
+    welcomed, met = asyncio.run(scenario())
+    assert "We'll do this" in buttons(welcomed)
+    assert "picture books" not in shown(met)
+    assert {call.args["user_id"] for call in fake.calls_to("views.publish")} == {"U1"}
+
+
+def test_a_coordinators_home_announces_through_a_form(app, fake, core, pair_id):
+    async def scenario() -> dict[str, Any]:
+        async with serve(app, fake) as slack:
+            await open_home(slack, COORDINATOR)
+            view = await fake.wait_for(lambda: fake.home_views.get(COORDINATOR))
+            await press_on_home(slack, COORDINATOR, buttons(view)["Announce"], "trig-h3")
+            return (await fake.wait_for(lambda: fake.views))[0]
+
+    form = asyncio.run(scenario())
+    assert form["callback_id"] == "announce"
+    assert next(b["block_id"] for b in form["blocks"] if b["type"] == "input") == "text"

@@ -79,6 +79,7 @@ def test_suggestion_goes_to_a_group_dm_with_its_delivery_key(core, fake, ticker,
         "Show me another",
         "Done, log it",
         "Skip this round",
+        "Rate yourself on the competencies",
     ]
     assert "Welcome" in shown(message)
 
@@ -92,7 +93,7 @@ def test_well_do_this_updates_the_message_to_show_who_chose(app, core, fake, tic
     assert update.args["channel"] == channel
     [message] = fake.messages(channel)
     assert "Ben pressed “We'll do this”" in shown(message)
-    assert list(buttons(message)) == ["Done, log it"]
+    assert list(buttons(message)) == ["Done, log it", "Rate yourself on the competencies"]
     assert "meeting form" in shown(fake.responses_to(key)[0])
     [response] = rows(core, Response)
     assert response.action == "accept"
@@ -119,7 +120,7 @@ def test_done_log_it_opens_the_form_for_the_suggested_activity(app, core, fake, 
     [delivery] = rows(core, Delivery)
     [view] = fake.views
     block_ids = [b["block_id"] for b in view["blocks"]]
-    assert block_ids == ["intro", "date", "duration", "notes", "next_steps"]
+    assert block_ids == ["intro", "date", "duration", "notes", "next_steps", "rating"]
     title = core.catalog.activity(delivery.activity_id).title
     assert view["blocks"][0]["text"]["text"] == f"Activity: *{title}*"
 

@@ -12,7 +12,7 @@ from bot.core.service import Core
 from bot.settings import Settings
 from prompts.catalog import load_catalog
 from storage.db import make_engine, make_session_factory, run_in_transaction, upgrade
-from storage.models import Cohort, Pair, Person, Program
+from storage.models import Cohort, Delivery, Pair, Person, Program
 
 
 def migrated_sqlite(folder: Path) -> str:
@@ -190,3 +190,24 @@ def post_texts(reply: Reply) -> list[str]:
 
 def button_actions(message: Message) -> dict[str, str]:
     return {button.label: button.action for button in message.buttons}
+
+
+def answer_a_reflection(core: Core, who: Actor, worked: str) -> None:
+    """The (only) pair's midpoint reflection has reached it, and ``who`` answers it, not
+    letting the report quote them."""
+    from sqlalchemy import select
+
+    pair_id = run_in_transaction(core.sessions, lambda s: s.scalar(select(Pair.id)))
+    sent = Delivery(
+        pair_id=pair_id,
+        kind="midpoint",
+        round_key="r4",
+        due_at=core.clock(),
+        status="sent",
+        message_ref="1.0",
+        sent_at=core.clock(),
+    )
+    run_in_transaction(core.sessions, lambda s: s.add(sent))
+    form = core.command(who, "mentoring", "reflect").form
+    assert form is not None, "the reflection form opens"
+    core.submit(who, form.form_id, form.context, {"score": "3", "worked": worked, "share": "no"})
