@@ -5,12 +5,15 @@ that cohort; a paused pair gets nothing; and a pause that runs out by itself is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+from bot.app import build_ticker
 from bot.core.replies import unmarked
 from storage.db import session_scope
 from storage.models import Delivery
 from tests.scheduler.conftest import at
 from tests.support.bot import PairSpec, actor, add_pair, text_of
+from tests.support.sink import RecordingOutbound
 
 CASEY = actor("casey")
 
@@ -73,3 +76,47 @@ def test_a_pause_that_runs_out_is_told_once(core, ticker, sink, pair_id):
     tick(ticker, at("2026-11-24", 16))
     notices = [d for d in sink.delivered if "Your pause is over" in unmarked(d.message.text)]
     assert len(notices) == 1 and notices[0].pair_id == pair_id
+
+
+class KilledHalfway(RecordingOutbound):
+    """The process is killed right after the platform took its ``limit``-th post: that post,
+    and any others in flight, are stored there but never recorded by the bot."""
+
+    limit: int = 100
+    reached: asyncio.Event | None = None
+
+    async def send_to_pair(self, *args, **kwargs):
+        sent = await super().send_to_pair(*args, **kwargs)
+        if self.reached is not None and len(self.delivered) >= self.limit:
+            self.reached.set()
+            await asyncio.sleep(3600)  # never heard back: the kill comes first
+        return sent
+
+
+async def killed_halfway(ticker, sink: KilledHalfway, now) -> None:
+    sink.reached = asyncio.Event()
+    running = asyncio.create_task(ticker.tick(now))
+    await sink.reached.wait()
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+
+
+def test_an_announcement_to_200_pairs_survives_a_kill_halfway_each_pair_once(
+    core, program_id, clock
+):
+    pairs = [add_pair(core, program_id, PairSpec(f"m{n}", f"e{n}")) for n in range(200)]
+    clock.now = at("2026-12-02", 16)
+    core.command(CASEY, "mentoring-admin", "announce The webinar is on 12 January")
+    sink = KilledHalfway()
+    asyncio.run(
+        killed_halfway(build_ticker(core, {"console": sink}), sink, at("2026-12-02", 16, 1))
+    )
+    assert 100 <= len([d for d in sink.delivered if "webinar" in d.message.text]) < 200
+    assert any(status != "sent" for _, status in announced(core))  # some were never recorded
+    clock.advance(minutes=10)  # the dead process's leases run out
+    sink.reached = None
+    tick(build_ticker(core, {"console": sink}), at("2026-12-02", 16, 11))
+    told = sorted(d.pair_id for d in sink.delivered if "webinar" in d.message.text)
+    assert told == pairs  # every pair once: none lost, none twice
+    assert announced(core) == [(pair, "sent") for pair in pairs]
