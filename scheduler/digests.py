@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.attention import failure_reason, help_reason
 from bot.core.coordinators import coordinator_ids
 from bot.core.grammar import shorten
 from bot.core.outbound import Outbound
@@ -36,7 +37,6 @@ from storage.summary import PairRow
 
 log = logging.getLogger(__name__)
 
-HELP, FAILED = "asked for help", "deliver"  # how the attention reasons begin (bot.core.attention)
 SHOWN = 15  # lines a section shows; the summary has the rest
 QUOTED = 200  # characters of each reflection answer a digest quotes
 
@@ -134,9 +134,9 @@ def _message(new: Mapping[tuple[int, str], PairRow], answered: list[str]) -> Mes
     help_lines, failed_lines, other_lines = [], [], []
     for (pair_id, reason), row in sorted(new.items(), key=lambda item: item[0]):
         line = f"• **{pair_id}** {said(row.mentor)} & {said(row.mentee)}: {reason}"
-        if reason.startswith(HELP):
+        if reason == help_reason(row):
             help_lines.append(line)
-        elif FAILED in reason:
+        elif reason == failure_reason(row):
             failed_lines.append(line)
         else:
             other_lines.append(line)

@@ -73,22 +73,37 @@ def attention_reasons(row: PairRow, as_of: dt.date) -> list[str]:
         [person_id] = row.active_people
         name = row.mentor if person_id == row.mentor_id else row.mentee
         reasons.append(render("attention.one_sided", name=name))
-    if row.help_asked_at is not None and row.help_open:
-        reasons.append(
-            render("attention.asked_for_help", date=row.help_asked_at.date().isoformat())
-        )
+    asked = help_reason(row)
+    if asked is not None:
+        reasons.append(asked)
     reasons += [
         render("attention.unreachable", name=name, reason=reason)
         for name, reason in row.unreachable
     ]
-    failure = row.last_failure or render("attention.unknown_error")
-    if row.failed_recent == 1:
-        reasons.append(render("attention.one_failed", failure=failure))
-    elif row.failed_recent:
-        reasons.append(render("attention.failed", count=row.failed_recent, failure=failure))
+    failed = failure_reason(row)
+    if failed is not None:
+        reasons.append(failed)
     if reasons and row.help_asked_at is not None and not row.help_open:
         reasons.append(help_handled_note(row))
     return reasons
+
+
+def help_reason(row: PairRow) -> str | None:
+    """The reason for a help request still waiting, if there is one (the digest tells these
+    apart from the other reasons by it, whatever their wording)."""
+    if row.help_asked_at is None or not row.help_open:
+        return None
+    return render("attention.asked_for_help", date=row.help_asked_at.date().isoformat())
+
+
+def failure_reason(row: PairRow) -> str | None:
+    """The reason for deliveries that failed recently, if any failed."""
+    failure = row.last_failure or render("attention.unknown_error")
+    if row.failed_recent == 1:
+        return render("attention.one_failed", failure=failure)
+    if row.failed_recent:
+        return render("attention.failed", count=row.failed_recent, failure=failure)
+    return None
 
 
 def help_handled_note(row: PairRow) -> str:
