@@ -24,6 +24,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.commands import COMMANDS
 from bot.core.conversations import PairConversations
@@ -31,6 +32,7 @@ from bot.core.service import Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
 from bot.slack_app.home import HomeTab
+from bot.slack_app.installations import installation_store, oauth_settings
 from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
@@ -39,6 +41,7 @@ from bot.slack_app.people import SlackPeople, resolve_pending_people
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"  # bolt's default, as is /slack/oauth_redirect
 ANY = re.compile(r".+")
 MAX_INLINE_RETRY_WAIT = 5  # seconds; a longer Retry-After goes back to the scheduler
 PEOPLE_SYNC_SECONDS = 900
@@ -66,12 +69,13 @@ class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
-    """The bot's Web API client: ``SLACK_API_URL`` as base URL, short 429s retried in place."""
+    """The bot's Web API client: ``SLACK_API_URL`` as base URL, short 429s retried in place;
+    with ``SLACK_BOT_TOKEN``'s token, or none when each workspace's comes from the store."""
     options: dict[str, Any] = {}
     if settings.slack_api_url:
         options["base_url"] = settings.slack_api_url.rstrip("/") + "/"
     return AsyncWebClient(
-        token=settings.slack_bot_token,
+        token=None if settings.slack_oauth else settings.slack_bot_token,
         retry_handlers=[ShortRateLimitRetry(max_retry_count=2)],
         **options,
     )
@@ -96,9 +100,13 @@ async def ignore_retries(
 
 
 def build_slack_app(
-    core: Core, client: AsyncWebClient, outbound: SlackOutbound | None = None
+    core: Core,
+    client: AsyncWebClient,
+    outbound: SlackOutbound | None = None,
+    engine: AsyncEngine | None = None,
 ) -> AsyncApp:
-    """The bolt app around ``core``, calling Slack through ``client``.
+    """The bolt app around ``core``, calling Slack through ``client``; with OAuth settings
+    also the "Add to Slack" flow, its stores on ``engine`` (our database, for asyncio).
 
     ``process_before_response``: the HTTP answer (or Socket Mode ack) goes out as soon as a
     listener returns, and the listeners return right after ``ack()``, leaving the work to a
@@ -106,11 +114,23 @@ def build_slack_app(
     """
     outbound = outbound or SlackOutbound(client, PairConversations(core.sessions))
     listeners = Listeners(core, SlackPeople(client), Answers(outbound), HomeTab(client))
+    options: dict[str, Any] = {}
+    if core.settings.slack_oauth:
+        if engine is None:
+            raise ValueError("installing into many workspaces needs the database's engine")
+        store = installation_store(core.settings, engine)
+        options = {
+            # given to the app too, so that bolt refreshes tokens through ``client``
+            "installation_store": store,
+            "installation_store_bot_only": True,
+            "oauth_settings": oauth_settings(core.settings, store, engine),
+        }
     app = AsyncApp(
         client=client,
         signing_secret=core.settings.slack_signing_secret or "",
         name="mentorbot",
         process_before_response=True,
+        **options,
     )
     app.use(ignore_retries)
     for command in COMMANDS:
@@ -126,7 +146,7 @@ class SlackRunner:
 
     def __init__(self, core: Core) -> None:
         settings = core.settings
-        if not settings.slack_bot_token:
+        if not settings.slack_enabled:
             raise SettingsError("SLACK_BOT_TOKEN: expected the bot token (xoxb-…) to run on Slack")
         if not settings.slack_app_token and not settings.slack_signing_secret:
             raise SettingsError(
@@ -134,20 +154,29 @@ class SlackRunner:
                 "(or set SLACK_APP_TOKEN for Socket Mode)"
             )
         self.core = core
+        self.engine = core.async_engine() if settings.slack_oauth else None
         self.outbound = build_slack_outbound(core)
         self.client = self.outbound.client
-        self.app = build_slack_app(core, self.client, self.outbound)
+        self.app = build_slack_app(core, self.client, self.outbound, self.engine)
 
     async def run(self) -> None:
-        """Serve until cancelled: Socket Mode with ``SLACK_APP_TOKEN``, else HTTP on ``PORT``."""
+        """Serve until cancelled: Socket Mode with ``SLACK_APP_TOKEN``, else HTTP on ``PORT``;
+        with OAuth, HTTP on ``PORT`` in Socket Mode too, for the install pages."""
+        settings = self.core.settings
         people = asyncio.create_task(self._keep_people_linked())
         try:
-            if self.core.settings.slack_app_token:
-                await self._socket_mode(self.core.settings.slack_app_token)
+            if settings.slack_app_token and settings.slack_oauth:
+                await asyncio.gather(
+                    self._socket_mode(settings.slack_app_token), self._http(settings.port)
+                )
+            elif settings.slack_app_token:
+                await self._socket_mode(settings.slack_app_token)
             else:
-                await self._http(self.core.settings.port)
+                await self._http(settings.port)
         finally:
             people.cancel()
+            if self.engine is not None:
+                await self.engine.dispose()
 
     async def _socket_mode(self, app_token: str) -> None:
         handler = AsyncSocketModeHandler(self.app, app_token)  # inside the running loop
@@ -163,6 +192,8 @@ class SlackRunner:
         await runner.setup()
         await web.TCPSite(runner, "0.0.0.0", port).start()
         log.info("Slack: listening on port %s at %s", port, EVENTS_PATH)
+        if self.core.settings.slack_oauth:
+            log.info("Slack: any workspace can install the app at %s", INSTALL_PATH)
         try:
             await asyncio.Event().wait()
         finally:

@@ -11,6 +11,7 @@ import yaml
 from bot.core.commands import COMMANDS
 from bot.core.grammar import description, usage_hint
 from bot.slack_app.app import EVENTS_PATH
+from bot.slack_app.installations import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCOPES = {
@@ -45,7 +46,7 @@ def test_manifest_asks_exactly_the_scopes_used_and_one_event(name):
     """Bot scopes match the Web API methods the app calls; the only event is the Home tab
     being opened, and the Home tab is on."""
     data = manifest(name)
-    assert set(data["oauth_config"]["scopes"]["bot"]) == SCOPES
+    assert set(data["oauth_config"]["scopes"]["bot"]) == SCOPES == set(BOT_SCOPES)
     assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert data["settings"]["interactivity"]["is_enabled"] is True
