@@ -47,7 +47,10 @@ async def tick_outbounds(core: Core) -> AsyncIterator[dict[str, Outbound]]:
         if core.settings.slack_enabled:
             from bot.slack_app.app import build_slack_outbound
 
-            outbounds["slack"] = build_slack_outbound(core)
+            engine = core.async_engine() if core.settings.slack_oauth else None
+            if engine is not None:
+                stack.push_async_callback(engine.dispose)
+            outbounds["slack"] = build_slack_outbound(core, engine)
         if core.settings.discord_enabled:
             from bot.discord_app.bot import open_discord_outbound
 

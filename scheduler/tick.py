@@ -62,6 +62,8 @@ CLAIM_BATCH = 200
 # minute's tick, so ticks do not overrun their minute and skip the next.
 OPEN_AHEAD = 45
 SEND_CONCURRENCY = 8
+# Whether a member can be messaged, asked once a round: (platform, workspace, user id) -> reason
+Reachability = dict[tuple[str, str, str], "asyncio.Task[str | None]"]
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -150,7 +152,7 @@ class Ticker:
         report.planned = await asyncio.to_thread(
             run_in_transaction, self.sessions, lambda s: self.plan(s, now)
         )
-        reachability: dict[tuple[str, str], asyncio.Task[str | None]] = {}  # for this round
+        reachability: Reachability = {}  # for this round
         while True:  # batch by batch, so memory stays flat and two tickers share a round
             token = secrets.token_hex(8)
             claimed = await asyncio.to_thread(
@@ -210,9 +212,7 @@ class Ticker:
         finally:
             keeper.cancel()
 
-    async def _open_ahead(
-        self, now: dt.datetime, reachability: dict[tuple[str, str], asyncio.Task[str | None]]
-    ) -> int:
+    async def _open_ahead(self, now: dt.datetime, reachability: Reachability) -> int:
         """Open the conversations of active pairs that have none yet, a few each tick, so a
         kickoff round only posts. A pair with a member the platform reports gone is flagged
         instead (and so not tried again); another failure is left for the round to report."""
@@ -227,6 +227,7 @@ class Ticker:
                     mentee.platform_user_id,
                     Pair.mentor_id,
                     Pair.mentee_id,
+                    mentor.workspace,
                 )
                 .join(mentor, Pair.mentor_id == mentor.id)
                 .join(mentee, Pair.mentee_id == mentee.id)
@@ -243,8 +244,11 @@ class Ticker:
                 .limit(OPEN_AHEAD)
             )
             return [
-                (PairAddress(p, platform, None, (a, b)), (mentor_id, mentee_id))
-                for p, platform, a, b, mentor_id, mentee_id in rows
+                (
+                    PairAddress(p, platform, None, (a, b), workspace=workspace),
+                    (mentor_id, mentee_id),
+                )
+                for p, platform, a, b, mentor_id, mentee_id, workspace in rows
             ]
 
         limit = asyncio.Semaphore(SEND_CONCURRENCY)
@@ -475,6 +479,7 @@ class Ticker:
                 pair.conversation_id,
                 (pair.mentor.platform_user_id or "", pair.mentee.platform_user_id or ""),
                 pair.program.pairs_channel_id,
+                pair.mentor.workspace,
             ),
             message=compose(delivery, pair, self.catalog, next_steps),
             idempotency_key=delivery.idempotency_key,
@@ -489,7 +494,7 @@ class Ticker:
         claimed: Sequence[Outgoing],
         now: dt.datetime,
         token: str,
-        reachability: dict[tuple[str, str], asyncio.Task[str | None]],
+        reachability: Reachability,
     ) -> list[Outcome | None]:
         limit = asyncio.Semaphore(SEND_CONCURRENCY)
 
@@ -534,7 +539,7 @@ class Ticker:
         self,
         outgoing: Outgoing,
         token: str,
-        reachability: dict[tuple[str, str], asyncio.Task[str | None]],
+        reachability: Reachability,
     ) -> Outcome | None:
         """Send one claimed row; None when its claim was lost to another ticker."""
         outbound = self.outbounds.get(outgoing.address.platform)
@@ -720,14 +725,16 @@ async def _unreachable_members(
     outbound: Outbound,
     address: PairAddress,
     person_ids: tuple[int, ...],
-    cache: dict[tuple[str, str], asyncio.Task[str | None]],
+    cache: Reachability,
 ) -> dict[int, str]:
     """Why each member who cannot be messaged cannot, by person id (asked once a round)."""
     found = {}
     for person_id, user_id in zip(person_ids, address.member_ids, strict=True):
-        key = (address.platform, user_id)
+        key = (address.platform, address.workspace, user_id)
         if key not in cache:
-            cache[key] = asyncio.ensure_future(outbound.unreachable_reason(user_id))
+            cache[key] = asyncio.ensure_future(
+                outbound.unreachable_reason(user_id, workspace=address.workspace)
+            )
         reason = await cache[key]
         if reason:
             found[person_id] = reason

@@ -32,7 +32,7 @@ from bot.core.service import Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
 from bot.slack_app.home import HomeTab
-from bot.slack_app.installations import installation_store, oauth_settings
+from bot.slack_app.installations import Workspaces, oauth_settings
 from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
@@ -81,10 +81,22 @@ def make_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build_slack_outbound(core: Core) -> SlackOutbound:
+def build_slack_outbound(core: Core, engine: AsyncEngine | None = None) -> SlackOutbound:
     """The scheduler's Slack port on its own, e.g. for ``mentorbot nudge tick``: it needs only
-    ``SLACK_BOT_TOKEN`` (and ``SLACK_API_URL``), not a running app."""
-    return SlackOutbound(make_client(core.settings), PairConversations(core.sessions), Pacer())
+    ``SLACK_BOT_TOKEN`` (and ``SLACK_API_URL``), not a running app; with OAuth, the
+    installations on ``engine`` instead."""
+    client = make_client(core.settings)
+    workspaces = workspaces_for(core, client, engine)
+    return SlackOutbound(client, PairConversations(core.sessions), Pacer(), workspaces)
+
+
+def workspaces_for(core: Core, client: AsyncWebClient, engine: AsyncEngine | None) -> Workspaces:
+    """Whose token a call goes with: ``SLACK_BOT_TOKEN``'s, or each installed workspace's."""
+    if not core.settings.slack_oauth:
+        return Workspaces(client)
+    if engine is None:
+        raise ValueError("installing into many workspaces needs the database's engine")
+    return Workspaces.installed(core.settings, client, engine)
 
 
 async def ignore_retries(
@@ -106,24 +118,31 @@ def build_slack_app(
     engine: AsyncEngine | None = None,
 ) -> AsyncApp:
     """The bolt app around ``core``, calling Slack through ``client``; with OAuth settings
-    also the "Add to Slack" flow, its stores on ``engine`` (our database, for asyncio).
+    also the "Add to Slack" flow, its stores in our database (on ``engine``, for asyncio,
+    unless ``outbound`` already has them).
 
     ``process_before_response``: the HTTP answer (or Socket Mode ack) goes out as soon as a
     listener returns, and the listeners return right after ``ack()``, leaving the work to a
     background task; bolt's default instead polls for the ack every 10 ms.
     """
-    outbound = outbound or SlackOutbound(client, PairConversations(core.sessions))
-    listeners = Listeners(core, SlackPeople(client), Answers(outbound), HomeTab(client))
+    if outbound is None:
+        workspaces = workspaces_for(core, client, engine)
+        outbound = SlackOutbound(client, PairConversations(core.sessions), None, workspaces)
+    workspaces = outbound.workspaces
+    listeners = Listeners(
+        core,
+        SlackPeople(client, workspaces=workspaces),
+        Answers(outbound),
+        HomeTab(client, workspaces),
+        workspaces,
+    )
     options: dict[str, Any] = {}
-    if core.settings.slack_oauth:
-        if engine is None:
-            raise ValueError("installing into many workspaces needs the database's engine")
-        store = installation_store(core.settings, engine)
+    if workspaces.store is not None:
         options = {
             # given to the app too, so that bolt refreshes tokens through ``client``
-            "installation_store": store,
+            "installation_store": workspaces.store,
             "installation_store_bot_only": True,
-            "oauth_settings": oauth_settings(core.settings, store, engine),
+            "oauth_settings": oauth_settings(core.settings, workspaces.store),
         }
     app = AsyncApp(
         client=client,
@@ -138,6 +157,10 @@ def build_slack_app(
     app.action(ANY)(listeners.click)
     app.view(ANY)(listeners.submit)
     app.event("app_home_opened")(listeners.home_opened)
+    if workspaces.store is not None:
+        # bolt's own: app_uninstalled and tokens_revoked delete the workspace's tokens, so its
+        # deliveries stop (``Workspaces.client`` finds none); its data stays.
+        app.enable_token_revocation_listeners()
     return app
 
 
@@ -155,7 +178,7 @@ class SlackRunner:
             )
         self.core = core
         self.engine = core.async_engine() if settings.slack_oauth else None
-        self.outbound = build_slack_outbound(core)
+        self.outbound = build_slack_outbound(core, self.engine)
         self.client = self.outbound.client
         self.app = build_slack_app(core, self.client, self.outbound, self.engine)
 
@@ -203,7 +226,9 @@ class SlackRunner:
         """Imported e-mails and missing time zones, at start-up and every quarter hour."""
         while True:
             try:
-                linked = await resolve_pending_people(self.core, self.client, self.outbound.pacer)
+                linked = await resolve_pending_people(
+                    self.core, self.client, self.outbound.pacer, self.outbound.workspaces
+                )
             except Exception:
                 log.exception("Slack: could not look people up; will try again")
             else:

@@ -15,7 +15,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.outbound import DeliveryError
 from bot.core.replies import Message
+from bot.slack_app.installations import Workspaces
 from bot.slack_app.render import message_blocks
 
 log = logging.getLogger(__name__)
@@ -42,11 +44,12 @@ def home_view(sections: list[Message]) -> dict[str, Any]:
 class HomeTab:
     """Publishes a member's Home tab; a failure is logged, never shown as an error."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+    def __init__(self, client: AsyncWebClient, workspaces: Workspaces | None = None) -> None:
+        self.workspaces = workspaces or Workspaces(client)
 
-    async def publish(self, user_id: str, sections: list[Message]) -> None:
+    async def publish(self, user_id: str, sections: list[Message], workspace: str = "") -> None:
         try:
-            await self.client.views_publish(user_id=user_id, view=home_view(sections))
-        except SlackApiError as error:
+            client = await self.workspaces.client(workspace)
+            await client.views_publish(user_id=user_id, view=home_view(sections))
+        except (SlackApiError, DeliveryError) as error:
             log.warning("could not publish the Home tab of %s: %s", user_id, error)

@@ -92,7 +92,7 @@ def installation_store(settings: Settings, engine: AsyncEngine) -> AsyncSQLAlche
 
 
 def oauth_settings(
-    settings: Settings, store: AsyncSQLAlchemyInstallationStore, engine: AsyncEngine
+    settings: Settings, store: AsyncSQLAlchemyInstallationStore
 ) -> AsyncOAuthSettings:
     """bolt's OAuth settings: our scopes, no user scopes, the stores in our database, and
     Slack's authorize page beside ``SLACK_API_URL`` (slack.com/api/ → slack.com/oauth/v2/…)."""
@@ -108,7 +108,7 @@ def oauth_settings(
         installation_store=store,
         installation_store_bot_only=True,
         token_rotation_expiration_minutes=ROTATE_MINUTES,
-        state_store=SignedStates(settings.slack_state_secret or "", engine),
+        state_store=SignedStates(settings.slack_state_secret or "", store.engine),
         state_expiration_seconds=STATE_SECONDS,
         **options,
     )
@@ -140,6 +140,11 @@ class Workspaces:
             client=client,
         )
         return cls(client, installation_store(settings, engine), rotator)
+
+    def key(self, enterprise_id: str | None, team_id: str | None) -> str:
+        """The workspace a request came from, as the core keeps it: empty when there is just
+        the one of ``SLACK_BOT_TOKEN``, so a single-workspace install stores what it did."""
+        return "" if self.store is None else workspace_key(enterprise_id, team_id)
 
     async def client(self, workspace: str) -> AsyncWebClient:
         """The client to call Slack with for ``workspace``; ``DeliveryError`` (permanent)

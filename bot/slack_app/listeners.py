@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.core.buttons import HOME_SURFACE
 from bot.core.errors import apology
@@ -37,6 +38,7 @@ from bot.core.service import Core
 from bot.slack_app.answers import Answers, Origin
 from bot.slack_app.forms import error_blocks, read_submission
 from bot.slack_app.home import HomeTab
+from bot.slack_app.installations import Workspaces
 from bot.slack_app.people import SlackPeople
 from bot.slack_app.text import command_text
 
@@ -51,17 +53,28 @@ MAX_DEFER = 0.25  # …or this long after its own ack, whichever comes first
 class Listeners:
     """What the app does with each kind of request; registered on the bolt app by ``app.py``."""
 
-    def __init__(self, core: Core, people: SlackPeople, answers: Answers, home: HomeTab) -> None:
+    def __init__(
+        self,
+        core: Core,
+        people: SlackPeople,
+        answers: Answers,
+        home: HomeTab,
+        workspaces: Workspaces,
+    ) -> None:
         self.core = core
         self.people = people
         self.answers = answers
         self.home = home
-        self._home_viewers: set[str] = set()  # opened the Home tab since this process began
+        self.workspaces = workspaces
+        # (workspace, user id) of those who opened the Home tab since this process began
+        self._home_viewers: set[tuple[str, str]] = set()
         self._workers = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="mentorbot-slack")
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_ack = 0.0
 
-    async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def command(
+        self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         """``/goal …`` and the others: ack, then answer privately."""
         await ack()
         origin = Origin(
@@ -69,36 +82,48 @@ class Listeners:
             conversation_id=command.get("channel_id"),
             response_url=command.get("response_url"),
             trigger_id=command.get("trigger_id"),
+            workspace=self._workspace(context),
         )
         name = command["command"].lstrip("/")
         text, mentions = command_text(command.get("text") or "")
 
         async def run() -> None:
-            named, by_name = await self.people.named(text, mentions)
+            named, by_name = await self.people.named(text, mentions, origin.workspace)
             call = partial(self.core.command, mentions=by_name)
             await self._run(origin, call, name, named)
 
         self._after_ack(origin, run)
 
-    async def home_opened(self, event: dict[str, Any]) -> None:
+    async def home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """The member opened the app's Home tab: publish it as it is now, and again after
         each of their commands and clicks from then on."""
         if event.get("tab", "home") == "home":
-            self._home_viewers.add(event["user"])
-            self._after_ack(Origin(event["user"], None, None), self._publish_home, event["user"])
+            origin = Origin(event["user"], None, None, workspace=self._workspace(context))
+            self._home_viewers.add((origin.workspace, origin.user_id))
+            self._after_ack(origin, self._publish_home, origin)
 
-    async def _publish_home(self, user_id: str) -> None:
-        actor = await self.people.actor(user_id)
-        await self.home.publish(user_id, await self._in_worker(self.core.home, actor))
+    async def _publish_home(self, origin: Origin) -> None:
+        actor = await self.people.actor(origin.user_id, origin.workspace)
+        sections = await self._in_worker(self.core.home, actor)
+        await self.home.publish(origin.user_id, sections, origin.workspace)
 
-    async def click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def click(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
         """A button: its ``action_id`` is the core's action string, handed back unchanged.
         One pressed on the Home tab acts as on the member's own message there."""
         await ack()
         container = body.get("container") or {}
+        workspace = self._workspace(context)
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
             user_id = body["user"]["id"]
-            origin = Origin(user_id, None, None, trigger_id=body.get("trigger_id"))
+            origin = Origin(
+                user_id, None, None, trigger_id=body.get("trigger_id"), workspace=workspace
+            )
             press = partial(self.core.press, message_ref=MessageRef(HOME_SURFACE, user_id))
             self._after_ack(origin, self._run, origin, press, action["action_id"])
             return
@@ -109,6 +134,7 @@ class Listeners:
             trigger_id=body.get("trigger_id"),
             message_ts=container.get("message_ts"),
             ephemeral=bool(container.get("is_ephemeral")),
+            workspace=workspace,
         )
         clicked = None
         if origin.conversation_id and origin.message_ts:
@@ -116,14 +142,25 @@ class Listeners:
         press = partial(self.core.press, message_ref=clicked)
         self._after_ack(origin, self._run, origin, press, action["action_id"])
 
-    async def submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def submit(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
         """A modal: field errors keep it open beside their fields; otherwise it closes."""
         form = read_submission(view)
-        origin = Origin(body["user"]["id"], form.conversation_id, form.response_url)
+        origin = Origin(
+            body["user"]["id"],
+            form.conversation_id,
+            form.response_url,
+            workspace=self._workspace(context),
+        )
         if not await self._first_time(origin.user_id, body.get("trigger_id")):
             await ack()
             return
-        actor = await self.people.actor(origin.user_id)
+        actor = await self.people.actor(origin.user_id, origin.workspace)
         reply = await self._in_worker(
             self.core.submit, actor, form.form_id, form.context, form.values, origin.conversation_id
         )
@@ -137,11 +174,16 @@ class Listeners:
         """Who is asking, the core's answer, and that answer played out on Slack."""
         if not await self._first_time(origin.user_id, origin.trigger_id):
             return
-        actor = await self.people.actor(origin.user_id)
+        actor = await self.people.actor(origin.user_id, origin.workspace)
         reply = await self._in_worker(call, actor, *args, origin.conversation_id)
         await self.answers.send(reply, origin)
-        if origin.user_id in self._home_viewers:  # (a coordinator's home reads the summary)
-            await self.home.publish(origin.user_id, await self._in_worker(self.core.home, actor))
+        if (origin.workspace, origin.user_id) in self._home_viewers:
+            # (a coordinator's home reads the summary)
+            sections = await self._in_worker(self.core.home, actor)
+            await self.home.publish(origin.user_id, sections, origin.workspace)
+
+    def _workspace(self, context: AsyncBoltContext) -> str:
+        return self.workspaces.key(context.enterprise_id, context.team_id)
 
     async def _first_time(self, user_id: str, trigger_id: str | None) -> bool:
         """False for a request already handled (its ``trigger_id`` seen before): a replay.

@@ -379,13 +379,6 @@ class FakeSlack:
                 if issued.team_id == team_id:
                     issued.revoked = True
 
-    def expire_tokens(self, team_id: str) -> None:
-        """Every access token issued for the workspace is past its expiry time now."""
-        with self._lock:
-            for issued in self._issued.values():
-                if issued.team_id == team_id and issued.expires_at is not None:
-                    issued.expires_at = time.time() - 1
-
     def team_of(self, token: str | None) -> str | None:
         """The workspace an OAuth-issued token belongs to (None for any other token)."""
         with self._lock:

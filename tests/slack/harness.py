@@ -74,9 +74,10 @@ class Served:
         return Answer(response.status, text, parsed)
 
     def command_body(
-        self, command: str, text: str, user: str, channel: str = "C1"
+        self, command: str, text: str, user: str, channel: str = "C1", team: str = "T1"
     ) -> tuple[str, str]:
-        """A signed-ready slash command body and the ``response_url`` key its answer lands on."""
+        """A signed-ready slash command body (typed in workspace ``team``) and the
+        ``response_url`` key its answer lands on."""
         key = f"r{next(_numbers)}"
         body = slash_command_body(
             command,
@@ -85,12 +86,15 @@ class Served:
             channel_id=channel,
             response_url=self.fake.response_url(key),
             trigger_id=f"trig-{key}",
+            team_id=team,
         )
         return body, key
 
-    async def command(self, command: str, text: str, user: str, channel: str = "C1") -> str:
+    async def command(
+        self, command: str, text: str, user: str, channel: str = "C1", team: str = "T1"
+    ) -> str:
         """Send a slash command; returns the key of its ``response_url``."""
-        body, key = self.command_body(command, text, user, channel)
+        body, key = self.command_body(command, text, user, channel, team)
         answer = await self.post(body)
         assert answer.status == 200, answer
         return key

@@ -1,0 +1,213 @@
+"""Two workspaces installed into one bot: each one's people, pairs and programs are its own,
+its commands are answered with its own data, and its rounds go with its own token."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+import time_machine
+
+from bot.app import build_core, build_ticker
+from bot.core.service import Core
+from bot.slack_app.app import build_slack_outbound
+from scheduler.tick import TickReport
+from storage.models import Delivery, Pair
+from tests.fakes.slack_api import FakeSlack
+from tests.slack.harness import Served, answer_to, shown
+from tests.slack.installs import bots, install, oauth_settings, served
+from tests.support import bot as support
+from tests.support.bot import Clock, rows
+
+pytestmark = pytest.mark.timeout(60)
+
+START = dt.date(2026, 11, 17)  # three days before the clock: the welcomes are due
+
+
+@pytest.fixture
+def core(db_url: str, fake: FakeSlack, clock: Clock) -> Core:
+    return build_core(oauth_settings(db_url, fake), clock)
+
+
+@pytest.fixture
+def pairs(core: Core) -> dict[str, int]:
+    """In T1, Ada (U1) mentors Ben (U2) in Lakeside Buddies; in T2 someone else with the same
+    user id U1 ("Ada Two") mentors Cleo (U3) in Hillview Buddies."""
+    made = {}
+    for team, program, mentee in (
+        ("T1", "Lakeside", ("U2", "Ben")),
+        ("T2", "Hillview", ("U3", "Cleo")),
+    ):
+        program_id = support.add_program(core, name=f"{program} Buddies", workspace=team)
+        made[team] = support.add_pair(
+            core,
+            program_id,
+            support.PairSpec(
+                mentor="U1",
+                mentee=mentee[0],
+                mentor_name="Ada" if team == "T1" else "Ada Two",
+                mentee_name=mentee[1],
+                start=START,
+                platform="slack",
+                workspace=team,
+            ),
+        )
+    return made
+
+
+async def both_installed(slack: Served) -> None:
+    for team in ("T1", "T2"):
+        status, page = await install(slack, team)
+        assert status == 200, page
+
+
+async def say(slack: Served, typed: str, user: str, team: str) -> str:
+    command, _, text = typed.partition(" ")
+    key = await slack.command(command, text, user, team=team)
+    return shown(await answer_to(slack.fake, key))
+
+
+def test_a_command_from_each_workspace_reaches_its_own_pair(core, fake, pairs):
+    """The same user id typing in T1 and in T2 is two people: each sees their own partner and
+    program, never the other workspace's."""
+
+    async def scenario() -> dict[str, str]:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+            return {team: await say(slack, "/mentoring status", "U1", team) for team in pairs}
+
+    answers = asyncio.run(scenario())
+    assert "Ben" in answers["T1"] and "Lakeside" in answers["T1"]
+    assert "Cleo" not in answers["T1"] and "Hillview" not in answers["T1"]
+    assert "Cleo" in answers["T2"] and "Hillview" in answers["T2"]
+    assert "Ben" not in answers["T2"] and "Lakeside" not in answers["T2"]
+
+
+def test_a_goal_added_in_one_workspace_is_not_seen_in_the_other(core, fake, pairs):
+    """U1's goal in T2 goes to the T2 pair; U1's goal list in T1 does not show it."""
+
+    async def scenario() -> tuple[str, str]:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+            await say(slack, "/goal add Visit the Hillview branch", "U1", "T2")
+            return (
+                await say(slack, "/goal list", "U1", "T1"),
+                await say(slack, "/goal list", "U1", "T2"),
+            )
+
+    in_t1, in_t2 = asyncio.run(scenario())
+    assert "Hillview branch" not in in_t1
+    assert "Hillview branch" in in_t2
+
+
+def posted_with(fake: FakeSlack) -> dict[str, set[str | None]]:
+    """For each channel the bot posted in, the workspaces of the tokens it posted with."""
+    found: dict[str, set[str | None]] = {}
+    for call in fake.calls_to("chat.postMessage"):
+        found.setdefault(str(call.args["channel"]), set()).add(fake.team_of(call.token))
+    return found
+
+
+def tick(core: Core, at: dt.datetime) -> TickReport:
+    async def run() -> TickReport:
+        engine = core.async_engine()
+        try:
+            ticker = build_ticker(core, {"slack": build_slack_outbound(core, engine)})
+            return await ticker.tick(at)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def conversation_users(fake: FakeSlack) -> dict[frozenset[str], str]:
+    return {
+        frozenset(call.args["users"].split(",")): call.token
+        for call in fake.calls_to("conversations.open")
+    }
+
+
+def test_a_round_goes_to_each_workspace_with_its_own_token(core, fake, pairs, clock):
+    """Each pair's welcome is posted, and its group DM opened, with its own workspace's bot
+    token, as Slack requires (another workspace's token cannot reach its members)."""
+
+    async def scenario() -> None:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+
+    asyncio.run(scenario())
+    report = tick(core, clock())
+    assert len(report.sent) == 2
+    opened = {users: fake.team_of(token) for users, token in conversation_users(fake).items()}
+    assert opened == {frozenset({"U1", "U2"}): "T1", frozenset({"U1", "U3"}): "T2"}
+    assert sorted(map(sorted, posted_with(fake).values())) == [["T1"], ["T2"]]
+
+
+def event_body(team: str) -> dict[str, Any]:
+    """An Events API envelope from workspace ``team`` (its ``event`` to be filled in)."""
+    return {
+        "token": "x",
+        "team_id": team,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{team}",
+        "event_time": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{"type": "app_uninstalled"}, {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}],
+    ids=["app_uninstalled", "tokens_revoked"],
+)
+def test_an_uninstall_stops_that_workspaces_deliveries_only(core, fake, pairs, clock, event):
+    """After T2 uninstalls the app (or revokes its tokens), T2's tokens are gone from the
+    database: its pair's welcome is not sent (failed, with the reason) and nothing goes with
+    any token to T2, while T1's pair gets its welcome; T2's pair and people are kept."""
+
+    async def scenario() -> None:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+            fake.revoke_tokens("T2")  # Slack's side
+            body = json.dumps({**event_body("T2"), "event": event})
+            answer = await slack.post(body, extra={"Content-Type": "application/json"})
+            assert answer.status == 200, answer
+
+    asyncio.run(scenario())
+    assert set(asyncio.run(bots(core))) == {"T1"}
+    fake.reset_calls()
+    report = tick(core, clock())
+    assert [sent.address.pair_id for sent in report.sent] == [pairs["T1"]]
+    [(failed, reason)] = report.failed
+    assert failed.address.pair_id == pairs["T2"]
+    assert "not installed in the Slack workspace T2" in reason
+    assert {fake.team_of(call.token) for call in fake.calls} == {"T1"}
+    statuses = {d.pair_id: d.status for d in rows(core, Delivery)}
+    assert statuses == {pairs["T1"]: "sent", pairs["T2"]: "failed"}
+    assert len(rows(core, Pair)) == 2
+
+
+def test_a_rotating_token_near_its_expiry_is_refreshed_before_a_round(core, fake, pairs, clock):
+    """With token rotation on, tokens that have under two hours left (here: eleven hours
+    after the install, of Slack's twelve) are exchanged through oauth.v2.access
+    (``refresh_token``) before the welcomes go with the new ones, which are kept."""
+
+    async def scenario() -> None:
+        async with served(core, fake, rotate_tokens=True) as slack:
+            await both_installed(slack)
+
+    asyncio.run(scenario())
+    before = asyncio.run(bots(core))
+    fake.reset_calls()
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=11)):
+        report = tick(core, clock())
+    assert len(report.sent) == 2
+    refreshes = fake.calls_to("oauth.v2.access")
+    assert [call.args["grant_type"] for call in refreshes] == ["refresh_token"] * 2
+    after = asyncio.run(bots(core))
+    assert after["T1"] != before["T1"] and after["T2"] != before["T2"]
+    tokens = {call.token for call in fake.calls_to("chat.postMessage")}
+    assert tokens == {after["T1"], after["T2"]}
