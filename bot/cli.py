@@ -286,12 +286,19 @@ def pairs() -> None:
     help="Platform for rows without one (needed when Slack or Discord is set up; else console).",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows even if some are bad.")
+@click.option(
+    "--workspace",
+    default="",
+    help="The Slack workspace (team id, T012ABCDEF) of the Slack rows, for a bot installed "
+    "into many workspaces.",
+)
 @_program_options
 def import_pairs(
     file: Path,
     program_name: str | None,
     platform: str | None,
     skip_bad_rows: bool,
+    workspace: str,
     **settings: str | None,
 ) -> None:
     """Import pairs from a CSV file with columns mentor, mentee (platform, cohort, timezone,
@@ -322,7 +329,9 @@ def import_pairs(
 
     def work(core: Core, session: Session) -> None:
         change = cli_change(settings, core.clock().date())
-        import_pairs(core, session, report, program_name, change, skip_bad_rows, progress)
+        import_pairs(
+            core, session, report, program_name, change, skip_bad_rows, progress, workspace
+        )
 
     try:
         _in_transaction(work)

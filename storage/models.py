@@ -300,7 +300,7 @@ class CoordinatorDigest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     coordinator: Mapped[str] = mapped_column(String(100))  # platform:user id
     week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2026-W49
-    status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty
+    status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty, failed
     seen: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

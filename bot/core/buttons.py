@@ -250,8 +250,10 @@ def _help(request: Request, delivery: Delivery, pair: Pair) -> Reply:
         _answer(request, delivery, HELP)
     request.audit("pair.help", "pair", pair.id)
     note = alert(request.person, pair, asking.id)
-    coordinators = coordinator_ids(request.core.settings, request.session, pair.platform)
-    posts = tuple(DirectPost(pair.platform, user_id, note) for user_id in coordinators)
+    workspace = pair.mentor.workspace
+    settings = request.core.settings
+    coordinators = coordinator_ids(settings, request.session, pair.platform, workspace)
+    posts = tuple(DirectPost(pair.platform, user_id, note, workspace) for user_id in coordinators)
     told = (
         "Your coordinators have been told and will be in touch."
         if coordinators

@@ -34,31 +34,63 @@ CLI = "cli"  # the audit's actor for what an operator does at the command line
 
 
 def is_coordinator(settings: Settings, session: Session, actor: Actor) -> bool:
-    """Whether ``actor`` has coordinator rights."""
-    if actor.user_id in settings.coordinator_ids(actor.platform):
+    """Whether ``actor`` has coordinator rights (in their own workspace)."""
+    if actor.user_id in coordinator_ids(settings, session, actor.platform, actor.workspace):
         return True
     role = settings.discord_coordinator_role
     if role and actor.platform == "discord":
         held = role if role.isdigit() else ROLE_NAME + role
         if held in actor.roles:
             return True
-    return actor.user_id in _stored_ids(session, actor.platform)
+    return False
 
 
-def coordinator_ids(settings: Settings, session: Session, platform: str) -> list[str]:
-    """The user ids of every coordinator known on ``platform`` (setting first, then stored);
-    holders of a Discord role are not listed, as only Discord knows them."""
+def coordinator_ids(
+    settings: Settings, session: Session, platform: str, workspace: str | None = None
+) -> list[str]:
+    """The user ids of every coordinator known on ``platform`` (setting first, then stored),
+    or of those of one ``workspace``; holders of a Discord role are not listed, as only
+    Discord knows them."""
     return list(
-        dict.fromkeys([*settings.coordinator_ids(platform), *_stored_ids(session, platform)])
-    )
-
-
-def _stored_ids(session: Session, platform: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(Coordinator.platform_user_id).where(Coordinator.platform == platform)
+        dict.fromkeys(
+            ref.user_id
+            for ref in coordinator_refs(settings, session, platform)
+            if workspace is None or ref.counts_in(workspace)
         )
     )
+
+
+@dataclass(frozen=True)
+class CoordinatorRef:
+    """A coordinator and the workspace they coordinate: one kept in the database, or named
+    ``slack:T123:U456`` in ``MENTORBOT_COORDINATORS``, belongs to that workspace (team);
+    a bare id in the setting (``workspace`` None) counts in every workspace."""
+
+    user_id: str
+    workspace: str | None
+
+    def counts_in(self, workspace: str) -> bool:
+        return self.workspace is None or _team(self.workspace) == _team(workspace)
+
+
+def coordinator_refs(settings: Settings, session: Session, platform: str) -> list[CoordinatorRef]:
+    """Every coordinator on ``platform`` with their workspace (setting first, then stored)."""
+    refs = []
+    for entry in settings.coordinator_ids(platform):
+        team, _, user_id = entry.rpartition(":")
+        refs.append(CoordinatorRef(user_id, team or None))
+    rows = session.execute(
+        select(Coordinator.platform_user_id, Coordinator.workspace).where(
+            Coordinator.platform == platform
+        )
+    )
+    refs += [CoordinatorRef(user_id, workspace) for user_id, workspace in rows]
+    return refs
+
+
+def _team(workspace: str) -> str:
+    """The team of a workspace (``E123/T456`` → ``T456``), as the setting names it."""
+    return workspace.rpartition("/")[2]
 
 
 # -- keeping coordinators in the database (``mentorbot coordinators add/remove/list``) --------
@@ -205,8 +237,9 @@ def _environment_rows(settings: Settings) -> list[tuple[str, ...]]:
         prefix, _, rest = entry.partition(":")
         if rest and prefix in ID_SHAPES:
             pattern, _, _ = ID_SHAPES[prefix]
-            odd = "" if pattern.fullmatch(rest) else f"(not a {prefix} user id: matches no one)"
-            rows.append((prefix, rest, odd))
+            team, _, user_id = rest.rpartition(":")  # slack:T123:U456: in workspace T123 only
+            odd = "" if pattern.fullmatch(user_id) else f"(not a {prefix} user id: matches no one)"
+            rows.append((prefix, rest, odd or (f"(in workspace {team} only)" if team else "")))
         else:
             rows.append(("every platform", entry, ""))
     return rows

@@ -91,7 +91,7 @@ def _recent_meetings(request: Request, pair: Pair) -> list[str]:
 
 
 def _coordinator_sections(request: Request) -> list[Message]:
-    programs = list_programs(request.session)
+    programs = list_programs(request.session, request.actor.workspace)
     sections = []
     for p in programs:
         counts = f"{p.active} active, {p.paused} paused, {p.ended} ended"
@@ -101,7 +101,7 @@ def _coordinator_sections(request: Request) -> list[Message]:
                 buttons=(Button("Program settings", f"{HOME_PREFIX}program:{p.program_id}"),),
             )
         )
-    summary = compute_summary(request.session, request.now)
+    summary = compute_summary(request.session, request.now, workspace=request.actor.workspace)
     attention = summary.needing_attention
     lines = [f"**Pairs needing attention** ({len(attention)})"] if attention else []
     lines += [
@@ -131,7 +131,7 @@ def press(request: Request, action: str) -> Reply:
     if not request.is_coordinator:
         raise PermissionDenied("Only coordinators can do that.")
     if verb == "summary":
-        summary = compute_summary(request.session, request.now)
+        summary = compute_summary(request.session, request.now, workspace=request.actor.workspace)
         return Reply(message=summary_page(request, summary, 0))
     if verb == "program" and DIGITS.fullmatch(rest):
         program = request.session.get(Program, int(rest))

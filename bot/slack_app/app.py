@@ -32,7 +32,7 @@ from bot.core.service import Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
 from bot.slack_app.home import HomeTab
-from bot.slack_app.installations import Workspaces, oauth_settings
+from bot.slack_app.installations import Workspaces, oauth_settings, place_single_workspace
 from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
@@ -186,6 +186,8 @@ class SlackRunner:
         """Serve until cancelled: Socket Mode with ``SLACK_APP_TOKEN``, else HTTP on ``PORT``;
         with OAuth, HTTP on ``PORT`` in Socket Mode too, for the install pages."""
         settings = self.core.settings
+        if settings.slack_oauth:
+            await place_single_workspace(self.core, self.client)
         people = asyncio.create_task(self._keep_people_linked())
         try:
             if settings.slack_app_token and settings.slack_oauth:

@@ -14,6 +14,7 @@ A workspace is named by its team id, with the enterprise id before it where ther
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -28,9 +29,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.outbound import DeliveryError
+from bot.core.service import Core
+from bot.core.workspaces import adopt, unplaced
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
 
 # What the app asks each workspace for: the bot scopes of manifest.yaml (a test compares them).
 BOT_SCOPES = (
@@ -183,3 +188,22 @@ class Workspaces:
             return bot
         await self.store.async_save_bot(fresh)
         return fresh
+
+
+async def place_single_workspace(core: Core, client: AsyncWebClient) -> None:
+    """The people, coordinators and programs of the earlier single-workspace install (in no
+    workspace yet) move into the workspace of ``SLACK_BOT_TOKEN``, read once from
+    ``auth.test``; without that token they are left where they are, and the log says so."""
+    if not await asyncio.to_thread(core.transaction, lambda s: unplaced(s, PLATFORM)):
+        return
+    token = core.settings.slack_bot_token
+    if not token:
+        log.warning(
+            "Slack: some people and programs belong to no workspace yet (from the time the bot "
+            "served one workspace); start once with its SLACK_BOT_TOKEN set to place them"
+        )
+        return
+    answer = await AsyncWebClient(token=token, base_url=client.base_url).auth_test()
+    workspace = workspace_key(answer.get("enterprise_id"), str(answer["team_id"]))
+    moved = await asyncio.to_thread(core.transaction, lambda s: adopt(s, PLATFORM, workspace))
+    log.info("Slack: %d rows of the single-workspace install now belong to %s", moved, workspace)

@@ -13,9 +13,10 @@ import time_machine
 
 from bot.app import build_core, build_ticker
 from bot.core.service import Core
-from bot.slack_app.app import build_slack_outbound
+from bot.slack_app.app import build_slack_outbound, make_client
+from bot.slack_app.installations import place_single_workspace
 from scheduler.tick import TickReport
-from storage.models import Delivery, Pair
+from storage.models import Coordinator, Delivery, Pair, Person, Program
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.harness import Served, answer_to, shown
 from tests.slack.installs import bots, install, oauth_settings, served
@@ -211,3 +212,65 @@ def test_a_rotating_token_near_its_expiry_is_refreshed_before_a_round(core, fake
     assert after["T1"] != before["T1"] and after["T2"] != before["T2"]
     tokens = {call.token for call in fake.calls_to("chat.postMessage")}
     assert tokens == {after["T1"], after["T2"]}
+
+
+def test_a_coordinator_sees_only_their_workspaces_programs(db_url, fake, clock, pairs):
+    """A coordinator named ``slack:T1:UCOORD`` gets T1's summary (Lakeside only) in T1, and
+    is no coordinator when typing in T2; T2's own coordinator (kept in the database for T2)
+    sees Hillview only."""
+    settings = oauth_settings(db_url, fake).model_copy(
+        update={"coordinators": ("slack:T1:UCOORD",)}
+    )
+    core = build_core(settings, clock)
+    core.transaction(
+        lambda s: s.add(Coordinator(platform="slack", workspace="T2", platform_user_id="UC2"))
+    )
+
+    async def scenario() -> dict[str, str]:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+            return {
+                "T1": await say(slack, "/mentoring-summary", "UCOORD", "T1"),
+                "UCOORD in T2": await say(slack, "/mentoring-summary", "UCOORD", "T2"),
+                "T2": await say(slack, "/mentoring-summary", "UC2", "T2"),
+                "UC2 in T1": await say(slack, "/mentoring-summary", "UC2", "T1"),
+            }
+
+    answers = asyncio.run(scenario())
+    assert "Active pairs: 1 " in answers["T1"] and "Active pairs: 1 " in answers["T2"]
+    for refused in ("UCOORD in T2", "UC2 in T1"):
+        assert "coordinator" in answers[refused] and "Active pairs" not in answers[refused]
+    t1, t2 = [u.data for u in fake.uploads if u.filename == "mentoring-summary.csv"]
+    assert b"Ben" in t1 and b"Cleo" not in t1 and b"Hillview" not in t1
+    assert b"Cleo" in t2 and b"Ben" not in t2 and b"Lakeside" not in t2
+
+
+def test_the_single_workspace_data_moves_into_its_workspace_once(db_url, fake, clock):
+    """Pairs made while the bot served one workspace (SLACK_BOT_TOKEN) are in no workspace;
+    started with OAuth and that token still set, the bot reads the token's team from
+    auth.test once and they are T1's: Ada typing in T1 finds her pair."""
+    single = build_core(
+        oauth_settings(db_url, fake).model_copy(
+            update={"slack_client_id": None, "slack_bot_token": "xoxb-test"}
+        ),
+        clock,
+    )
+    program_id = support.add_program(single, name="Lakeside Buddies")
+    spec = support.PairSpec(mentor="U1", mentee="U2", mentee_name="Ben", platform="slack")
+    support.add_pair(single, program_id, spec)
+    core = build_core(
+        oauth_settings(db_url, fake).model_copy(update={"slack_bot_token": "xoxb-test"}), clock
+    )
+
+    async def scenario() -> str:
+        await place_single_workspace(core, make_client(core.settings))
+        await place_single_workspace(core, make_client(core.settings))  # nothing left to do
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+            return await say(slack, "/mentoring status", "U1", "T1")
+
+    answer = asyncio.run(scenario())
+    assert "Ben" in answer and "Lakeside" in answer
+    assert [call.token for call in fake.calls_to("auth.test")].count("xoxb-test") == 1
+    assert {p.workspace for p in rows(core, Person)} == {"T1"}
+    assert {p.workspace for p in rows(core, Program)} == {"T1"}
