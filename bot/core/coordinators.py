@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import InputError
 from bot.core.replies import Actor
+from bot.core.workspaces import checked_workspace
 from bot.settings import Settings
 from storage.models import Coordinator, Person
 
@@ -144,18 +145,29 @@ def checked_user_id(platform: str, user_id: str) -> str:
 
 
 def add_coordinator(
-    core: Core, session: Session, platform: str, user_id: str, name: str = "", *, by: str = CLI
+    core: Core,
+    session: Session,
+    platform: str,
+    user_id: str,
+    name: str = "",
+    *,
+    by: str = CLI,
+    workspace: str = "",
 ) -> str:
-    """Keep ``user_id`` on ``platform`` as a coordinator in the database (audited)."""
+    """Keep ``user_id`` on ``platform`` (of ``workspace``, on Slack installed into many) as a
+    coordinator in the database (audited)."""
     user_id = checked_user_id(platform, user_id)
+    workspace = checked_workspace(core.settings, workspace, needed=platform == "slack")
     name = name.strip()
     if len(name) > NAME_LIMIT:
         raise InputError(
             f"The name is {len(name)} characters long; it can be at most {NAME_LIMIT}."
         )
-    if _stored(session, platform, user_id):
+    if _stored(session, platform, user_id, workspace):
         return f"{user_id} on {platform} is already a coordinator."
-    coordinator = Coordinator(platform=platform, platform_user_id=user_id, display_name=name)
+    coordinator = Coordinator(
+        platform=platform, workspace=workspace, platform_user_id=user_id, display_name=name
+    )
     session.add(coordinator)
     session.flush()
     core.audit(session, by, "coordinator.add", "coordinator", coordinator.id, platform=platform)
@@ -168,14 +180,20 @@ def add_coordinator(
 
 
 def remove_coordinator(
-    core: Core, session: Session, platform: str, user_id: str, *, by: str = CLI
+    core: Core,
+    session: Session,
+    platform: str,
+    user_id: str,
+    *,
+    by: str = CLI,
+    workspace: str = "",
 ) -> str:
     """Take ``user_id`` on ``platform`` out of the database's coordinators (audited); one named
     by ``MENTORBOT_COORDINATORS`` is refused, as only the environment can take those rights."""
     if platform not in ID_SHAPES:
         raise InputError(f"“{platform}” is not a platform; use one of {', '.join(ID_SHAPES)}.")
     user_id = user_id.strip()
-    stored = _stored(session, platform, user_id)
+    stored = _stored(session, platform, user_id, workspace.strip())
     if _from_environment(core.settings, platform, user_id):
         also = " (it is in the database too: run this again afterwards)" if stored else ""
         raise InputError(
@@ -202,13 +220,14 @@ def coordinator_sources(settings: Settings, session: Session) -> list[Coordinato
         .outerjoin(
             Person,
             (Person.platform == Coordinator.platform)
+            & (Person.workspace == Coordinator.workspace)
             & (Person.platform_user_id == Coordinator.platform_user_id),
         )
         .order_by(Coordinator.platform, Coordinator.id)
     ).all()
     stored = tuple(
         (
-            c.platform,
+            f"{c.platform} ({c.workspace})" if c.workspace else c.platform,
             c.platform_user_id,
             c.display_name or "(no name)",
             f"person {person_id}" if person_id else "not met yet",
@@ -264,10 +283,12 @@ def _role_rows(settings: Settings) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def _stored(session: Session, platform: str, user_id: str) -> Coordinator | None:
+def _stored(session: Session, platform: str, user_id: str, workspace: str) -> Coordinator | None:
     return session.scalar(
         select(Coordinator).where(
-            Coordinator.platform == platform, Coordinator.platform_user_id == user_id
+            Coordinator.platform == platform,
+            Coordinator.workspace == workspace,
+            Coordinator.platform_user_id == user_id,
         )
     )
 

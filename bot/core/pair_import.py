@@ -25,7 +25,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.core.errors import InputError
 from bot.core.programs import ProgramChange, changed_fields, create_program, rhythm_text
+from bot.core.workspaces import checked_workspace
 from bot.settings import PLATFORMS, Settings
 from storage.models import Cohort, Pair, PairStatus, Person, Program
 
@@ -288,28 +290,14 @@ def import_pairs(
     )
 
 
-WORKSPACE_SHAPE = re.compile(r"(E[A-Z0-9]{2,31}/)?T[A-Z0-9]{2,31}")
-
-
 def check_workspace(settings: Settings, report: ImportReport, workspace: str) -> None:
     """``--workspace`` is given exactly when the bot is installed into many Slack workspaces
     and the file has Slack rows, and looks like a team id."""
     on_slack = any(row.platform == "slack" for row in report.rows)
-    if workspace and not settings.slack_oauth:
-        raise ImportFileError(
-            "--workspace is for a bot installed into many Slack workspaces (SLACK_CLIENT_ID "
-            "is set); this one serves the one workspace of SLACK_BOT_TOKEN, so leave it out."
-        )
-    if workspace and not WORKSPACE_SHAPE.fullmatch(workspace):
-        raise ImportFileError(
-            f"--workspace “{workspace}” is not a Slack team id: it looks like T012ABCDEF (in "
-            "Slack, the workspace's URL app.slack.com/client/T012ABCDEF shows it)."
-        )
-    if on_slack and settings.slack_oauth and not workspace:
-        raise ImportFileError(
-            "This bot is installed into many Slack workspaces: say which one these pairs are "
-            "in with --workspace T012ABCDEF (the team id)."
-        )
+    try:
+        checked_workspace(settings, workspace, needed=on_slack)
+    except InputError as error:
+        raise ImportFileError(str(error)) from None
 
 
 def find_or_create_program(

@@ -8,10 +8,30 @@ coordinators go on finding their pairs and programs there.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.core.errors import InputError
+from bot.settings import Settings
+from prompts.messages import render
 from storage.models import Coordinator, Pair, Person, Program
+
+SHAPE = re.compile(r"(E[A-Z0-9]{2,31}/)?T[A-Z0-9]{2,31}")
+
+
+def checked_workspace(settings: Settings, workspace: str, *, needed: bool) -> str:
+    """``--workspace`` as typed: a Slack team id, given only to a bot installed into many
+    workspaces, and (``needed``) always given to one; else an ``InputError`` saying so."""
+    workspace = workspace.strip()
+    if workspace and not settings.slack_oauth:
+        raise InputError(render("workspaces.not_many"))
+    if workspace and not SHAPE.fullmatch(workspace):
+        raise InputError(render("workspaces.not_a_team", workspace=workspace))
+    if needed and settings.slack_oauth and not workspace:
+        raise InputError(render("workspaces.say_which"))
+    return workspace
 
 
 def unplaced(session: Session, platform: str) -> bool:

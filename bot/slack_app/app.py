@@ -32,7 +32,12 @@ from bot.core.service import Core
 from bot.settings import Settings, SettingsError
 from bot.slack_app.answers import Answers
 from bot.slack_app.home import HomeTab
-from bot.slack_app.installations import Workspaces, oauth_settings, place_single_workspace
+from bot.slack_app.installations import (
+    INSTALL_PATH,
+    Workspaces,
+    oauth_settings,
+    place_single_workspace,
+)
 from bot.slack_app.listeners import Listeners
 from bot.slack_app.outbound import SlackOutbound
 from bot.slack_app.pacing import Pacer
@@ -41,7 +46,6 @@ from bot.slack_app.people import SlackPeople, resolve_pending_people
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-INSTALL_PATH = "/slack/install"  # bolt's default, as is /slack/oauth_redirect
 ANY = re.compile(r".+")
 MAX_INLINE_RETRY_WAIT = 5  # seconds; a longer Retry-After goes back to the scheduler
 PEOPLE_SYNC_SECONDS = 900
@@ -161,6 +165,9 @@ def build_slack_app(
         # bolt's own: app_uninstalled and tokens_revoked delete the workspace's tokens, so its
         # deliveries stop (``Workspaces.client`` finds none); its data stays.
         app.enable_token_revocation_listeners()
+    else:
+        for event in ("app_uninstalled", "tokens_revoked"):
+            app.event(event)(listeners.uninstalled)
     return app
 
 

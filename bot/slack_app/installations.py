@@ -48,6 +48,8 @@ BOT_SCOPES = (
     "users:read.email",
     "files:write",
 )
+INSTALL_PATH = "/slack/install"  # the "Add to Slack" page
+REDIRECT_PATH = "/slack/oauth_redirect"  # where Slack sends the installer back (the manifest's)
 STATE_SECONDS = 600  # an "Add to Slack" page is good for ten minutes
 ROTATE_MINUTES = 120  # a rotating token is refreshed when it has less than this left
 
@@ -110,6 +112,8 @@ def oauth_settings(
         client_secret=settings.slack_client_secret,
         scopes=list(BOT_SCOPES),
         user_scopes=[],
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
         installation_store=store,
         installation_store_bot_only=True,
         token_rotation_expiration_minutes=ROTATE_MINUTES,

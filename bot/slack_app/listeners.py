@@ -102,6 +102,17 @@ class Listeners:
             self._home_viewers.add((origin.workspace, origin.user_id))
             self._after_ack(origin, self._publish_home, origin)
 
+    async def uninstalled(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """With one workspace (``SLACK_BOT_TOKEN``): the app was uninstalled or its token
+        revoked. There is nothing to delete, but the operator is told why Slack refuses every
+        call from now on."""
+        log.warning(
+            "Slack: %s in workspace %s: SLACK_BOT_TOKEN no longer works; reinstall the app "
+            "(Install App) and set its new token",
+            event.get("type"),
+            context.team_id,
+        )
+
     async def _publish_home(self, origin: Origin) -> None:
         actor = await self.people.actor(origin.user_id, origin.workspace)
         sections = await self._in_worker(self.core.home, actor)

@@ -80,7 +80,7 @@ def test_a_program_of_another_workspace_is_refused(cli, many, db_url, tmp_path):
 @pytest.mark.parametrize(
     ("oauth", "workspace", "refusal"),
     [
-        (True, None, "say which one these pairs are in with --workspace T012ABCDEF"),
+        (True, None, "many Slack workspaces: say which one with --workspace T012ABCDEF"),
         (True, "lakeside", "--workspace “lakeside” is not a Slack team id"),
         (False, "T01LAKE", "--workspace is for a bot installed into many Slack workspaces"),
     ],
@@ -101,3 +101,16 @@ def test_a_missing_or_needless_workspace_is_refused(
     assert result.exit_code == 1
     assert refusal in result.output
     assert stored(db_url) == (set(), set())
+
+
+def test_coordinators_and_programs_can_be_given_a_workspace(cli, many, db_url):
+    """`coordinators add slack U… --workspace T…` keeps them for that workspace (and one is
+    needed on Slack); `program create … --workspace T…` makes the program that workspace's."""
+    assert "--workspace T012ABCDEF" in cli("coordinators", "add", "slack", "U0CASEY").output
+    added = cli("coordinators", "add", "slack", "U0CASEY", "--workspace", "T02HILL")
+    assert added.output == "U0CASEY on slack is now a coordinator.\n"
+    assert "slack (T02HILL)  U0CASEY" in cli("coordinators", "list").output
+    assert cli("program", "create", "Hillview", "--workspace", "T02HILL").exit_code == 0
+    assert stored(db_url)[1] == {("Hillview", "T02HILL")}
+    removed = cli("coordinators", "remove", "slack", "U0CASEY", "--workspace", "T02HILL")
+    assert removed.output == "U0CASEY on slack is no longer a coordinator.\n"

@@ -18,7 +18,7 @@ from bot.slack_app.installations import place_single_workspace
 from scheduler.tick import TickReport
 from storage.models import Coordinator, Delivery, Pair, Person, Program
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.harness import Served, answer_to, shown
+from tests.slack.harness import Served, answer_to, serve, shown
 from tests.slack.installs import bots, install, oauth_settings, served
 from tests.support import bot as support
 from tests.support.bot import Clock, rows
@@ -274,3 +274,16 @@ def test_the_single_workspace_data_moves_into_its_workspace_once(db_url, fake, c
     assert [call.token for call in fake.calls_to("auth.test")].count("xoxb-test") == 1
     assert {p.workspace for p in rows(core, Person)} == {"T1"}
     assert {p.workspace for p in rows(core, Program)} == {"T1"}
+
+
+def test_one_workspace_uninstalling_is_logged(app, fake, caplog):
+    """With SLACK_BOT_TOKEN alone, an uninstall is acknowledged and the log says what to do."""
+
+    async def scenario() -> int:
+        async with serve(app, fake) as slack:
+            body = json.dumps({**event_body("T1"), "event": {"type": "app_uninstalled"}})
+            answer = await slack.post(body, extra={"Content-Type": "application/json"})
+            return answer.status
+
+    assert asyncio.run(scenario()) == 200
+    assert "app_uninstalled in workspace T1: SLACK_BOT_TOKEN no longer works" in caplog.text
