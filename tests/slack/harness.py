@@ -104,10 +104,15 @@ class Served:
         return (await self.fake.wait_for(lambda: self.fake.responses_to(key), timeout))[0]
 
     def click_body(
-        self, action_id: str, user: str, channel: str, message: dict[str, Any]
+        self,
+        action_id: str,
+        user: str,
+        channel: str,
+        message: dict[str, Any],
+        team: str = "T1",
     ) -> tuple[str, str]:
-        """A signed-ready click on a button of ``message`` in ``channel`` (the container) and
-        the ``response_url`` key its answer lands on."""
+        """A signed-ready click (in workspace ``team``) on a button of ``message`` in
+        ``channel`` (the container) and the ``response_url`` key its answer lands on."""
         key = f"r{next(_numbers)}"
         body = block_actions_body(
             action_id,
@@ -119,12 +124,20 @@ class Served:
             trigger_id=f"trig-{key}",
             block_id="mentorbot-buttons",
             message=message,
+            team_id=team,
         )
         return body, key
 
-    async def click(self, action_id: str, user: str, channel: str, message: dict[str, Any]) -> str:
+    async def click(
+        self,
+        action_id: str,
+        user: str,
+        channel: str,
+        message: dict[str, Any],
+        team: str = "T1",
+    ) -> str:
         """Press a button of a message the bot posted; returns the ``response_url`` key."""
-        body, key = self.click_body(action_id, user, channel, message)
+        body, key = self.click_body(action_id, user, channel, message, team)
         answer = await self.post(body)
         assert answer.status == 200, answer
         return key

@@ -12,13 +12,14 @@ import pytest
 import time_machine
 
 from bot.app import build_core, build_ticker
+from bot.core.admin import forget_person
 from bot.core.service import Core
 from bot.slack_app.app import build_slack_outbound, make_client
 from bot.slack_app.installations import place_single_workspace
 from scheduler.tick import TickReport
 from storage.models import Coordinator, Delivery, Pair, Person, Program
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.harness import Served, answer_to, serve, shown
+from tests.slack.harness import Served, answer_to, buttons, serve, shown
 from tests.slack.installs import bots, install, oauth_settings, served
 from tests.support import bot as support
 from tests.support.bot import Clock, rows
@@ -287,3 +288,103 @@ def test_one_workspace_uninstalling_is_logged(app, fake, caplog):
 
     assert asyncio.run(scenario()) == 200
     assert "app_uninstalled in workspace T1: SLACK_BOT_TOKEN no longer works" in caplog.text
+
+
+def at(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T15:00:00+00:00")
+
+
+@pytest.fixture
+def coordinated(db_url: str, fake: FakeSlack, clock: Clock) -> Core:
+    """Both workspaces with a coordinator each: UCOORD of T1 (named in the setting) and UC2
+    of T2 (kept in the database)."""
+    settings = oauth_settings(db_url, fake).model_copy(
+        update={"coordinators": ("slack:T1:UCOORD",)}
+    )
+    core = build_core(settings, clock)
+    core.transaction(
+        lambda s: s.add(Coordinator(platform="slack", workspace="T2", platform_user_id="UC2"))
+    )
+    return core
+
+
+def test_we_need_help_tells_only_that_workspaces_coordinators(coordinated, fake, pairs):
+    """Cleo's "We need help" in T2 is a DM to T2's coordinator, with T2's token; T1's
+    coordinator hears nothing."""
+    core = coordinated
+
+    async def install_both() -> None:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+
+    asyncio.run(install_both())
+    for day in ("2026-11-17", "2026-12-08", "2026-12-22"):  # welcome, round 1, check-in
+        report = tick(core, at(day))
+    assert [o.kind for o in report.sent] == ["checkin", "checkin"]
+    [checkin] = [o for o in report.sent if o.address.pair_id == pairs["T2"]]
+    channel = checkin.address.conversation_id or conversation_of(fake, "U3")
+    message = fake.messages(channel)[-1]
+    fake.reset_calls()
+
+    async def scenario() -> None:
+        async with served(core, fake) as slack:
+            await slack.click(buttons(message)["We need help"], "U3", channel, message, "T2")
+            await fake.wait_for(lambda: fake.calls_to("chat.postMessage"))
+
+    asyncio.run(scenario())
+    [opened] = fake.calls_to("conversations.open")
+    [alert] = fake.calls_to("chat.postMessage")
+    assert opened.args["users"] == "UC2"
+    assert fake.team_of(opened.token) == fake.team_of(alert.token) == "T2"
+    assert "asked for help" in alert.args["text"]
+
+
+def conversation_of(fake: FakeSlack, user: str) -> str:
+    """The group DM the bot opened that has ``user`` in it."""
+    [channel] = [
+        call.args["channel"]
+        for call in fake.calls_to("chat.postMessage")
+        if user in fake.conversation_users(str(call.args["channel"]))
+    ][-1:]
+    return str(channel)
+
+
+def test_a_digest_tells_only_that_workspaces_coordinator_of_its_own_news(coordinated, fake, pairs):
+    """T1's welcome fails: T1's coordinator's weekly digest says so, in a DM opened and posted
+    with T1's token; T2's coordinator, with nothing new in T2, is sent nothing."""
+    core = coordinated
+
+    async def install_both() -> None:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+
+    asyncio.run(install_both())
+    fake.fail_next("conversations.open", error="user_not_found")  # (T1's group DM, first)
+    told = sum(tick(core, at(day)).digests for day in ("2026-11-17", "2026-11-24"))
+    assert told == 1
+    [digest] = [c for c in fake.calls_to("chat.postMessage") if "digest" in c.args["text"]]
+    assert fake.team_of(digest.token) == "T1"
+    assert "Ada &amp; Ben: a delivery failed" in digest.args["text"]
+    assert fake.conversation_users(str(digest.args["channel"])) == ["UCOORD"]
+
+
+def test_forgetting_a_member_deletes_the_bots_posts_with_their_workspaces_token(core, fake, pairs):
+    """Cleo's logged meeting is told in the T2 pair's group DM; once she is forgotten, the
+    next tick deletes that message with T2's token."""
+
+    async def scenario() -> None:
+        async with served(core, fake) as slack:
+            await both_installed(slack)
+            await say(slack, "/log-meeting today 30m we read together", "U3", "T2")
+            await fake.wait_for(lambda: fake.calls_to("chat.postMessage"))
+
+    asyncio.run(scenario())
+    [notice] = fake.calls_to("chat.postMessage")
+    assert fake.team_of(notice.token) == "T2"
+    [cleo] = [p.id for p in rows(core, Person) if p.platform_user_id == "U3"]
+    forget_person(core, cleo)
+    report = tick(core, at("2026-11-20"))
+    assert report.retracted == 1
+    [deleted] = fake.calls_to("chat.delete")
+    assert fake.team_of(deleted.token) == "T2"
+    assert deleted.args["channel"] == notice.args["channel"]
