@@ -47,7 +47,10 @@ async def tick_outbounds(core: Core) -> AsyncIterator[dict[str, Outbound]]:
         if core.settings.slack_enabled:
             from bot.slack_app.app import build_slack_outbound
 
-            outbounds["slack"] = build_slack_outbound(core)
+            engine = core.async_engine() if core.settings.slack_oauth else None
+            if engine is not None:
+                stack.push_async_callback(engine.dispose)
+            outbounds["slack"] = build_slack_outbound(core, engine)
         if core.settings.discord_enabled:
             from bot.discord_app.bot import open_discord_outbound
 
@@ -98,7 +101,7 @@ async def run_platforms(settings: Settings, names: list[str]) -> None:
         runners.append(discord_runner.run())
     ticker = build_ticker(core, outbounds)
     if "slack" in names:  # a pair's new suggestion shows on its members' Home tabs
-        ticker.after_delivery["slack"] = slack.listeners.home.refresh
+        ticker.after_delivery["slack"] = slack.listeners.home.delivered
     scheduler = start_scheduler(ticker, settings)
     try:
         await asyncio.gather(*runners)

@@ -34,6 +34,14 @@ def _settings() -> Settings:
         raise click.ClickException(str(error)) from None
 
 
+WORKSPACE = click.option(
+    "--workspace",
+    default="",
+    help="The Slack workspace (team id, T012ABCDEF) it belongs to, for a bot installed into "
+    "many workspaces.",
+)
+
+
 @contextmanager
 def _friendly_errors() -> Iterator[None]:
     """Known failures become one line; a stack trace never reaches the operator."""
@@ -173,16 +181,19 @@ def program() -> None:
 @program.command("create")
 @click.argument("name")
 @_program_options
-def create_program_cmd(name: str, **raw: str | None) -> None:
+@WORKSPACE
+def create_program_cmd(name: str, workspace: str, **raw: str | None) -> None:
     """A new program; what is not given is from today for a year, every 3 weeks on Tuesday at
     10:00 in MENTORBOT_TIMEZONE."""
     from bot.core.mentoring_admin import cli_change
     from bot.core.programs import create_program, describe_program
+    from bot.core.workspaces import checked_workspace
 
     def work(core: Core, session: Session) -> list[str]:
         now = core.clock()
         change = cli_change(raw, now.date())
         created = create_program(session, name, change, now.date(), core.settings.timezone)
+        created.workspace = checked_workspace(core.settings, workspace, needed=False)
         core.audit(session, "cli", "program.create", "program", created.id)
         return [f"Created program {created.id}.", *describe_program(session, created, now)]
 
@@ -286,12 +297,14 @@ def pairs() -> None:
     help="Platform for rows without one (needed when Slack or Discord is set up; else console).",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows even if some are bad.")
+@WORKSPACE
 @_program_options
 def import_pairs(
     file: Path,
     program_name: str | None,
     platform: str | None,
     skip_bad_rows: bool,
+    workspace: str,
     **settings: str | None,
 ) -> None:
     """Import pairs from a CSV file with columns mentor, mentee (platform, cohort, timezone,
@@ -322,7 +335,9 @@ def import_pairs(
 
     def work(core: Core, session: Session) -> None:
         change = cli_change(settings, core.clock().date())
-        import_pairs(core, session, report, program_name, change, skip_bad_rows, progress)
+        import_pairs(
+            core, session, report, program_name, change, skip_bad_rows, progress, workspace
+        )
 
     try:
         _in_transaction(work)
@@ -655,21 +670,27 @@ def coordinators() -> None:
 @click.argument("platform", type=click.Choice(["slack", "discord", "console"]))
 @click.argument("user_id")
 @click.option("--name", default="", help="Their name, to recognise them in the list.")
-def add_coordinator(platform: str, user_id: str, name: str) -> None:
+@WORKSPACE
+def add_coordinator(platform: str, user_id: str, name: str, workspace: str) -> None:
     """Give a platform user coordinator rights (kept in the database)."""
     from bot.core.coordinators import add_coordinator as add
 
-    click.echo(_in_transaction(lambda core, s: add(core, s, platform, user_id, name)))
+    click.echo(
+        _in_transaction(lambda core, s: add(core, s, platform, user_id, name, workspace=workspace))
+    )
 
 
 @coordinators.command("remove")
 @click.argument("platform", type=click.Choice(["slack", "discord", "console"]))
 @click.argument("user_id")
-def remove_coordinator(platform: str, user_id: str) -> None:
+@WORKSPACE
+def remove_coordinator(platform: str, user_id: str, workspace: str) -> None:
     """Take coordinator rights kept in the database away again."""
     from bot.core.coordinators import remove_coordinator as remove
 
-    click.echo(_in_transaction(lambda core, s: remove(core, s, platform, user_id)))
+    click.echo(
+        _in_transaction(lambda core, s: remove(core, s, platform, user_id, workspace=workspace))
+    )
 
 
 @coordinators.command("list")

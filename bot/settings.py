@@ -19,13 +19,6 @@ PLATFORMS = ("slack", "discord", "console")
 # ignored. (Variables of tests and benches, such as SOAK_SEED or FUZZ_EXAMPLES, have none.)
 OWN_PREFIXES = ("MENTORBOT_", "SLACK_", "DISCORD_")
 
-# Names in SPEC that this version does not read yet: set, they would be silently ignored.
-NOT_YET = {
-    name: "this version does not install into many workspaces yet (it serves one, with "
-    "SLACK_BOT_TOKEN)"
-    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
-}
-
 # What each setting holds, as the one-line refusal of a bad value says it.
 EXPECTS = {
     "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///mentorbot.db or "
@@ -34,6 +27,10 @@ EXPECTS = {
     "SLACK_SIGNING_SECRET": "the Slack app's signing secret",
     "SLACK_APP_TOKEN": "the app-level token (xapp-…) for Socket Mode",
     "SLACK_API_URL": "the Slack Web API's base URL, such as https://slack.com/api/",
+    "SLACK_CLIENT_ID": "the Slack app's client id (Basic Information → App Credentials)",
+    "SLACK_CLIENT_SECRET": "the Slack app's client secret (Basic Information → App Credentials)",
+    "SLACK_STATE_SECRET": "a long random text of your own (at least 16 characters) that signs "
+    "the state of each installation",
     "PORT": "a whole number from 1 to 65535 (a TCP port such as 3000)",
     "DISCORD_BOT_TOKEN": "the Discord bot token",
     "DISCORD_GUILD_ID": "a Discord server id, a whole number such as 123456789012345678",
@@ -65,6 +62,9 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(None, alias="SLACK_CLIENT_SECRET")
+    slack_state_secret: str | None = Field(None, alias="SLACK_STATE_SECRET", min_length=16)
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
     discord_bot_token: str | None = Field(None, alias="DISCORD_BOT_TOKEN")
     discord_guild_id: int | None = Field(None, alias="DISCORD_GUILD_ID")
@@ -127,8 +127,13 @@ class Settings(BaseSettings):
         return tuple(found)
 
     @property
+    def slack_oauth(self) -> bool:
+        """Installs into any workspace from ``/slack/install``, tokens kept in the database."""
+        return bool(self.slack_client_id)
+
+    @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token)
+        return bool(self.slack_bot_token) or self.slack_oauth
 
     @property
     def discord_enabled(self) -> bool:
@@ -146,7 +151,8 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         raise SettingsError(_described(error.errors()[0])) from None
-    if not settings.slack_bot_token:
+    _check_oauth(settings)
+    if not settings.slack_enabled:
         if settings.slack_app_token:
             raise SettingsError(
                 "SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both, the "
@@ -159,6 +165,29 @@ def load_settings(**overrides: object) -> Settings:
                 "token (xoxb-…) too; set SLACK_BOT_TOKEN, or remove SLACK_SIGNING_SECRET."
             )
     return settings
+
+
+OAUTH_NAMES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
+
+
+def _check_oauth(settings: Settings) -> None:
+    """The three OAuth settings come together, and with the signing secret that every request
+    of an installed workspace is checked against."""
+    given = [getattr(settings, name.lower()) is not None for name in OAUTH_NAMES]
+    if any(given) and not all(given):
+        missing = [name for name, set_ in zip(OAUTH_NAMES, given, strict=True) if not set_]
+        present = [name for name, set_ in zip(OAUTH_NAMES, given, strict=True) if set_]
+        raise SettingsError(
+            f"{' and '.join(present)} {'is' if len(present) == 1 else 'are'} set but "
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not: installing "
+            "into many workspaces needs all three; set them, or remove "
+            f"{' and '.join(present)}."
+        )
+    if all(given) and not settings.slack_signing_secret:
+        raise SettingsError(
+            "SLACK_CLIENT_ID is set but SLACK_SIGNING_SECRET is not: Slack signs every request "
+            "of every installed workspace with it; set SLACK_SIGNING_SECRET."
+        )
 
 
 def known_names() -> list[str]:
@@ -186,8 +215,6 @@ def _refuse_unknown(name: str, source: str) -> None:
     upper = name.upper()  # pydantic-settings reads names in any case
     if upper in known:
         return
-    if upper in NOT_YET:
-        raise SettingsError(f"{name} is set {source}, but {NOT_YET[upper]}; remove it.")
     raise SettingsError(
         f"{name} is set {source} but is not a mentorbot setting; {_did_you_mean(upper, known)}"
     )

@@ -6,8 +6,10 @@ newly failed, pairs newly needing attention for any other reason, and the reflec
 answered since the last digest (their answers are for the coordinators). When nothing is new,
 nothing is sent (the week is still recorded). The week's row is written before the message is
 sent, under a unique (coordinator, week) pair, so two tickers never both send it; a send that
-fails removes the row, so the next tick tries again. What was told is kept as hashes of its
-reasons, so the next digest tells only what is new and no member's name is stored here.
+fails removes the row, so the next tick tries again (one the platform refuses for good, such as
+a workspace that uninstalled the app, is kept as failed). What was told is kept as hashes of its
+reasons, so the next digest tells only what is new and no member's name is stored here. A
+coordinator of one workspace (``CoordinatorRef``) is told only of that workspace's programs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Mapping
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
@@ -24,15 +27,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.attention import failure_reason, help_reason
-from bot.core.coordinators import coordinator_ids
+from bot.core.coordinators import CoordinatorRef, coordinator_refs
 from bot.core.grammar import shorten
-from bot.core.outbound import Outbound
+from bot.core.outbound import DeliveryError, Outbound
 from bot.core.replies import Message, said
 from bot.core.rhythm import local_moment
 from bot.core.summary import compute_summary
 from bot.settings import Settings
 from storage.db import run_in_transaction
-from storage.models import CoordinatorDigest, Person, Program, Reflection
+from storage.models import CoordinatorDigest, Pair, Person, Program, Reflection
 from storage.summary import PairRow
 
 log = logging.getLogger(__name__)
@@ -57,36 +60,46 @@ class Digests:
             run_in_transaction, self.sessions, lambda s: self._plan(s, now)
         )
         sent = 0
-        for platform, user_id, week, message in plans:
-            key = f"{platform}:{user_id}"
+        for platform, ref, week, message in plans:
+            key = _key(platform, ref)
             try:
-                await self.outbounds[platform].send_direct(user_id, message)
-            except Exception as error:  # told again at the next tick
-                log.warning("could not send %s their digest: %s", key, error)
-                await asyncio.to_thread(
-                    run_in_transaction, self.sessions, lambda s, k=key, w=week: _forget_row(s, k, w)
+                await self.outbounds[platform].send_direct(
+                    ref.user_id, message, workspace=ref.workspace or ""
                 )
+            except Exception as error:  # told again at the next tick, unless refused for good
+                log.warning("could not send %s their digest: %s", key, error)
+                if isinstance(error, DeliveryError) and error.permanent:
+                    forget = partial(_mark, key=key, week=week, status="failed")
+                else:
+                    forget = partial(_forget_row, key=key, week=week)
+                await asyncio.to_thread(run_in_transaction, self.sessions, forget)
                 continue
             await asyncio.to_thread(
-                run_in_transaction, self.sessions, lambda s, k=key, w=week: _mark_sent(s, k, w)
+                run_in_transaction, self.sessions, lambda s, k=key, w=week: _mark(s, k, w, "sent")
             )
             sent += 1
         return sent
 
-    def _plan(self, session: Session, now: dt.datetime) -> list[tuple[str, str, str, Message]]:
+    def _plan(
+        self, session: Session, now: dt.datetime
+    ) -> list[tuple[str, CoordinatorRef, str, Message]]:
         week = _due_week(session, now)
         if week is None:
             return []
-        summary = compute_summary(session, now)
-        reasons = {
-            (row.pair_id, reason): row
-            for row in summary.needing_attention
-            for reason in row.attention
-        }
+        by_workspace: dict[str, dict[tuple[int, str], PairRow]] = {}
         plans = []
         for platform in self.outbounds:
-            for user_id in coordinator_ids(self.settings, session, platform):
-                key = f"{platform}:{user_id}"
+            for ref in coordinator_refs(self.settings, session, platform):
+                workspace = ref.workspace or ""
+                if workspace not in by_workspace:
+                    summary = compute_summary(session, now, workspace=workspace)
+                    by_workspace[workspace] = {
+                        (row.pair_id, reason): row
+                        for row in summary.needing_attention
+                        for reason in row.attention
+                    }
+                reasons = by_workspace[workspace]
+                key = _key(platform, ref)
                 if session.scalar(
                     select(CoordinatorDigest.id).where(
                         CoordinatorDigest.coordinator == key, CoordinatorDigest.week == week
@@ -95,7 +108,8 @@ class Digests:
                     continue
                 seen = set(_last_seen(session, key))
                 new = {k: row for k, row in reasons.items() if _hash(*k) not in seen}
-                answered = _reflections_since(session, _last_digest_at(session, key, now), now)
+                since = _last_digest_at(session, key, now)
+                answered = _reflections_since(session, since, now, ref.workspace)
                 row = CoordinatorDigest(
                     coordinator=key,
                     week=week,
@@ -109,8 +123,14 @@ class Digests:
                 except IntegrityError:  # another ticker has this one
                     continue
                 if new or answered:
-                    plans.append((platform, user_id, week, _message(new, answered)))
+                    plans.append((platform, ref, week, _message(new, answered)))
         return plans
+
+
+def _key(platform: str, ref: CoordinatorRef) -> str:
+    """Whose digest a row is: ``platform:user`` (``platform:workspace:user`` for a
+    coordinator of one workspace)."""
+    return ":".join(part for part in (platform, ref.workspace, ref.user_id) if part)
 
 
 def _due_week(session: Session, now: dt.datetime) -> str | None:
@@ -165,15 +185,21 @@ def _last_digest_at(session: Session, key: str, now: dt.datetime) -> dt.datetime
     return last if last is not None else now - dt.timedelta(days=7)
 
 
-def _reflections_since(session: Session, since: dt.datetime, now: dt.datetime) -> list[str]:
-    """A line for each reflection answered from ``since`` to ``now``: who, which, the score and
-    the answers (shortened), for the coordinators the form told they go to."""
+def _reflections_since(
+    session: Session, since: dt.datetime, now: dt.datetime, workspace: str | None
+) -> list[str]:
+    """A line for each reflection answered from ``since`` to ``now`` (in ``workspace``'s
+    programs, where the coordinator has one): who, which, the score and the answers
+    (shortened), for the coordinators the form told they go to."""
     query = (
         select(Reflection, Person.display_name)
         .join(Person, Person.id == Reflection.person_id)
         .where(Reflection.created_at > since, Reflection.created_at <= now)
         .order_by(Reflection.pair_id, Reflection.created_at)
     )
+    if workspace:
+        in_workspace = select(Pair.id).join(Program).where(Program.workspace == workspace)
+        query = query.where(Reflection.pair_id.in_(in_workspace))
     lines = []
     for answer, name in session.execute(query):
         line = f"• **{answer.pair_id}** {said(name)}, {answer.phase}: {answer.score} of 5"
@@ -200,11 +226,11 @@ def _hash(pair_id: int, reason: str) -> str:
     return hashlib.sha256(f"{pair_id}:{reason}".encode()).hexdigest()[:16]
 
 
-def _mark_sent(session: Session, key: str, week: str) -> None:
+def _mark(session: Session, key: str, week: str, status: str) -> None:
     session.execute(
         update(CoordinatorDigest)
         .where(CoordinatorDigest.coordinator == key, CoordinatorDigest.week == week)
-        .values(status="sent")
+        .values(status=status)
     )
 
 

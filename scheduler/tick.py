@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 import secrets
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
@@ -63,6 +63,8 @@ CLAIM_BATCH = 200
 # minute's tick, so ticks do not overrun their minute and skip the next.
 OPEN_AHEAD = 45
 SEND_CONCURRENCY = 8
+# Whether a member can be messaged, asked once a round: (platform, workspace, user id) -> reason
+Reachability = dict[tuple[str, str, str], "asyncio.Task[str | None]"]
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -138,9 +140,9 @@ class Ticker:
         self.outbounds = dict(outbounds)
         self.late_limit = late_limit
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        # per platform, told the members' user ids once a pair's message is recorded as sent
-        # (the Slack Home tab shows a pair's latest suggestion)
-        self.after_delivery: dict[str, Callable[[Iterable[str]], Awaitable[None]]] = {}
+        # per platform, told where a pair's message went once it is recorded as sent (the
+        # Slack Home tab shows a pair's latest suggestion)
+        self.after_delivery: dict[str, Callable[[PairAddress], Awaitable[None]]] = {}
 
     async def tick(self, now: dt.datetime | None = None, *, dry_run: bool = False) -> TickReport:
         """Deliver everything due at ``now`` once; with ``dry_run``, only say what would go
@@ -154,7 +156,7 @@ class Ticker:
         report.planned = await asyncio.to_thread(
             run_in_transaction, self.sessions, lambda s: self.plan(s, now)
         )
-        reachability: dict[tuple[str, str], asyncio.Task[str | None]] = {}  # for this round
+        reachability: Reachability = {}  # for this round
         while True:  # batch by batch, so memory stays flat and two tickers share a round
             token = secrets.token_hex(8)
             claimed = await asyncio.to_thread(
@@ -214,9 +216,7 @@ class Ticker:
         finally:
             keeper.cancel()
 
-    async def _open_ahead(
-        self, now: dt.datetime, reachability: dict[tuple[str, str], asyncio.Task[str | None]]
-    ) -> int:
+    async def _open_ahead(self, now: dt.datetime, reachability: Reachability) -> int:
         """Open the conversations of active pairs that have none yet, a few each tick, so a
         kickoff round only posts. A pair with a member the platform reports gone is flagged
         instead (and so not tried again); another failure is left for the round to report."""
@@ -231,6 +231,7 @@ class Ticker:
                     mentee.platform_user_id,
                     Pair.mentor_id,
                     Pair.mentee_id,
+                    mentor.workspace,
                 )
                 .join(mentor, Pair.mentor_id == mentor.id)
                 .join(mentee, Pair.mentee_id == mentee.id)
@@ -247,8 +248,11 @@ class Ticker:
                 .limit(OPEN_AHEAD)
             )
             return [
-                (PairAddress(p, platform, None, (a, b)), (mentor_id, mentee_id))
-                for p, platform, a, b, mentor_id, mentee_id in rows
+                (
+                    PairAddress(p, platform, None, (a, b), workspace=workspace),
+                    (mentor_id, mentee_id),
+                )
+                for p, platform, a, b, mentor_id, mentee_id, workspace in rows
             ]
 
         limit = asyncio.Semaphore(SEND_CONCURRENCY)
@@ -482,6 +486,7 @@ class Ticker:
                 pair.conversation_id,
                 (pair.mentor.platform_user_id or "", pair.mentee.platform_user_id or ""),
                 pair.program.pairs_channel_id,
+                pair.mentor.workspace,
             ),
             message=compose(delivery, pair, self.catalog, next_steps),
             idempotency_key=delivery.idempotency_key,
@@ -496,7 +501,7 @@ class Ticker:
         claimed: Sequence[Outgoing],
         now: dt.datetime,
         token: str,
-        reachability: dict[tuple[str, str], asyncio.Task[str | None]],
+        reachability: Reachability,
     ) -> list[Outcome | None]:
         limit = asyncio.Semaphore(SEND_CONCURRENCY)
 
@@ -512,7 +517,7 @@ class Ticker:
                     )
                     told = self.after_delivery.get(outgoing.address.platform)
                     if outcome.sent is not None and told is not None:
-                        await told(outgoing.address.member_ids)
+                        await told(outgoing.address)
                 return outcome
 
         return list(await asyncio.gather(*(send(item) for item in claimed)))
@@ -544,7 +549,7 @@ class Ticker:
         self,
         outgoing: Outgoing,
         token: str,
-        reachability: dict[tuple[str, str], asyncio.Task[str | None]],
+        reachability: Reachability,
     ) -> Outcome | None:
         """Send one claimed row; None when its claim was lost to another ticker."""
         outbound = self.outbounds.get(outgoing.address.platform)
@@ -730,14 +735,16 @@ async def _unreachable_members(
     outbound: Outbound,
     address: PairAddress,
     person_ids: tuple[int, ...],
-    cache: dict[tuple[str, str], asyncio.Task[str | None]],
+    cache: Reachability,
 ) -> dict[int, str]:
     """Why each member who cannot be messaged cannot, by person id (asked once a round)."""
     found = {}
     for person_id, user_id in zip(person_ids, address.member_ids, strict=True):
-        key = (address.platform, user_id)
+        key = (address.platform, address.workspace, user_id)
         if key not in cache:
-            cache[key] = asyncio.ensure_future(outbound.unreachable_reason(user_id))
+            cache[key] = asyncio.ensure_future(
+                outbound.unreachable_reason(user_id, workspace=address.workspace)
+            )
         reason = await cache[key]
         if reason:
             found[person_id] = reason

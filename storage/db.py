@@ -18,16 +18,19 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
 T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0011"  # the newest migration; a test keeps it in step with the scripts
+HEAD_REVISION = "0012"  # the newest migration; a test keeps it in step with the scripts
 LOCK_RETRIES = 5
 
 
@@ -57,6 +60,22 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+def make_async_engine(url: str) -> AsyncEngine:
+    """An asyncio engine on the same database, for libraries that only speak asyncio (the
+    Slack installation stores): aiosqlite for SQLite, with the connection settings above;
+    psycopg's own asyncio mode for PostgreSQL."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    if url.startswith("sqlite"):
+        engine = create_async_engine(
+            url.replace("sqlite://", "sqlite+aiosqlite://", 1), connect_args={"timeout": 30}
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
 
 
 OWNER_ONLY = stat.S_IRUSR | stat.S_IWUSR

@@ -85,11 +85,13 @@ def forget(session: Session, people: list[Person]) -> Forgotten:
     audits = session.execute(delete(AuditEvent).where(AuditEvent.actor.in_(actors))).rowcount
     keys = [f"{p.platform}:{p.platform_user_id}" for p in people]
     forget_counts(session, keys)
+    keys += [f"{p.platform}:{p.workspace}:{p.platform_user_id}" for p in people if p.workspace]
     session.execute(delete(CoordinatorDigest).where(CoordinatorDigest.coordinator.in_(keys)))
     for person in people:
         session.execute(
             delete(Coordinator).where(
                 Coordinator.platform == person.platform,
+                Coordinator.workspace == person.workspace,
                 Coordinator.platform_user_id == person.platform_user_id,
             )
         )

@@ -109,6 +109,7 @@ class Program(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    workspace: Mapped[str] = mapped_column(String(64), default="", server_default="")
     interval_weeks: Mapped[int] = mapped_column(Integer, default=3)
     weekday: Mapped[int] = mapped_column(Integer, default=1)  # Monday is 0, as in datetime
     local_time: Mapped[dt.time] = mapped_column(Time, default=dt.time(10, 0))
@@ -154,13 +155,16 @@ class Cohort(Base):
 
 
 class Person(Base):
-    """Someone on one platform; the same human on Slack and Discord is two people here."""
+    """Someone on one platform; the same human on Slack and Discord is two people here. A
+    user id is unique within its ``workspace`` only (the Slack team; empty where the platform
+    or the install has just one)."""
 
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+    __table_args__ = (UniqueConstraint("platform", "workspace", "platform_user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="", server_default="")
     platform_user_id: Mapped[str | None] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
@@ -337,7 +341,7 @@ class CoordinatorDigest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     coordinator: Mapped[str] = mapped_column(String(100))  # platform:user id
     week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2026-W49
-    status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty
+    status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty, failed
     seen: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -434,10 +438,11 @@ class Draft(Base):
 
 class Coordinator(Base):
     __tablename__ = "coordinators"
-    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+    __table_args__ = (UniqueConstraint("platform", "workspace", "platform_user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64), default="", server_default="")
     platform_user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200), default="")
 

@@ -173,13 +173,15 @@ def summary_facts(
     answer_grace: dt.timedelta,
     cohort: str | None = None,
     period: Period | None = None,
+    workspace: str | None = None,
 ) -> SummaryFacts:
     """Per-pair facts (meetings, goals, deliveries, help, activity, reachability) and meetings
     per week, judged as the module's docstring says; a suggestion counts as unanswered only
-    once ``answer_grace`` has passed since it was due."""
+    once ``answer_grace`` has passed since it was due. ``workspace``: only the pairs of that
+    workspace's programs (what its coordinators may see)."""
     window = Window.of(now, period)
-    rows = _pair_rows(session, cohort)
-    pair_filter = _in_scope(cohort)
+    pair_filter = _in_scope(cohort, workspace)
+    rows = _pair_rows(session, pair_filter)
     for pair_id, at in _pauses(session, pair_filter).items():
         rows[pair_id].paused_at = at
     _add_meetings(session, rows, pair_filter, period)
@@ -204,16 +206,22 @@ def cohorts_with_pairs(session: Session) -> list[str]:
 InScope = Callable[[ColumnElement[int]], ColumnElement[bool]]
 
 
-def _in_scope(cohort: str | None) -> InScope:
-    """A filter on any pair-id column: every pair, or one cohort's (so no query joins pairs
-    just to filter)."""
-    if cohort is None:
+def _in_scope(cohort: str | None, workspace: str | None) -> InScope:
+    """A filter on any pair-id column: every pair, or one cohort's, or one workspace's (so no
+    query joins pairs just to filter)."""
+    if cohort is None and workspace is None:
         return lambda pair_id: literal(True)
-    of_cohort = select(Pair.id).join(Cohort, Pair.cohort_id == Cohort.id)
-    return lambda pair_id: pair_id.in_(of_cohort.where(Cohort.name == cohort))
+    pairs = select(Pair.id)
+    if cohort is not None:
+        pairs = pairs.join(Cohort, Pair.cohort_id == Cohort.id).where(Cohort.name == cohort)
+    if workspace is not None:
+        pairs = pairs.join(Program, Pair.program_id == Program.id).where(
+            Program.workspace == workspace
+        )
+    return lambda pair_id: pair_id.in_(pairs)
 
 
-def _pair_rows(session: Session, cohort: str | None) -> dict[int, PairRow]:
+def _pair_rows(session: Session, pair_filter: InScope) -> dict[int, PairRow]:
     mentor, mentee = aliased(Person), aliased(Person)
     query = (
         select(
@@ -235,7 +243,7 @@ def _pair_rows(session: Session, cohort: str | None) -> dict[int, PairRow]:
         .outerjoin(Cohort, Pair.cohort_id == Cohort.id)
         .join(mentor, Pair.mentor_id == mentor.id)
         .join(mentee, Pair.mentee_id == mentee.id)
-        .where(_in_scope(cohort)(Pair.id))
+        .where(pair_filter(Pair.id))
         .order_by(Pair.id)
     )
     rows = {}

@@ -85,10 +85,10 @@ class SinkOutbound:
         self.characters += len(message.text)
         return Sent(idempotency_key, address.conversation_id or f"conv-{address.pair_id}")
 
-    async def send_direct(self, user_id: str, message: Message) -> None:
+    async def send_direct(self, user_id: str, message: Message, *, workspace: str = "") -> None:
         return None
 
-    async def unreachable_reason(self, user_id: str) -> str | None:
+    async def unreachable_reason(self, user_id: str, *, workspace: str = "") -> str | None:
         return None
 
     async def open_ahead(self, address: PairAddress) -> str | None:

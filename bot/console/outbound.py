@@ -34,10 +34,10 @@ class PrintingOutbound:
         self.sent[idempotency_key] = sent
         return sent
 
-    async def send_direct(self, user_id: str, message: Message) -> None:
+    async def send_direct(self, user_id: str, message: Message, *, workspace: str = "") -> None:
         self.show(f"direct:{user_id}", message)
 
-    async def unreachable_reason(self, user_id: str) -> str | None:
+    async def unreachable_reason(self, user_id: str, *, workspace: str = "") -> str | None:
         return None
 
     async def open_ahead(self, address: PairAddress) -> str | None:

@@ -142,7 +142,7 @@ def rematch(
     old = _pair(session, pair_id)
     if old.status == PairStatus.ENDED:
         raise InputError(render("admin.already_ended", pair=old.id))
-    newcomer = _member(session, old.platform, mentor or mentee or "")
+    newcomer = _member(session, old.platform, old.mentor.workspace, mentor or mentee or "")
     new_mentor = newcomer if mentor is not None else old.mentor
     new_mentee = newcomer if mentee is not None else old.mentee
     if new_mentor.id == new_mentee.id:
@@ -197,17 +197,23 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _member(session: Session, platform: str, who: str) -> Person:
-    """The person ``who`` names on ``platform`` (id, user id, e-mail or the one name), or a
-    new person for a user id of that platform the bot has not met."""
-    found = [person for person in find_people(session, who) if person.platform == platform]
+def _member(session: Session, platform: str, workspace: str, who: str) -> Person:
+    """The person ``who`` names on ``platform``, in ``workspace`` (id, user id, e-mail or the
+    one name), or a new person there for a user id of that platform the bot has not met."""
+    found = [
+        person
+        for person in find_people(session, who)
+        if person.platform == platform and person.workspace == workspace
+    ]
     if len(found) > 1:
         listed = "; ".join(describe_person(session, person) for person in found)
         raise InputError(render("admin.several_match", who=who, people=listed))
     if found:
         return found[0]
     user_id = checked_user_id(platform, who)
-    person = Person(platform=platform, platform_user_id=user_id, display_name=user_id)
+    person = Person(
+        platform=platform, workspace=workspace, platform_user_id=user_id, display_name=user_id
+    )
     session.add(person)
     return person
 

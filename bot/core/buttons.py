@@ -248,7 +248,9 @@ def _help(request: Request, delivery: Delivery, pair: Pair) -> Reply:
         _answer(request, delivery, HELP)
     request.audit("pair.help", "pair", pair.id)
     note = alert(request.person, pair, asking.id)
-    coordinators = coordinator_ids(request.core.settings, request.session, pair.platform)
-    posts = tuple(DirectPost(pair.platform, user_id, note) for user_id in coordinators)
+    workspace = pair.mentor.workspace
+    settings = request.core.settings
+    coordinators = coordinator_ids(settings, request.session, pair.platform, workspace)
+    posts = tuple(DirectPost(pair.platform, user_id, note, workspace) for user_id in coordinators)
     told = render("buttons.told") if coordinators else render("buttons.no_coordinator")
     return Reply(message=Message(told), replacement=_updated(request, delivery, pair), posts=posts)

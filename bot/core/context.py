@@ -52,10 +52,13 @@ class Request:
 
 
 def find_person(session: Session, actor: Actor) -> Person | None:
-    """The stored person for ``actor``, if the bot has met them (nothing is written)."""
+    """The stored person for ``actor``, if the bot has met them (nothing is written); a user
+    id is looked up in the actor's own workspace only."""
     return session.scalar(
         select(Person).where(
-            Person.platform == actor.platform, Person.platform_user_id == actor.user_id
+            Person.platform == actor.platform,
+            Person.workspace == actor.workspace,
+            Person.platform_user_id == actor.user_id,
         )
     )
 
@@ -66,6 +69,7 @@ def person_for(session: Session, actor: Actor) -> Person:
     if person is None:
         person = Person(
             platform=actor.platform,
+            workspace=actor.workspace,
             platform_user_id=actor.user_id,
             display_name=actor.display_name or actor.user_id,
             timezone=actor.timezone,

@@ -36,7 +36,9 @@ class PairConversations:
                 return None
             members = (pair.mentor.platform_user_id or "", pair.mentee.platform_user_id or "")
             home = pair.program.pairs_channel_id
-            return PairAddress(pair.id, pair.platform, pair.conversation_id, members, home)
+            return PairAddress(
+                pair.id, pair.platform, pair.conversation_id, members, home, pair.mentor.workspace
+            )
 
         return await asyncio.to_thread(run_in_transaction, self.sessions, read)
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.errors import InputError
 from bot.core.replies import Actor
+from bot.core.workspaces import checked_workspace
 from bot.settings import Settings
 from prompts.messages import render
 from storage.models import Coordinator, Person
@@ -35,31 +36,63 @@ CLI = "cli"  # the audit's actor for what an operator does at the command line
 
 
 def is_coordinator(settings: Settings, session: Session, actor: Actor) -> bool:
-    """Whether ``actor`` has coordinator rights."""
-    if actor.user_id in settings.coordinator_ids(actor.platform):
+    """Whether ``actor`` has coordinator rights (in their own workspace)."""
+    if actor.user_id in coordinator_ids(settings, session, actor.platform, actor.workspace):
         return True
     role = settings.discord_coordinator_role
     if role and actor.platform == "discord":
         held = role if role.isdigit() else ROLE_NAME + role
         if held in actor.roles:
             return True
-    return actor.user_id in _stored_ids(session, actor.platform)
+    return False
 
 
-def coordinator_ids(settings: Settings, session: Session, platform: str) -> list[str]:
-    """The user ids of every coordinator known on ``platform`` (setting first, then stored);
-    holders of a Discord role are not listed, as only Discord knows them."""
+def coordinator_ids(
+    settings: Settings, session: Session, platform: str, workspace: str | None = None
+) -> list[str]:
+    """The user ids of every coordinator known on ``platform`` (setting first, then stored),
+    or of those of one ``workspace``; holders of a Discord role are not listed, as only
+    Discord knows them."""
     return list(
-        dict.fromkeys([*settings.coordinator_ids(platform), *_stored_ids(session, platform)])
-    )
-
-
-def _stored_ids(session: Session, platform: str) -> list[str]:
-    return list(
-        session.scalars(
-            select(Coordinator.platform_user_id).where(Coordinator.platform == platform)
+        dict.fromkeys(
+            ref.user_id
+            for ref in coordinator_refs(settings, session, platform)
+            if workspace is None or ref.counts_in(workspace)
         )
     )
+
+
+@dataclass(frozen=True)
+class CoordinatorRef:
+    """A coordinator and the workspace they coordinate: one kept in the database, or named
+    ``slack:T123:U456`` in ``MENTORBOT_COORDINATORS``, belongs to that workspace (team);
+    a bare id in the setting (``workspace`` None) counts in every workspace."""
+
+    user_id: str
+    workspace: str | None
+
+    def counts_in(self, workspace: str) -> bool:
+        return self.workspace is None or _team(self.workspace) == _team(workspace)
+
+
+def coordinator_refs(settings: Settings, session: Session, platform: str) -> list[CoordinatorRef]:
+    """Every coordinator on ``platform`` with their workspace (setting first, then stored)."""
+    refs = []
+    for entry in settings.coordinator_ids(platform):
+        team, _, user_id = entry.rpartition(":")
+        refs.append(CoordinatorRef(user_id, team or None))
+    rows = session.execute(
+        select(Coordinator.platform_user_id, Coordinator.workspace).where(
+            Coordinator.platform == platform
+        )
+    )
+    refs += [CoordinatorRef(user_id, workspace) for user_id, workspace in rows]
+    return refs
+
+
+def _team(workspace: str) -> str:
+    """The team of a workspace (``E123/T456`` → ``T456``), as the setting names it."""
+    return workspace.rpartition("/")[2]
 
 
 # -- keeping coordinators in the database (``mentorbot coordinators add/remove/list``) --------
@@ -119,16 +152,27 @@ def checked_user_id(platform: str, user_id: str) -> str:
 
 
 def add_coordinator(
-    core: Core, session: Session, platform: str, user_id: str, name: str = "", *, by: str = CLI
+    core: Core,
+    session: Session,
+    platform: str,
+    user_id: str,
+    name: str = "",
+    *,
+    by: str = CLI,
+    workspace: str = "",
 ) -> str:
-    """Keep ``user_id`` on ``platform`` as a coordinator in the database (audited)."""
+    """Keep ``user_id`` on ``platform`` (of ``workspace``, on Slack installed into many) as a
+    coordinator in the database (audited)."""
     user_id = checked_user_id(platform, user_id)
+    workspace = checked_workspace(core.settings, workspace, needed=platform == "slack")
     name = name.strip()
     if len(name) > NAME_LIMIT:
         raise InputError(render("coordinators.name_too_long", length=len(name), most=NAME_LIMIT))
-    if _stored(session, platform, user_id):
+    if _stored(session, platform, user_id, workspace):
         return render("coordinators.already", user_id=user_id, platform=platform)
-    coordinator = Coordinator(platform=platform, platform_user_id=user_id, display_name=name)
+    coordinator = Coordinator(
+        platform=platform, workspace=workspace, platform_user_id=user_id, display_name=name
+    )
     session.add(coordinator)
     session.flush()
     core.audit(session, by, "coordinator.add", "coordinator", coordinator.id, platform=platform)
@@ -140,13 +184,19 @@ def add_coordinator(
 
 
 def remove_coordinator(
-    core: Core, session: Session, platform: str, user_id: str, *, by: str = CLI
+    core: Core,
+    session: Session,
+    platform: str,
+    user_id: str,
+    *,
+    by: str = CLI,
+    workspace: str = "",
 ) -> str:
     """Take ``user_id`` on ``platform`` out of the database's coordinators (audited); one named
     by ``MENTORBOT_COORDINATORS`` is refused, as only the environment can take those rights."""
     _check_platform(platform)
     user_id = user_id.strip()
-    stored = _stored(session, platform, user_id)
+    stored = _stored(session, platform, user_id, workspace.strip())
     if _from_environment(core.settings, platform, user_id):
         raise InputError(
             render(
@@ -181,13 +231,14 @@ def coordinator_sources(settings: Settings, session: Session) -> list[Coordinato
         .outerjoin(
             Person,
             (Person.platform == Coordinator.platform)
+            & (Person.workspace == Coordinator.workspace)
             & (Person.platform_user_id == Coordinator.platform_user_id),
         )
         .order_by(Coordinator.platform, Coordinator.id)
     ).all()
     stored = tuple(
         (
-            c.platform,
+            f"{c.platform} ({c.workspace})" if c.workspace else c.platform,
             c.platform_user_id,
             c.display_name or render("coordinators.no_name"),
             render("coordinators.met", person=person_id)
@@ -221,8 +272,12 @@ def _environment_rows(settings: Settings) -> list[tuple[str, ...]]:
         prefix, _, rest = entry.partition(":")
         if rest and prefix in ID_SHAPES:
             pattern, _, _ = ID_SHAPES[prefix]
-            odd = "" if pattern.fullmatch(rest) else render("coordinators.odd_id", platform=prefix)
-            rows.append((prefix, rest, odd))
+            team, _, user_id = rest.rpartition(":")  # slack:T123:U456: in workspace T123 only
+            odd = (
+                "" if pattern.fullmatch(user_id) else render("coordinators.odd_id", platform=prefix)
+            )
+            only = render("coordinators.in_workspace_only", team=team) if team else ""
+            rows.append((prefix, rest, odd or only))
         else:
             rows.append((render("coordinators.every_platform"), entry, ""))
     return rows
@@ -240,10 +295,12 @@ def _role_rows(settings: Settings) -> tuple[tuple[str, ...], ...]:
     return (("discord", render("coordinators.role_in_server", role=role, server=server)),)
 
 
-def _stored(session: Session, platform: str, user_id: str) -> Coordinator | None:
+def _stored(session: Session, platform: str, user_id: str, workspace: str) -> Coordinator | None:
     return session.scalar(
         select(Coordinator).where(
-            Coordinator.platform == platform, Coordinator.platform_user_id == user_id
+            Coordinator.platform == platform,
+            Coordinator.workspace == workspace,
+            Coordinator.platform_user_id == user_id,
         )
     )
 

@@ -95,8 +95,8 @@ def press_mark_handled(request: Request, action: str) -> Reply:
         raise InputError(render("help_requests.gone"))
     delivery = request.session.get(Delivery, found.delivery_id)
     asker = request.session.get(Person, found.person_id) if found.person_id else None
-    if delivery is None or asker is None:
-        raise InputError(render("help_requests.gone"))
+    if delivery is None or asker is None or asker.workspace != request.actor.workspace:
+        raise InputError(render("help_requests.gone"))  # (another workspace's is not theirs)
     pair = delivery.pair
     if found.handled_at is not None:
         handler = request.session.get(Person, found.handled_by_id) if found.handled_by_id else None

@@ -92,7 +92,7 @@ def _meeting_line(meeting: Meeting) -> str:
 
 
 def _coordinator_sections(request: Request) -> list[Message]:
-    programs = list_programs(request.session)
+    programs = list_programs(request.session, request.actor.workspace)
     sections = []
     for p in programs:
         text = render(
@@ -108,7 +108,7 @@ def _coordinator_sections(request: Request) -> list[Message]:
         settings = Button(render("home.program_settings"), f"{HOME_PREFIX}program:{p.program_id}")
         told = Button(render("home.announce"), f"{HOME_PREFIX}announce:{p.program_id}")
         sections.append(Message(text, buttons=(settings, told)))
-    summary = compute_summary(request.session, request.now)
+    summary = compute_summary(request.session, request.now, workspace=request.actor.workspace)
     attention = summary.needing_attention
     lines = [render("home.attention_heading", count=len(attention))] if attention else []
     lines += [
@@ -144,7 +144,7 @@ def press(request: Request, action: str) -> Reply:
     if not request.is_coordinator:
         raise PermissionDenied(render("home.coordinators_only"))
     if verb == "summary":
-        summary = compute_summary(request.session, request.now)
+        summary = compute_summary(request.session, request.now, workspace=request.actor.workspace)
         return Reply(message=summary_page(request, summary, 0))
     if verb in ("program", "announce") and DIGITS.fullmatch(rest):
         program = request.session.get(Program, int(rest))

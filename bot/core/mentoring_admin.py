@@ -224,7 +224,7 @@ def read_change(
 
 def _program(request: Request, values: Mapping[str, Any]) -> Reply:
     """The program form, or the change the options ask for."""
-    program = find_program(request.session, values.get("program"))
+    program = find_program(request.session, values.get("program"), request.actor.workspace)
     change = change_of(values)
     if not changed_fields(change):
         return Reply(form=program_form(request, program))
@@ -265,7 +265,7 @@ IN_PROGRAM = Name(
 def _announce(request: Request, values: Mapping[str, Any]) -> Reply:
     """Post to every active pair (of a cohort, when the text starts with its name); with no
     text, the announcement form."""
-    program = find_program(request.session, values.get("program"))
+    program = find_program(request.session, values.get("program"), request.actor.workspace)
     if not values.get("text"):
         return Reply(form=announcement_form(program))
     cohort, text = _leading_cohort(request, program, values["text"])

@@ -13,13 +13,15 @@ from bot.core.replies import Message
 class PairAddress:
     """Where a pair's messages go: its conversation (None until opened), its members' ids,
     and where its program keeps pair conversations, on a platform that has such a place
-    (Discord: the program's pairs channel; None: the operator's default)."""
+    (Discord: the program's pairs channel; None: the operator's default), and the workspace
+    its members' ids belong to (empty where the platform or the install has just one)."""
 
     pair_id: int
     platform: str
     conversation_id: str | None
     member_ids: tuple[str, ...]
     home: str | None = None
+    workspace: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,11 @@ class Outbound(Protocol):
         with the key."""
         ...
 
-    async def send_direct(self, user_id: str, message: Message) -> None: ...
+    async def send_direct(self, user_id: str, message: Message, *, workspace: str = "") -> None:
+        """A private message to one person, ``user_id`` of ``workspace``."""
+        ...
 
-    async def unreachable_reason(self, user_id: str) -> str | None:
+    async def unreachable_reason(self, user_id: str, *, workspace: str = "") -> str | None:
         """Why a member cannot be messaged (deactivated, gone), or None when they can."""
         ...
 

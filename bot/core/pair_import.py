@@ -25,7 +25,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.core.errors import InputError
 from bot.core.programs import ProgramChange, changed_fields, create_program, rhythm_text
+from bot.core.workspaces import checked_workspace
 from bot.settings import PLATFORMS, Settings
 from prompts.messages import render
 from storage.models import Cohort, Pair, PairStatus, Person, Program
@@ -249,21 +251,25 @@ def import_pairs(
     change: ProgramChange,
     skip_bad_rows: bool,
     progress: Callable[[list[PairRow]], list[PairRow]] = list,
+    workspace: str = "",
 ) -> None:
     """Import the checked rows of ``report`` into the program named (created when new): all of
-    them, or, with bad rows and without ``skip_bad_rows``, none (``NothingImported``)."""
+    them, or, with bad rows and without ``skip_bad_rows``, none (``NothingImported``). Slack
+    rows belong to ``workspace`` (``--workspace``, for a bot installed into many), and so
+    does the program."""
     today = core.clock().date()
+    check_workspace(core.settings, report, workspace)
     program, created = find_or_create_program(
-        session, program_name, change, today, core.settings.timezone
+        session, program_name, change, today, core.settings.timezone, workspace
     )
     report.program = program.name
     if created:
         report.notes.append(created)
     check_starts(program, report, today)
-    check_against_database(session, report)
+    check_against_database(session, report, workspace)
     if report.errors and not skip_bad_rows:
         raise NothingImported  # rolls back the program too: all or nothing
-    pairs = import_rows(session, program, progress(report.rows), today)
+    pairs = import_rows(session, program, progress(report.rows), today, workspace)
     report.imported = len(pairs)
     report.platforms = Counter(pair.platform for pair in pairs)
     core.audit(
@@ -277,14 +283,30 @@ def import_pairs(
     )
 
 
+def check_workspace(settings: Settings, report: ImportReport, workspace: str) -> None:
+    """``--workspace`` is given exactly when the bot is installed into many Slack workspaces
+    and the file has Slack rows, and looks like a team id."""
+    on_slack = any(row.platform == "slack" for row in report.rows)
+    try:
+        checked_workspace(settings, workspace, needed=on_slack)
+    except InputError as error:
+        raise ImportFileError(str(error)) from None
+
+
 def find_or_create_program(
-    session: Session, name: str | None, change: ProgramChange, today: dt.date, timezone: str
+    session: Session,
+    name: str | None,
+    change: ProgramChange,
+    today: dt.date,
+    timezone: str,
+    workspace: str = "",
 ) -> tuple[Program, str | None]:
-    """The program to import into: the one named (or the only one), else a new one with the
-    settings given (from today for a year by default). Settings for a program that exists
-    are refused rather than ignored: `program edit` changes it."""
+    """The program to import into: the one named (or the only one of ``workspace``), else a
+    new one of ``workspace`` with the settings given (from today for a year by default).
+    Settings for a program that exists are refused rather than ignored: `program edit`
+    changes it; so is a program of another workspace."""
     if name is None:
-        programs = session.scalars(select(Program)).all()
+        programs = session.scalars(select(Program).where(Program.workspace == workspace)).all()
         if len(programs) == 1 and not changed_fields(change):
             return programs[0], None
         if len(programs) > 1:
@@ -293,12 +315,19 @@ def find_or_create_program(
         name = render("pair_import.default_program")
     program = session.scalar(select(Program).where(func.lower(Program.name) == name.casefold()))
     if program is not None:
+        if program.workspace != workspace:
+            raise ImportFileError(
+                f"The program “{program.name}” belongs to "
+                f"{_workspace_name(program.workspace)}, not to {_workspace_name(workspace)}; "
+                "import into a program of that workspace."
+            )
         if changed_fields(change):
             raise ImportFileError(
                 render("pair_import.program_exists", name=program.name, number=program.id)
             )
         return program, None
     program = create_program(session, name, change, today, timezone)
+    program.workspace = workspace
     return program, render(
         "pair_import.created",
         name=program.name,
@@ -366,12 +395,17 @@ def summary_line(report: ImportReport) -> str:
     return render("pair_import.imported", count=count, program=program)
 
 
-def check_against_database(session: Session, report: ImportReport) -> None:
+def _workspace_name(workspace: str) -> str:
+    return f"the Slack workspace {workspace}" if workspace else "no particular workspace"
+
+
+def check_against_database(session: Session, report: ImportReport, workspace: str = "") -> None:
     """Refuse rows that would duplicate a pair that is already active."""
     kept = []
     for row in report.rows:
-        mentor = _find_person(session, row.platform, row.mentor)
-        mentee = _find_person(session, row.platform, row.mentee)
+        where = _workspace_of(row, workspace)
+        mentor = _find_person(session, row.platform, row.mentor, where)
+        mentee = _find_person(session, row.platform, row.mentee, where)
         if (
             mentor
             and mentee
@@ -395,7 +429,7 @@ def check_against_database(session: Session, report: ImportReport) -> None:
 
 
 def import_rows(
-    session: Session, program: Program, rows: list[PairRow], today: dt.date
+    session: Session, program: Program, rows: list[PairRow], today: dt.date, workspace: str = ""
 ) -> list[Pair]:
     cohorts = {
         c.name: c for c in session.scalars(select(Cohort).where(Cohort.program_id == program.id))
@@ -408,8 +442,9 @@ def import_rows(
             if cohort is None:
                 cohort = cohorts[row.cohort] = Cohort(program_id=program.id, name=row.cohort)
                 session.add(cohort)
-        mentor = _person(session, row.platform, row.mentor, row.mentor_name, row.timezone)
-        mentee = _person(session, row.platform, row.mentee, row.mentee_name, row.timezone)
+        where = _workspace_of(row, workspace)
+        mentor = _person(session, row.platform, where, row.mentor, row.mentor_name, row.timezone)
+        mentee = _person(session, row.platform, where, row.mentee, row.mentee_name, row.timezone)
         pair = Pair(
             program_id=program.id,
             cohort=cohort,
@@ -424,21 +459,36 @@ def import_rows(
     return pairs
 
 
-def _find_person(session: Session, platform: str, identity: str) -> Person | None:
+def _workspace_of(row: PairRow, workspace: str) -> str:
+    """Only Slack has workspaces here: ``--workspace`` is for its rows."""
+    return workspace if row.platform == "slack" else ""
+
+
+def _find_person(
+    session: Session, platform: str, identity: str, workspace: str = ""
+) -> Person | None:
     column = Person.email if "@" in identity else Person.platform_user_id
     return session.scalar(
-        select(Person).where(Person.platform == platform, or_(column == identity))
+        select(Person).where(
+            Person.platform == platform, Person.workspace == workspace, or_(column == identity)
+        )
     )
 
 
 def _person(
-    session: Session, platform: str, identity: str, name: str, timezone: str | None
+    session: Session,
+    platform: str,
+    workspace: str,
+    identity: str,
+    name: str,
+    timezone: str | None,
 ) -> Person:
-    person = _find_person(session, platform, identity)
+    person = _find_person(session, platform, identity, workspace)
     if person is None:
         is_email = "@" in identity
         person = Person(
             platform=platform,
+            workspace=workspace,
             platform_user_id=None if is_email else identity,
             email=identity if is_email else None,
             display_name=name or (identity.split("@")[0] if is_email else identity),

@@ -25,6 +25,7 @@ class Unlinked:
     person_id: int
     user_id: str | None
     email: str | None
+    workspace: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def people_to_link(session: Session, platform: str) -> list[Unlinked]:
             ),
         )
     )
-    return [Unlinked(p.id, p.platform_user_id, p.email) for p in rows]
+    return [Unlinked(p.id, p.platform_user_id, p.email, p.workspace) for p in rows]
 
 
 def link_person(session: Session, platform: str, unlinked: Unlinked, profile: Profile) -> bool:
@@ -72,7 +73,9 @@ def link_person(session: Session, platform: str, unlinked: Unlinked, profile: Pr
     if person.platform_user_id is None:
         existing = session.scalar(
             select(Person).where(
-                Person.platform == platform, Person.platform_user_id == profile.user_id
+                Person.platform == platform,
+                Person.workspace == person.workspace,
+                Person.platform_user_id == profile.user_id,
             )
         )
         if existing is None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.errors import InputError
@@ -144,9 +144,10 @@ def _channel_id(text: str) -> str:
 # -- finding ------------------------------------------------------------------------------------
 
 
-def find_program(session: Session, key: str | None) -> Program:
-    """The program named (by name, in any letter case, or by id), or the only one."""
-    programs = list(session.scalars(select(Program).order_by(Program.id)))
+def find_program(session: Session, key: str | None, workspace: str | None = None) -> Program:
+    """The program named (by name, in any letter case, or by id), or the only one; of one
+    ``workspace`` only when it is given (a coordinator sees only their workspace's)."""
+    programs = list(session.scalars(_programs(workspace).order_by(Program.id)))
     if not programs:
         raise InputError(render("programs.no_program_yet"))
     if key is None or not key.strip():
@@ -379,7 +380,8 @@ class ProgramSummary:
     ended: int
 
 
-def list_programs(session: Session) -> list[ProgramSummary]:
+def list_programs(session: Session, workspace: str | None = None) -> list[ProgramSummary]:
+    """Each program (or each of one ``workspace``'s) with its pairs counted by status."""
     counts: Counter[tuple[int, str]] = Counter()
     for program_id, status, count in session.execute(
         select(Pair.program_id, Pair.status, func.count(Pair.id)).group_by(
@@ -398,8 +400,14 @@ def list_programs(session: Session) -> list[ProgramSummary]:
             counts[(p.id, PairStatus.PAUSED)],
             counts[(p.id, PairStatus.ENDED)],
         )
-        for p in session.scalars(select(Program).order_by(Program.start_date, Program.id))
+        for p in session.scalars(_programs(workspace).order_by(Program.start_date, Program.id))
     ]
+
+
+def _programs(workspace: str | None) -> Select[tuple[Program]]:
+    """Every program, or one workspace's."""
+    query = select(Program)
+    return query if workspace is None else query.where(Program.workspace == workspace)
 
 
 def describe_program(session: Session, program: Program, now: dt.datetime) -> list[str]:

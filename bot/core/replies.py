@@ -55,13 +55,15 @@ def unmarked(text: str) -> str:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking, as the platform knows them."""
+    """Who is asking, as the platform knows them; ``workspace`` is where the user id is
+    theirs (a Slack team of a many-workspace install; empty where there is just one)."""
 
     platform: str
     user_id: str
     display_name: str = ""
     timezone: str | None = None
     roles: frozenset[str] = frozenset()
+    workspace: str = ""
 
 
 class ButtonStyle(StrEnum):
@@ -202,11 +204,13 @@ class PairPost:
 
 @dataclass(frozen=True)
 class DirectPost:
-    """A private message to one person (by platform and user id), e.g. to a coordinator."""
+    """A private message to one person (by platform, user id and, where the platform has
+    several, workspace), e.g. to a coordinator."""
 
     platform: str
     user_id: str
     message: Message
+    workspace: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,9 +39,12 @@ from bot.settings import Settings
 from prompts.catalog import Catalog
 from prompts.competencies import load_competencies
 from prompts.messages import render
-from storage.db import run_in_transaction
+from storage.db import make_async_engine, run_in_transaction
 from storage.models import AuditEvent, Person
 from storage.rate import count_command
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,6 +77,12 @@ class Core:
         self.settings = settings
         self.competencies = load_competencies(settings.competencies_file)
         self.clock = clock
+
+    def async_engine(self) -> AsyncEngine:
+        """This database for a library that speaks only asyncio (Slack's installation
+        stores); the caller disposes of it."""
+        url = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
+        return make_async_engine(url)
 
     def command(
         self,

@@ -140,13 +140,25 @@ class ParticipationSummary:
 
 
 def compute_summary(
-    session: Session, now: dt.datetime, *, cohort: str | None = None, period: Period | None = None
+    session: Session,
+    now: dt.datetime,
+    *,
+    cohort: str | None = None,
+    period: Period | None = None,
+    workspace: str | None = None,
 ) -> ParticipationSummary:
     """Totals, per-pair rows with their status and attention reasons, and meetings per week,
-    judged on the history up to the period's end (or ``now``; see ``storage.summary``). A
-    cohort with no pairs is refused (``InputError``), the same sentence wherever it is asked
-    for."""
-    facts = summary_facts(session, now, answer_grace=ANSWER_GRACE, cohort=cohort, period=period)
+    judged on the history up to the period's end (or ``now``; see ``storage.summary``), of
+    every program or of one ``workspace``'s. A cohort with no pairs is refused
+    (``InputError``), the same sentence wherever it is asked for."""
+    facts = summary_facts(
+        session,
+        now,
+        answer_grace=ANSWER_GRACE,
+        cohort=cohort,
+        period=period,
+        workspace=workspace,
+    )
     if cohort and not facts.pairs:
         raise InputError(no_such_cohort(session, cohort))
     totals = Totals(announcements=_announcements_posted(session, facts, period))
@@ -231,7 +243,13 @@ def _show(request: Request, values: Mapping[str, Any]) -> Reply:
     today = request.today()
     period = period_of(values, today)
     cohort = values.get("cohort") or None
-    summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
+    summary = compute_summary(
+        request.session,
+        request.now,
+        cohort=cohort,
+        period=period,
+        workspace=request.actor.workspace,
+    )
     attachments = [
         Attachment(
             "mentoring-summary.csv",
@@ -306,7 +324,13 @@ def attention_page(request: Request, scope: str, start: int) -> Message:
     if not request.is_coordinator:
         raise InputError(render("summary.coordinators_only"))
     cohort, period = _read_scope(request, scope)
-    summary = compute_summary(request.session, request.now, cohort=cohort, period=period)
+    summary = compute_summary(
+        request.session,
+        request.now,
+        cohort=cohort,
+        period=period,
+        workspace=request.actor.workspace,
+    )
     return summary_page(request, summary, start)
 
 

@@ -89,7 +89,7 @@ class DiscordOutbound:
         """Post once per key; a re-send returns the message already there."""
         return await self._deliver(address, message, idempotency_key, since=resend_since)
 
-    async def send_direct(self, user_id: str, message: Message) -> None:
+    async def send_direct(self, user_id: str, message: Message, *, workspace: str = "") -> None:
         """A DM from the bot to one person (a coordinator's alert)."""
         await self._ready()
         who = await self._name(user_id)
@@ -99,7 +99,7 @@ class DiscordOutbound:
         except Exception as error:
             raise delivery_error(error, who=who, doing=f"send {who} a direct message") from error
 
-    async def unreachable_reason(self, user_id: str) -> str | None:
+    async def unreachable_reason(self, user_id: str, *, workspace: str = "") -> str | None:
         """Why a member cannot be messaged: not linked, gone from the server, or no account."""
         if not user_id.isdigit():
             return NOT_LINKED

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.outbound import DeliveryError
@@ -35,6 +36,7 @@ class Origin:
     trigger_id: str | None = None
     message_ts: str | None = None  # the message whose button was clicked
     ephemeral: bool = False  # …and it was a private answer, which only response_url can change
+    workspace: str = ""  # the caller's (``Workspaces``): whose token answers them
 
 
 class Answers:
@@ -42,7 +44,6 @@ class Answers:
 
     def __init__(self, outbound: SlackOutbound) -> None:
         self.outbound = outbound
-        self.client = outbound.client
 
     async def send(self, reply: Reply, origin: Origin) -> None:
         if reply.form is not None:
@@ -55,7 +56,7 @@ class Answers:
                 replace=True,
             )
         elif reply.replacement is not None and origin.message_ts and origin.conversation_id:
-            await self._replace(reply.replacement, origin.conversation_id, origin.message_ts)
+            await self._replace(reply.replacement, origin)
         if reply.message is not None:
             await self.tell(origin, reply.message)
         for post in reply.posts:
@@ -68,8 +69,9 @@ class Answers:
             names = ", ".join(a.filename for a in message.attachments)
             note = render("slack_app.files_sent", names=names)
             try:
-                dm = await self.outbound.open_conversation((origin.user_id,))
-                await self.outbound.upload(dm, message.attachments)
+                client = await self._client(origin)
+                dm = await self.outbound.open_conversation(client, (origin.user_id,))
+                await self.outbound.upload(client, dm, message.attachments)
             except (SlackApiError, DeliveryError) as error:
                 log.warning("could not upload files for %s: %s", origin.user_id, error)
                 note = render("slack_app.files_failed")
@@ -77,8 +79,9 @@ class Answers:
         if origin.response_url and await self._respond(origin.response_url, text, blocks):
             return
         try:
-            dm = await self.outbound.open_conversation((origin.user_id,))
-            await self.client.chat_postMessage(channel=dm, text=text, blocks=blocks)
+            client = await self._client(origin)
+            dm = await self.outbound.open_conversation(client, (origin.user_id,))
+            await client.chat_postMessage(channel=dm, text=text, blocks=blocks)
         except (SlackApiError, DeliveryError) as error:
             log.warning("could not answer %s: %s", origin.user_id, error)
 
@@ -102,24 +105,32 @@ class Answers:
     async def _open_form(self, form: Form, origin: Origin) -> None:
         view = modal_view(form, origin.conversation_id, origin.response_url)
         try:
-            await self.client.views_open(trigger_id=origin.trigger_id, view=view)
-        except SlackApiError as error:
+            client = await self._client(origin)
+            await client.views_open(trigger_id=origin.trigger_id, view=view)
+        except (SlackApiError, DeliveryError) as error:
             log.warning("views.open failed for %s: %s", origin.user_id, error)
             await self.tell(origin, Message(render("slack_app.form_too_late")))
 
-    async def _replace(self, message: Message, channel: str, ts: str) -> None:
+    async def _replace(self, message: Message, origin: Origin) -> None:
+        channel, ts = origin.conversation_id, origin.message_ts
         try:
-            await self.client.chat_update(
+            client = await self._client(origin)
+            await client.chat_update(
                 channel=channel, ts=ts, text=fallback_text(message), blocks=message_blocks(message)
             )
-        except SlackApiError as error:
+        except (SlackApiError, DeliveryError) as error:
             log.warning("chat.update failed for %s/%s: %s", channel, ts, error)
+
+    async def _client(self, origin: Origin) -> AsyncWebClient:
+        return await self.outbound.workspaces.client(origin.workspace)
 
     async def _post(self, post: PairPost | DirectPost) -> None:
         try:
             if isinstance(post, PairPost):
                 await self.outbound.post_to_pair(post)
             elif post.platform == PLATFORM:
-                await self.outbound.send_direct(post.user_id, post.message)
+                await self.outbound.send_direct(
+                    post.user_id, post.message, workspace=post.workspace
+                )
         except (SlackApiError, DeliveryError) as error:
             log.warning("could not deliver a %s: %s", type(post).__name__, error)

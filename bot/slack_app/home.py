@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.outbound import DeliveryError, PairAddress
 from bot.core.replies import Message
+from bot.slack_app.installations import Workspaces
 from bot.slack_app.render import message_blocks
 
 log = logging.getLogger(__name__)
@@ -46,24 +47,30 @@ class HomeTab:
     what it shows may have changed for them; a failure is logged, never shown as an error."""
 
     def __init__(
-        self, client: AsyncWebClient, sections: Callable[[str], Awaitable[list[Message]]]
+        self, workspaces: Workspaces, sections: Callable[[str, str], Awaitable[list[Message]]]
     ) -> None:
-        self.client = client
-        self.sections = sections  # a user's home as it is now
-        self.viewers: set[str] = set()
+        self.workspaces = workspaces
+        self.sections = sections  # (workspace, user id) -> that user's home as it is now
+        self.viewers: set[tuple[str, str]] = set()  # (workspace, user id)
 
-    async def opened(self, user_id: str) -> None:
-        self.viewers.add(user_id)
-        await self._publish(user_id)
+    async def opened(self, workspace: str, user_id: str) -> None:
+        self.viewers.add((workspace, user_id))
+        await self._publish(workspace, user_id)
 
-    async def refresh(self, user_ids: Iterable[str]) -> None:
-        """Publish again the homes of these users that are being looked at."""
-        for user_id in sorted(set(user_ids) & self.viewers):
-            await self._publish(user_id)
+    async def refresh(self, workspace: str, user_ids: Iterable[str]) -> None:
+        """Publish again the homes of these users of ``workspace`` that are being looked at."""
+        for user_id in sorted(set(user_ids)):
+            if (workspace, user_id) in self.viewers:
+                await self._publish(workspace, user_id)
 
-    async def _publish(self, user_id: str) -> None:
+    async def delivered(self, address: PairAddress) -> None:
+        """A message reached a pair: its members' homes show it."""
+        await self.refresh(address.workspace, address.member_ids)
+
+    async def _publish(self, workspace: str, user_id: str) -> None:
         try:
-            view = home_view(await self.sections(user_id))
-            await self.client.views_publish(user_id=user_id, view=view)
-        except SlackApiError as error:
+            view = home_view(await self.sections(workspace, user_id))
+            client = await self.workspaces.client(workspace)
+            await client.views_publish(user_id=user_id, view=view)
+        except (SlackApiError, DeliveryError) as error:
             log.warning("could not publish the Home tab of %s: %s", user_id, error)

@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.core.buttons import HOME_SURFACE
 from bot.core.errors import apology
@@ -37,6 +38,7 @@ from bot.core.service import Core
 from bot.slack_app.answers import Answers, Origin
 from bot.slack_app.forms import error_blocks, read_submission
 from bot.slack_app.home import HomeTab
+from bot.slack_app.installations import Workspaces
 from bot.slack_app.people import SlackPeople
 from bot.slack_app.text import command_text
 
@@ -51,16 +53,21 @@ MAX_DEFER = 0.25  # …or this long after its own ack, whichever comes first
 class Listeners:
     """What the app does with each kind of request; registered on the bolt app by ``app.py``."""
 
-    def __init__(self, core: Core, people: SlackPeople, answers: Answers) -> None:
+    def __init__(
+        self, core: Core, people: SlackPeople, answers: Answers, workspaces: Workspaces
+    ) -> None:
         self.core = core
         self.people = people
         self.answers = answers
-        self.home = HomeTab(answers.client, self.home_sections)
+        self.workspaces = workspaces
+        self.home = HomeTab(workspaces, self.home_sections)
         self._workers = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="mentorbot-slack")
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_ack = 0.0
 
-    async def command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def command(
+        self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         """``/goal …`` and the others: ack, then answer privately."""
         await ack()
         origin = Origin(
@@ -68,42 +75,69 @@ class Listeners:
             conversation_id=command.get("channel_id"),
             response_url=command.get("response_url"),
             trigger_id=command.get("trigger_id"),
+            workspace=self._workspace(context),
         )
         name = command["command"].lstrip("/")
         text, mentions = command_text(command.get("text") or "")
 
         async def run() -> None:
-            named, by_name = await self.people.named(text, mentions)
+            named, by_name = await self.people.named(text, mentions, origin.workspace)
             call = partial(self.core.command, mentions=by_name)
             await self._run(origin, call, name, named)
 
         self._after_ack(origin, run)
 
-    async def home_opened(self, event: dict[str, Any]) -> None:
+    async def home_opened(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         """The member opened the app's Home tab: publish it as it is now, and again after
         each of their commands and clicks from then on."""
         if event.get("tab", "home") == "home":
-            self._after_ack(Origin(event["user"], None, None), self.home.opened, event["user"])
+            origin = Origin(event["user"], None, None, workspace=self._workspace(context))
+            self._after_ack(origin, self.home.opened, origin.workspace, origin.user_id)
 
-    async def home_sections(self, user_id: str) -> list[Message]:
+    async def home_sections(self, workspace: str, user_id: str) -> list[Message]:
         """``user_id``'s home as it is now (what ``HomeTab`` publishes)."""
-        actor = await self.people.actor(user_id)
+        actor = await self.people.actor(user_id, workspace)
         return await self._in_worker(self.core.home, actor)
 
-    async def _refresh_homes(self, user_id: str, reply: Reply) -> None:
+    async def _refresh_homes(self, origin: Origin, reply: Reply) -> None:
         """The caller's home, and those of the members of pairs the reply posted to."""
         pairs = [post.pair_id for post in reply.posts if isinstance(post, PairPost)]
         members = await self._in_worker(self.core.member_ids, pairs) if pairs else set()
-        await self.home.refresh({user_id, *members})
+        await self.home.refresh(origin.workspace, {origin.user_id, *members})
 
-    async def click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def uninstalled(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """With one workspace (``SLACK_BOT_TOKEN``): the app was uninstalled or its token
+        revoked. There is nothing to delete, but the operator is told why Slack refuses every
+        call from now on."""
+        log.warning(
+            "Slack: %s in workspace %s: SLACK_BOT_TOKEN no longer works; reinstall the app "
+            "(Install App) and set its new token",
+            event.get("type"),
+            context.team_id,
+        )
+
+    async def _publish_home(self, origin: Origin) -> None:
+        actor = await self.people.actor(origin.user_id, origin.workspace)
+        sections = await self._in_worker(self.core.home, actor)
+        await self.home.publish(origin.user_id, sections, origin.workspace)
+
+    async def click(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
         """A button: its ``action_id`` is the core's action string, handed back unchanged.
         One pressed on the Home tab acts as on the member's own message there."""
         await ack()
         container = body.get("container") or {}
+        workspace = self._workspace(context)
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
             user_id = body["user"]["id"]
-            origin = Origin(user_id, None, None, trigger_id=body.get("trigger_id"))
+            origin = Origin(
+                user_id, None, None, trigger_id=body.get("trigger_id"), workspace=workspace
+            )
             press = partial(self.core.press, message_ref=MessageRef(HOME_SURFACE, user_id))
             self._after_ack(origin, self._run, origin, press, action["action_id"])
             return
@@ -114,6 +148,7 @@ class Listeners:
             trigger_id=body.get("trigger_id"),
             message_ts=container.get("message_ts"),
             ephemeral=bool(container.get("is_ephemeral")),
+            workspace=workspace,
         )
         clicked = None
         if origin.conversation_id and origin.message_ts:
@@ -121,14 +156,25 @@ class Listeners:
         press = partial(self.core.press, message_ref=clicked)
         self._after_ack(origin, self._run, origin, press, action["action_id"])
 
-    async def submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def submit(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        context: AsyncBoltContext,
+    ) -> None:
         """A modal: field errors keep it open beside their fields; otherwise it closes."""
         form = read_submission(view)
-        origin = Origin(body["user"]["id"], form.conversation_id, form.response_url)
+        origin = Origin(
+            body["user"]["id"],
+            form.conversation_id,
+            form.response_url,
+            workspace=self._workspace(context),
+        )
         if not await self._first_time(origin.user_id, body.get("trigger_id")):
             await ack()
             return
-        actor = await self.people.actor(origin.user_id)
+        actor = await self.people.actor(origin.user_id, origin.workspace)
         reply = await self._in_worker(
             self.core.submit, actor, form.form_id, form.context, form.values, origin.conversation_id
         )
@@ -140,15 +186,18 @@ class Listeners:
 
     async def _answer(self, reply: Reply, origin: Origin) -> None:
         await self.answers.send(reply, origin)
-        await self._refresh_homes(origin.user_id, reply)
+        await self._refresh_homes(origin, reply)
 
     async def _run(self, origin: Origin, call: Callable[..., Reply], *args: object) -> None:
         """Who is asking, the core's answer, and that answer played out on Slack."""
         if not await self._first_time(origin.user_id, origin.trigger_id):
             return
-        actor = await self.people.actor(origin.user_id)
+        actor = await self.people.actor(origin.user_id, origin.workspace)
         reply = await self._in_worker(call, actor, *args, origin.conversation_id)
         await self._answer(reply, origin)
+
+    def _workspace(self, context: AsyncBoltContext) -> str:
+        return self.workspaces.key(context.enterprise_id, context.team_id)
 
     async def _first_time(self, user_id: str, trigger_id: str | None) -> bool:
         """False for a request already handled (its ``trigger_id`` seen before): a replay.

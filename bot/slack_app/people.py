@@ -20,9 +20,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.outbound import DeliveryError
 from bot.core.people import Profile, link_person, people_to_link
 from bot.core.replies import Actor
 from bot.core.service import Core
+from bot.slack_app.installations import Workspaces
 from bot.slack_app.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -52,63 +54,76 @@ class SlackPeople:
         self,
         client: AsyncWebClient,
         *,
+        workspaces: Workspaces | None = None,
         ttl: float = CACHE_SECONDS,
         timeout: float = LOOKUP_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.client = client
+        self.workspaces = workspaces or Workspaces(client)
         self.ttl = ttl
         self.timeout = timeout
         self.clock = clock
-        self._known: dict[str, tuple[float, Actor]] = {}
-        self._pending: dict[str, asyncio.Task[Actor | None]] = {}
+        self._known: dict[tuple[str, str], tuple[float, Actor]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Task[Actor | None]] = {}
 
-    async def actor(self, user_id: str) -> Actor:
-        """The actor for ``user_id``; one ``users.info`` call serves concurrent requests."""
-        known = self._known.get(user_id)
+    async def actor(self, user_id: str, workspace: str = "") -> Actor:
+        """The actor for ``user_id`` of ``workspace``; one ``users.info`` call serves
+        concurrent requests."""
+        key = (workspace, user_id)
+        known = self._known.get(key)
         if known and known[0] > self.clock():
             return known[1]
-        task = self._pending.get(user_id)
+        task = self._pending.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._look_up(user_id))
-            self._pending[user_id] = task
-            task.add_done_callback(lambda _: self._pending.pop(user_id, None))
+            task = asyncio.ensure_future(self._look_up(user_id, workspace))
+            self._pending[key] = task
+            task.add_done_callback(lambda _: self._pending.pop(key, None))
         try:
             found = await asyncio.wait_for(asyncio.shield(task), self.timeout)
         except TimeoutError:
             found = None
-        return found or Actor(PLATFORM, user_id)
+        return found or Actor(PLATFORM, user_id, workspace=workspace)
 
-    async def named(self, text: str, mentions: dict[str, str]) -> tuple[str, dict[str, str]]:
+    async def named(
+        self, text: str, mentions: dict[str, str], workspace: str = ""
+    ) -> tuple[str, dict[str, str]]:
         """Slack may send a mention as a bare ``<@U123>``: each such ``@U123`` in ``text``
         becomes the member's name, as the member saw it when typing."""
         for name, user_id in list(mentions.items()):
             if name != user_id:
                 continue
-            shown = (await self.actor(user_id)).display_name.replace(" ", "")
+            shown = (await self.actor(user_id, workspace)).display_name.replace(" ", "")
             if shown:
                 text = re.sub(rf"@{re.escape(user_id)}\b", f"@{shown}", text)
                 mentions[shown] = mentions.pop(name)
         return text, mentions
 
-    async def _look_up(self, user_id: str) -> Actor | None:
+    async def _look_up(self, user_id: str, workspace: str) -> Actor | None:
         try:
-            user = (await self.client.users_info(user=user_id))["user"]
+            client = await self.workspaces.client(workspace)
+            user = (await client.users_info(user=user_id))["user"]
         except Exception as error:  # any failure: go on with the id alone, and ask next time
             log.warning("users.info failed for %s: %s", user_id, error)
             return None
-        actor = Actor(PLATFORM, user_id, display_name(user), user.get("tz") or None)
-        self._known[user_id] = (self.clock() + self.ttl, actor)
+        actor = Actor(
+            PLATFORM, user_id, display_name(user), user.get("tz") or None, workspace=workspace
+        )
+        self._known[(workspace, user_id)] = (self.clock() + self.ttl, actor)
         return actor
 
 
 async def resolve_pending_people(
-    core: Core, client: AsyncWebClient, pacer: Pacer | None = None
+    core: Core,
+    client: AsyncWebClient,
+    pacer: Pacer | None = None,
+    workspaces: Workspaces | None = None,
 ) -> int:
-    """Link people imported by e-mail to their Slack ids and fill in missing time zones.
+    """Link people imported by e-mail to their Slack ids and fill in missing time zones, each
+    asked of their own workspace.
 
     Returns how many people were updated. One person's failure is logged and skipped.
     """
+    workspaces = workspaces or Workspaces(client)
     pending = await asyncio.to_thread(core.transaction, lambda s: people_to_link(s, PLATFORM))
     updated = 0
     for person in pending:
@@ -116,10 +131,14 @@ async def resolve_pending_people(
         if pacer is not None:
             await pacer.wait(method)
         try:
+            asking = await workspaces.client(person.workspace)
             if person.user_id:
-                user = (await client.users_info(user=person.user_id))["user"]
+                user = (await asking.users_info(user=person.user_id))["user"]
             else:
-                user = (await client.users_lookupByEmail(email=person.email or ""))["user"]
+                user = (await asking.users_lookupByEmail(email=person.email or ""))["user"]
+        except DeliveryError as error:
+            log.info("person %s: %s", person.person_id, error)
+            continue
         except SlackApiError as error:
             log.info(
                 "%s found no Slack user for person %s: %s",

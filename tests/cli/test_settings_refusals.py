@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import NOT_YET, known_names
+from bot.settings import known_names
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_TOKEN_ALONE = (
@@ -74,9 +74,27 @@ REFUSALS = [
     pytest.param(
         {"SLACK_CLIENT_ID": "123.456"},
         None,
-        "SLACK_CLIENT_ID is set in the environment, but this version does not install into "
-        "many workspaces yet (it serves one, with SLACK_BOT_TOKEN); remove it.",
-        id="not supported yet",
+        "SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET and SLACK_STATE_SECRET are not: "
+        "installing into many workspaces needs all three; set them, or remove SLACK_CLIENT_ID.",
+        id="oauth, one of three",
+    ),
+    pytest.param(
+        {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "abc", "SLACK_STATE_SECRET": "x"},
+        None,
+        "SLACK_STATE_SECRET must be a long random text of your own (at least 16 characters) "
+        "that signs the state of each installation; its value is not shown.",
+        id="oauth, short state secret",
+    ),
+    pytest.param(
+        {
+            "SLACK_CLIENT_ID": "123.456",
+            "SLACK_CLIENT_SECRET": "abc",
+            "SLACK_STATE_SECRET": "0123456789abcdef",
+        },
+        None,
+        "SLACK_CLIENT_ID is set but SLACK_SIGNING_SECRET is not: Slack signs every request of "
+        "every installed workspace with it; set SLACK_SIGNING_SECRET.",
+        id="oauth without signing secret",
     ),
     pytest.param({"PORT": "abc"}, None, f"{PORT}; it is set to “abc”.", id="port, not a number"),
     pytest.param({"PORT": "70000"}, None, f"{PORT}; it is set to “70000”.", id="port, too big"),
@@ -216,5 +234,5 @@ def test_every_variable_the_project_uses_is_a_setting():
         for name in NAME_IN_USE.findall(file.read_text(encoding="utf-8"))
     }
     assert len({name for name, _ in used}) > 10  # the pattern finds the settings themselves
-    allowed = set(known_names()) | set(NOT_YET)
+    allowed = set(known_names())
     assert sorted((name, file) for name, file in used if name not in allowed) == []

@@ -21,7 +21,8 @@ pty = pytest.importorskip("pty")
 termios = pytest.importorskip("termios")
 
 CTRL_C = b"\x03"
-AT_ONCE = 1.0  # seconds from the key to the process's end
+AT_ONCE = 5.0  # seconds from the key to the process's end: generous for a loaded CI machine; a
+# chat that waited for Enter (or ran the 400 days) would never end by itself
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def test_ctrl_c_quits_at_once_and_gives_the_terminal_back(terminal, typed, waiti
 
 
 def test_sigint_while_the_clock_moves_stops_the_chat_at_once(console_env, tmp_path):
-    """An interrupt during `/skip-days 400`, input from a pipe, ends it within a second."""
+    """An interrupt during `/skip-days 400`, input from a pipe, ends it at once."""
     chat = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         stdin=subprocess.PIPE,

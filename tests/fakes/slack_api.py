@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import WSMsgType, web
@@ -76,6 +76,26 @@ class Upload:
     initial_comment: str | None = None
     thread_ts: str | None = None
     channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _OAuthApp:
+    client_id: str
+    client_secret: str
+    redirect_url: str
+    scopes: tuple[str, ...]
+    rotate_tokens: bool
+    expires_in: int
+
+
+@dataclass
+class _Issued:
+    """A token given out by ``oauth.v2.access``: whose it is and whether it still works."""
+
+    team_id: str
+    refresh: bool = False
+    revoked: bool = False
+    expires_at: float | None = None
 
 
 @dataclass
@@ -157,6 +177,12 @@ class FakeSlack:
         self._sockets: set[web.WebSocketResponse] = set()
         self._ids = itertools.count(1)
         self._last_ts = 0.0
+        # OAuth: apps that may be installed, workspaces to install into, codes and tokens given
+        self._apps: dict[str, _OAuthApp] = {}
+        self._workspaces: dict[str, str] = {team_id: team_name}
+        self._codes: dict[str, tuple[str, str, str | None]] = {}  # code -> app, team, redirect
+        self._issued: dict[str, _Issued] = {}  # token or refresh token -> what it is
+        self._caller_team = team_id
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -227,6 +253,7 @@ class FakeSlack:
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_post("/response/{key}", self._handle_response_url)
         app.router.add_get("/socket", self._handle_socket)
+        app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -321,6 +348,42 @@ class FakeSlack:
         with self._lock:
             self._users[user_id] = user
         return copy.deepcopy(user)
+
+    def register_app(
+        self,
+        client_id: str,
+        client_secret: str,
+        redirect_url: str,
+        *,
+        scopes: Sequence[str] = (),
+        rotate_tokens: bool = False,
+        expires_in: int = 43200,
+    ) -> None:
+        """An app that can be installed through OAuth, with its one redirect URL; with
+        ``rotate_tokens`` its tokens expire after ``expires_in`` seconds and come with a
+        refresh token, as with Slack's token rotation turned on."""
+        with self._lock:
+            self._apps[client_id] = _OAuthApp(
+                client_id, client_secret, redirect_url, tuple(scopes), rotate_tokens, expires_in
+            )
+
+    def add_workspace(self, team_id: str, name: str) -> None:
+        """Another workspace that the app can be installed into."""
+        with self._lock:
+            self._workspaces[team_id] = name
+
+    def revoke_tokens(self, team_id: str) -> None:
+        """Slack's side of an uninstall: every token issued for the workspace stops working."""
+        with self._lock:
+            for issued in self._issued.values():
+                if issued.team_id == team_id:
+                    issued.revoked = True
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace an OAuth-issued token belongs to (None for any other token)."""
+        with self._lock:
+            issued = self._issued.get(token or "")
+            return issued.team_id if issued else None
 
     def fail_next(
         self,
@@ -508,7 +571,7 @@ class FakeSlack:
         call = ApiCall(method, args, dict(request.headers), request.method)
         with self._lock:
             self._calls.append(call)
-            error = self._auth_error(method, call.token)
+            error = None if method == "oauth.v2.access" else self._auth_error(method, call.token)
             failure = None
             if error is None and self._failures.get(method):
                 failure = self._failures[method].popleft()
@@ -524,8 +587,12 @@ class FakeSlack:
         handler = self._handlers().get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if method == "oauth.v2.access":
+            args = {**args, **_basic_auth(request.headers.get("Authorization", ""))}
         try:
             with self._lock:
+                issued = self._issued.get(call.token or "")
+                self._caller_team = issued.team_id if issued else self.team_id
                 body = handler({k: v for k, v in args.items() if k != "token"})
         except SlackApiFailure as exc:
             if exc.problems:
@@ -537,6 +604,11 @@ class FakeSlack:
     def _auth_error(self, method: str, token: str | None) -> str | None:
         if not token:
             return "not_authed"
+        issued = self._issued.get(token)
+        if issued is not None and (issued.revoked or issued.refresh):
+            return "token_revoked" if issued.revoked else "invalid_auth"
+        if issued is not None and issued.expires_at is not None and issued.expires_at < time.time():
+            return "token_expired"
         wanted = ("xapp-",) if method == "apps.connections.open" else ("xoxb-", "xoxp-")
         if token.startswith(wanted):
             return None
@@ -570,6 +642,24 @@ class FakeSlack:
         with self._lock:
             self._responses.append((request.match_info["key"], payload))
         return web.Response(text="ok")
+
+    async def _handle_authorize(self, request: web.Request) -> web.Response:
+        """slack.com's "Add to Slack" page, with the installer pressing **Allow** at once: back
+        to the app's redirect URL with a code for the workspace (``team``, else the fake's own)
+        and the state untouched; an unknown app or workspace is an error page, as on Slack."""
+        query = request.query
+        with self._lock:
+            app = self._apps.get(query.get("client_id", ""))
+            team = query.get("team") or self.team_id
+            if app is None or team not in self._workspaces:
+                return web.Response(status=400, text="invalid_client_id or invalid team")
+            redirect = query.get("redirect_uri") or app.redirect_url
+            if redirect != app.redirect_url:
+                return web.Response(status=400, text="bad_redirect_uri")
+            code = f"code-{team}-{uuid.uuid4().hex[:8]}"
+            self._codes[code] = (app.client_id, team, query.get("redirect_uri"))
+        location = f"{redirect}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+        raise web.HTTPFound(location)
 
     async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
         with self._lock:
@@ -613,6 +703,7 @@ class FakeSlack:
         return {
             "api.test": lambda args: {"args": args} if args else {},
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -633,14 +724,61 @@ class FakeSlack:
         }
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        team = self._caller_team
         return {
-            "url": "https://mentoring-org.slack.com/",
-            "team": self.team_name,
+            "url": f"https://{team.lower()}.slack.com/",
+            "team": self._workspaces.get(team, self.team_name),
             "user": self.bot_name,
-            "team_id": self.team_id,
+            "team_id": team,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
+        }
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A code for an access token (or, ``grant_type=refresh_token``, a refresh token for a
+        new pair of tokens), refused as Slack refuses: an unknown client, a wrong secret, a
+        code that is unknown, used or for another app, a redirect URL that differs."""
+        app = self._apps.get(str(args.get("client_id") or ""))
+        if app is None:
+            raise SlackApiFailure("invalid_client_id")
+        if args.get("client_secret") != app.client_secret:
+            raise SlackApiFailure("bad_client_secret")
+        if args.get("grant_type") == "refresh_token":
+            refresh = self._issued.get(str(args.get("refresh_token") or ""))
+            if refresh is None or not refresh.refresh or refresh.revoked:
+                raise SlackApiFailure("invalid_refresh_token")
+            refresh.revoked = True  # a refresh token is good once
+            return self._tokens_for(app, refresh.team_id)
+        code = self._codes.pop(str(args.get("code") or ""), None)
+        if code is None or code[0] != app.client_id:
+            raise SlackApiFailure("invalid_code")
+        if args.get("redirect_uri") not in (None, code[2]):
+            raise SlackApiFailure("bad_redirect_uri")
+        return {
+            **self._tokens_for(app, code[1]),
+            "scope": ",".join(app.scopes),
+            "app_id": self.app_id,
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": code[1], "name": self._workspaces[code[1]]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": f"UINSTALLER{code[1]}"},
+        }
+
+    def _tokens_for(self, app: _OAuthApp, team_id: str) -> dict[str, Any]:
+        token = f"xoxb-{team_id}-{next(self._ids)}"
+        expires_at = time.time() + app.expires_in if app.rotate_tokens else None
+        self._issued[token] = _Issued(team_id, expires_at=expires_at)
+        if not app.rotate_tokens:
+            return {"access_token": token, "token_type": "bot"}
+        refresh = f"xoxe-1-{team_id}-{next(self._ids)}"
+        self._issued[refresh] = _Issued(team_id, refresh=True)
+        return {
+            "access_token": token,
+            "token_type": "bot",
+            "refresh_token": refresh,
+            "expires_in": app.expires_in,
         }
 
     def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -1078,6 +1216,14 @@ class FakeSlack:
 
 
 # ---------------------------------------------------------------------- module helpers
+
+
+def _basic_auth(header: str) -> dict[str, str]:
+    """``client_id`` and ``client_secret`` from HTTP basic auth, as slack-sdk sends them."""
+    if not header.startswith("Basic "):
+        return {}
+    client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+    return {"client_id": client_id, "client_secret": secret}
 
 
 async def _read_args(request: web.Request) -> dict[str, Any]:

@@ -178,6 +178,7 @@ def block_actions_body(
     trigger_id: str = "trig-1",
     block_id: str = "b1",
     message: dict[str, Any] | None = None,
+    team_id: str = "T1",
 ) -> str:
     """The form body Slack POSTs for a button click: ``payload=`` and the JSON payload."""
     return payload_body(
@@ -191,6 +192,7 @@ def block_actions_body(
             trigger_id=trigger_id,
             block_id=block_id,
             message=message,
+            team_id=team_id,
         )
     )
 

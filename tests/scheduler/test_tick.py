@@ -243,7 +243,7 @@ def test_a_crash_loop_gives_no_delivery_up_early(core, sink, pair_id):
     window, so the suggestion still goes, once."""
 
     class KilledBeforeSending(RecordingOutbound):
-        async def unreachable_reason(self, user_id: str) -> str | None:
+        async def unreachable_reason(self, user_id: str, *, workspace: str = "") -> str | None:
             raise SystemExit("killed")
 
     moment = at("2026-11-24")

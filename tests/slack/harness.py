@@ -74,9 +74,10 @@ class Served:
         return Answer(response.status, text, parsed)
 
     def command_body(
-        self, command: str, text: str, user: str, channel: str = "C1"
+        self, command: str, text: str, user: str, channel: str = "C1", team: str = "T1"
     ) -> tuple[str, str]:
-        """A signed-ready slash command body and the ``response_url`` key its answer lands on."""
+        """A signed-ready slash command body (typed in workspace ``team``) and the
+        ``response_url`` key its answer lands on."""
         key = f"r{next(_numbers)}"
         body = slash_command_body(
             command,
@@ -85,12 +86,15 @@ class Served:
             channel_id=channel,
             response_url=self.fake.response_url(key),
             trigger_id=f"trig-{key}",
+            team_id=team,
         )
         return body, key
 
-    async def command(self, command: str, text: str, user: str, channel: str = "C1") -> str:
+    async def command(
+        self, command: str, text: str, user: str, channel: str = "C1", team: str = "T1"
+    ) -> str:
         """Send a slash command; returns the key of its ``response_url``."""
-        body, key = self.command_body(command, text, user, channel)
+        body, key = self.command_body(command, text, user, channel, team)
         answer = await self.post(body)
         assert answer.status == 200, answer
         return key
@@ -100,10 +104,15 @@ class Served:
         return (await self.fake.wait_for(lambda: self.fake.responses_to(key), timeout))[0]
 
     def click_body(
-        self, action_id: str, user: str, channel: str, message: dict[str, Any]
+        self,
+        action_id: str,
+        user: str,
+        channel: str,
+        message: dict[str, Any],
+        team: str = "T1",
     ) -> tuple[str, str]:
-        """A signed-ready click on a button of ``message`` in ``channel`` (the container) and
-        the ``response_url`` key its answer lands on."""
+        """A signed-ready click (in workspace ``team``) on a button of ``message`` in
+        ``channel`` (the container) and the ``response_url`` key its answer lands on."""
         key = f"r{next(_numbers)}"
         body = block_actions_body(
             action_id,
@@ -115,12 +124,20 @@ class Served:
             trigger_id=f"trig-{key}",
             block_id="mentorbot-buttons",
             message=message,
+            team_id=team,
         )
         return body, key
 
-    async def click(self, action_id: str, user: str, channel: str, message: dict[str, Any]) -> str:
+    async def click(
+        self,
+        action_id: str,
+        user: str,
+        channel: str,
+        message: dict[str, Any],
+        team: str = "T1",
+    ) -> str:
         """Press a button of a message the bot posted; returns the ``response_url`` key."""
-        body, key = self.click_body(action_id, user, channel, message)
+        body, key = self.click_body(action_id, user, channel, message, team)
         answer = await self.post(body)
         assert answer.status == 200, answer
         return key

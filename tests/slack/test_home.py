@@ -132,8 +132,8 @@ def test_a_new_suggestion_and_a_partners_meeting_show_on_a_members_open_home(
     meeting, publish it again with them (the notes stay out of it); Ben, not looking, is
     never published."""
     listeners = slack_listeners(core, client, outbound)
-    app = build_slack_app(core, client, outbound, listeners)
-    ticker.after_delivery["slack"] = listeners.home.refresh  # as `mentorbot run` wires it
+    app = build_slack_app(core, client, outbound, listeners=listeners)
+    ticker.after_delivery["slack"] = listeners.home.delivered  # as `mentorbot run` wires it
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         async with serve(app, fake) as slack:

@@ -11,6 +11,7 @@ import yaml
 from bot.core.commands import COMMANDS
 from bot.core.grammar import description, usage_hint
 from bot.slack_app.app import EVENTS_PATH
+from bot.slack_app.installations import BOT_SCOPES, REDIRECT_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 SCOPES = {
@@ -42,11 +43,15 @@ def test_manifest_declares_the_commands_as_the_core_declares_them(name):
 
 @pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket.yaml"])
 def test_manifest_asks_exactly_the_scopes_used_and_one_event(name):
-    """Bot scopes match the Web API methods the app calls; the only event is the Home tab
-    being opened, and the Home tab is on."""
+    """Bot scopes match the Web API methods the app calls; the events are the Home tab
+    being opened and the app being uninstalled or its tokens revoked; the Home tab is on."""
     data = manifest(name)
-    assert set(data["oauth_config"]["scopes"]["bot"]) == SCOPES
-    assert data["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert set(data["oauth_config"]["scopes"]["bot"]) == SCOPES == set(BOT_SCOPES)
+    assert data["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert data["settings"]["interactivity"]["is_enabled"] is True
 
@@ -68,3 +73,9 @@ def test_socket_manifest_has_no_urls_and_socket_mode_on():
     assert "request_url" not in data["settings"]["interactivity"]
     assert "request_url" not in data["settings"]["event_subscriptions"]
     assert data["settings"]["socket_mode_enabled"] is True
+
+
+def test_http_manifest_sends_installers_back_to_the_redirect_path():
+    """Installing from /slack/install into any workspace comes back to bolt's redirect path."""
+    [url] = manifest("manifest.yaml")["oauth_config"]["redirect_urls"]
+    assert url == f"https://YOUR-HOST{REDIRECT_PATH}"

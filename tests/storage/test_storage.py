@@ -110,12 +110,22 @@ def test_head_revision_constant_matches_the_migration_scripts():
 
 
 def test_migrations_build_exactly_the_models_schema(any_db_url):
-    """Alembic finds nothing to autogenerate: the migrations and the models agree."""
+    """Alembic finds nothing to autogenerate: the migrations agree with the models and with
+    the tables slack-sdk's installation and OAuth state stores define for themselves."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+    from sqlalchemy import MetaData
 
     from storage.models import Base
 
+    expected = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(expected)
+    SQLAlchemyInstallationStore.build_installations_table(expected, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(expected, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(expected, "slack_oauth_states")
     with make_engine(any_db_url).connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(connection), expected)
     assert differences == []

@@ -59,6 +59,7 @@ class PairSpec:
     mentee_name: str | None = None
     conversation_id: str | None = None
     imported: dt.datetime | None = None  # when it was imported: its start, unless given
+    workspace: str = ""  # the members' Slack workspace in a many-workspace install
 
 
 @dataclass
@@ -80,10 +81,12 @@ def add_program(
     weekday: int = 1,
     local_time: dt.time = dt.time(10, 0),
     name: str = "Test program",
+    workspace: str = "",
 ) -> int:
     def work(session: object) -> int:
         program = Program(
             name=name,
+            workspace=workspace,
             start_date=start,
             end_date=end,
             timezone=timezone,
@@ -106,13 +109,16 @@ def add_pair(core: Core, program_id: int, spec: PairSpec | None = None) -> int:
 
         found = session.scalar(
             select(Person).where(  # type: ignore[attr-defined]
-                Person.platform == spec.platform, Person.platform_user_id == user_id
+                Person.platform == spec.platform,
+                Person.workspace == spec.workspace,
+                Person.platform_user_id == user_id,
             )
         )
         if found:
             return found
         created = Person(
             platform=spec.platform,
+            workspace=spec.workspace,
             platform_user_id=user_id,
             display_name=name or user_id.title(),
             timezone=timezone,

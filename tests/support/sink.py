@@ -57,10 +57,10 @@ class RecordingOutbound:
             raise SystemExit("crash between send and mark")
         return Sent(idempotency_key, conversation)
 
-    async def send_direct(self, user_id: str, message: Message) -> None:
+    async def send_direct(self, user_id: str, message: Message, *, workspace: str = "") -> None:
         self.direct.append((user_id, message))
 
-    async def unreachable_reason(self, user_id: str) -> str | None:
+    async def unreachable_reason(self, user_id: str, *, workspace: str = "") -> str | None:
         return self.unreachable.get(user_id)
 
     async def open_ahead(self, address: PairAddress) -> str | None:
