@@ -94,10 +94,6 @@ class SignedStates(AsyncSQLAlchemyOAuthStateStore):
         return await super().async_consume(raw)
 
 
-def installation_store(settings: Settings, engine: AsyncEngine) -> AsyncSQLAlchemyInstallationStore:
-    return AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=engine)
-
-
 def oauth_settings(
     settings: Settings, store: AsyncSQLAlchemyInstallationStore
 ) -> AsyncOAuthSettings:
@@ -148,7 +144,10 @@ class Workspaces:
             client_secret=settings.slack_client_secret or "",
             client=client,
         )
-        return cls(client, installation_store(settings, engine), rotator)
+        store = AsyncSQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id or "", engine=engine
+        )
+        return cls(client, store, rotator)
 
     def key(self, enterprise_id: str | None, team_id: str | None) -> str:
         """The workspace a request came from, as the core keeps it: empty when there is just

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import (
@@ -20,6 +20,7 @@ from storage.db import (
     make_session_factory,
     run_in_transaction,
     session_scope,
+    upgrade,
 )
 from storage.models import Delivery, Pair, Person, Program
 
@@ -129,3 +130,62 @@ def test_migrations_build_exactly_the_models_schema(any_db_url):
     with make_engine(any_db_url).connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), expected)
     assert differences == []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """An empty database of each kind, to migrate step by step."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'steps.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_0012_keeps_existing_people_and_scopes_user_ids_to_a_workspace(empty_db_url):
+    """A database at 0011 with people and coordinators migrates to 0012 (workspaces) keeping
+    them, in no workspace; afterwards the same user id may be someone else in another
+    workspace, but not twice in one; and 0012 goes back down to 0011."""
+    from alembic import command
+
+    from storage.db import alembic_config
+
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0011")
+    engine = make_engine(empty_db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO people (platform, platform_user_id, display_name, timezone_chosen, "
+                "created_at) VALUES ('slack', 'U1', 'Ada', false, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO coordinators (platform, platform_user_id, display_name) "
+                "VALUES ('slack', 'UC', 'Casey')"
+            )
+        )
+    command.upgrade(config, "0012")
+    with engine.begin() as connection:
+        kept = connection.execute(text("SELECT workspace, display_name FROM people")).all()
+        assert [tuple(row) for row in kept] == [("", "Ada")]
+        assert connection.execute(text("SELECT workspace FROM coordinators")).scalar() == ""
+        connection.execute(
+            text(
+                "INSERT INTO people (platform, workspace, platform_user_id, display_name, "
+                "timezone_chosen, created_at) "
+                "VALUES ('slack', 'T2', 'U1', 'Ada Two', false, CURRENT_TIMESTAMP)"
+            )
+        )
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO people (platform, workspace, platform_user_id, display_name, "
+                "timezone_chosen, created_at) "
+                "VALUES ('slack', 'T2', 'U1', 'Again', false, CURRENT_TIMESTAMP)"
+            )
+        )
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM people WHERE workspace = 'T2'"))
+    engine.dispose()
+    command.downgrade(config, "0011")
+    upgrade(empty_db_url)
