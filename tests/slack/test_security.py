@@ -117,7 +117,7 @@ def test_a_replayed_help_click_alerts_the_coordinator_once(app, fake, core, tick
             await asyncio.sleep(0.3)
 
     asyncio.run(scenario())
-    assert len(fake.messages(dm)) == 1
+    assert len(fake.messages(dm)) == 1, [m["text"][:80] for m in fake.messages(dm)]
     assert [response.action for response in rows(core, Response)] == ["help"]
     assert len(fake.responses) == 1
     assert len(fake.calls_to("chat.update")) == 1

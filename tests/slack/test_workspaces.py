@@ -350,8 +350,9 @@ def conversation_of(fake: FakeSlack, user: str) -> str:
 
 
 def test_a_digest_tells_only_that_workspaces_coordinator_of_its_own_news(coordinated, fake, pairs):
-    """T1's welcome fails: T1's coordinator's weekly digest says so, in a DM opened and posted
-    with T1's token; T2's coordinator, with nothing new in T2, is sent nothing."""
+    """One workspace's welcome fails (whichever group DM is opened first; the two go at
+    once): that workspace's coordinator's weekly digest says so, in a DM opened and posted
+    with its token; the other's, with nothing new there, is sent nothing."""
     core = coordinated
 
     async def install_both() -> None:
@@ -359,13 +360,18 @@ def test_a_digest_tells_only_that_workspaces_coordinator_of_its_own_news(coordin
             await both_installed(slack)
 
     asyncio.run(install_both())
-    fake.fail_next("conversations.open", error="user_not_found")  # (T1's group DM, first)
+    fake.fail_next("conversations.open", error="user_not_found")
     told = sum(tick(core, at(day)).digests for day in ("2026-11-17", "2026-11-24"))
     assert told == 1
+    [failed] = support.rows(core, Delivery, Delivery.status == "failed")
+    team = next(team for team, pair_id in pairs.items() if pair_id == failed.pair_id)
+    names, coordinator = {"T1": ("Ada &amp; Ben", "UCOORD"), "T2": ("Ada Two &amp; Cleo", "UC2")}[
+        team
+    ]
     [digest] = [c for c in fake.calls_to("chat.postMessage") if "digest" in c.args["text"]]
-    assert fake.team_of(digest.token) == "T1"
-    assert "Ada &amp; Ben: a delivery failed" in digest.args["text"]
-    assert fake.conversation_users(str(digest.args["channel"])) == ["UCOORD"]
+    assert fake.team_of(digest.token) == team
+    assert f"{names}: a delivery failed" in digest.args["text"]
+    assert fake.conversation_users(str(digest.args["channel"])) == [coordinator]
 
 
 def test_forgetting_a_member_deletes_the_bots_posts_with_their_workspaces_token(core, fake, pairs):
