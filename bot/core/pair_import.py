@@ -317,9 +317,12 @@ def find_or_create_program(
     if program is not None:
         if program.workspace != workspace:
             raise ImportFileError(
-                f"The program “{program.name}” belongs to "
-                f"{_workspace_name(program.workspace)}, not to {_workspace_name(workspace)}; "
-                "import into a program of that workspace."
+                render(
+                    "pair_import.other_workspace",
+                    name=program.name,
+                    belongs=_workspace_name(program.workspace),
+                    given=_workspace_name(workspace),
+                )
             )
         if changed_fields(change):
             raise ImportFileError(
@@ -396,7 +399,9 @@ def summary_line(report: ImportReport) -> str:
 
 
 def _workspace_name(workspace: str) -> str:
-    return f"the Slack workspace {workspace}" if workspace else "no particular workspace"
+    if workspace:
+        return render("pair_import.in_workspace", workspace=workspace)
+    return render("pair_import.in_no_workspace")
 
 
 def check_against_database(session: Session, report: ImportReport, workspace: str = "") -> None:
