@@ -8,34 +8,16 @@ from typing import Any
 
 import pytest
 
-from storage.models import CompetencyRating, Delivery, Pair, Reflection
+from storage.models import CompetencyRating, Reflection
 from tests.discord.harness import BEN, LOBBY, STEP, buttons, inputs, make_bot, running, scenario
 from tests.fakes.discord_api import FakeDiscord
-from tests.support.bot import rows
+from tests.support.bot import a_sent_midpoint, rows
 
 pytestmark = pytest.mark.timeout(60)
 
 
-def a_midpoint_reached(core: Any) -> None:
-    [pair] = rows(core, Pair)
-    now = core.clock()
-    core.transaction(
-        lambda s: s.add(
-            Delivery(
-                pair_id=pair.id,
-                kind="midpoint",
-                round_key="r4",
-                due_at=now,
-                status="sent",
-                message_ref="1",
-                sent_at=now,
-            )
-        )
-    )
-
-
 def test_reflect_opens_its_modal_and_options_answer_it(core, fake: FakeDiscord, pair_id):
-    a_midpoint_reached(core)
+    a_sent_midpoint(core, "1")
 
     async def body() -> tuple[Any, Any, Any, Any]:
         async with running(make_bot(core), fake):

@@ -9,30 +9,12 @@ from typing import Any
 
 import pytest
 
-from storage.models import CompetencyRating, Delivery, Pair, Reflection
+from storage.models import CompetencyRating, Reflection
 from tests.fakes.slack_requests import plain_text_value, static_select_value
 from tests.slack.harness import serve
-from tests.support.bot import rows
+from tests.support.bot import a_sent_midpoint, rows
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def a_midpoint_reached(core: Any) -> None:
-    [pair] = rows(core, Pair)
-    now = core.clock()
-    core.transaction(
-        lambda s: s.add(
-            Delivery(
-                pair_id=pair.id,
-                kind="midpoint",
-                round_key="r4",
-                due_at=now,
-                status="sent",
-                message_ref="1.0",
-                sent_at=now,
-            )
-        )
-    )
 
 
 def answers(score: str | None, worked: str | None) -> dict[str, dict[str, Any]]:
@@ -47,7 +29,7 @@ def answers(score: str | None, worked: str | None) -> dict[str, dict[str, Any]]:
 def test_the_reflection_modal_refuses_beside_its_field_and_stores_a_good_answer(
     app, fake, core, pair_id
 ):
-    a_midpoint_reached(core)
+    a_sent_midpoint(core, "1.0")
 
     async def scenario() -> tuple[dict[str, Any], Any, Any]:
         async with serve(app, fake) as slack:

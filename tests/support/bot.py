@@ -198,9 +198,8 @@ def button_actions(message: Message) -> dict[str, str]:
     return {button.label: button.action for button in message.buttons}
 
 
-def answer_a_reflection(core: Core, who: Actor, worked: str) -> None:
-    """The (only) pair's midpoint reflection has reached it, and ``who`` answers it, not
-    letting the report quote them."""
+def a_sent_midpoint(core: Core, message_ref: str = "1.0") -> None:
+    """The (only) pair's midpoint reflection has reached it."""
     from sqlalchemy import select
 
     pair_id = run_in_transaction(core.sessions, lambda s: s.scalar(select(Pair.id)))
@@ -210,10 +209,16 @@ def answer_a_reflection(core: Core, who: Actor, worked: str) -> None:
         round_key="r4",
         due_at=core.clock(),
         status="sent",
-        message_ref="1.0",
+        message_ref=message_ref,
         sent_at=core.clock(),
     )
     run_in_transaction(core.sessions, lambda s: s.add(sent))
+
+
+def answer_a_reflection(core: Core, who: Actor, worked: str) -> None:
+    """The (only) pair's midpoint reflection has reached it, and ``who`` answers it, not
+    letting the report quote them."""
+    a_sent_midpoint(core)
     form = core.command(who, "mentoring", "reflect").form
     assert form is not None, "the reflection form opens"
     core.submit(who, form.form_id, form.context, {"score": "3", "worked": worked, "share": "no"})
