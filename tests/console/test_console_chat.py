@@ -260,3 +260,12 @@ def test_the_folder_of_saved_files_is_ignored_by_git():
         check=False,
     )
     assert checked.returncode == 0
+
+
+def test_the_competency_self_assessment_is_asked_area_by_area(chat):
+    """`/mentoring competencies` asks each area's 1-to-4 rating in turn, refuses a number off
+    the scale as it is typed, and saves them."""
+    out = chat("/as ben", "/mentoring competencies", "5", *["3"] * 7, "/quit")
+    assert "Where you start" in out
+    assert "✗ “5” is not one of the choices" in out
+    assert "Saved: that is where you start." in out
