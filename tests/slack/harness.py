@@ -7,14 +7,15 @@ each with a fresh ``trigger_id`` and its own ``response_url`` on the fake Slack.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -160,6 +161,19 @@ class Served:
             view_id=view["id"],
             trigger_id=f"trig-v{next(_numbers)}",
         )
+
+
+T = TypeVar("T")
+
+
+async def eventually(check: Callable[[], T], timeout: float = 10) -> T:
+    """``check``'s first truthy value, polled in a thread: a database read on the event loop
+    would wait for the write lock while the bot, needing that loop, holds it."""
+    deadline = time.monotonic() + timeout
+    while not (value := await asyncio.to_thread(check)):
+        assert time.monotonic() < deadline, "the condition was never met"
+        await asyncio.sleep(0.02)
+    return value
 
 
 @asynccontextmanager

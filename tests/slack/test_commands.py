@@ -12,7 +12,16 @@ import pytest
 from bot.core.replies import Actor
 from storage.models import Goal, Meeting, Pair, Program
 from tests.fakes.slack_requests import datepicker_value, plain_text_value, static_select_value
-from tests.slack.harness import COORDINATOR, add_slack_pair, answer_to, buttons, press, serve, shown
+from tests.slack.harness import (
+    COORDINATOR,
+    add_slack_pair,
+    answer_to,
+    buttons,
+    eventually,
+    press,
+    serve,
+    shown,
+)
 from tests.support.bot import rows
 
 pytestmark = pytest.mark.timeout(30)
@@ -139,7 +148,7 @@ def test_good_form_stores_the_meeting_and_tells_the_pair(app, fake, core, pair_i
             key = await slack.command("/log-meeting", "", "U1")
             view = (await fake.wait_for(lambda: fake.views))[0]
             answer = await slack.submit(view, meeting_values("45m"), "U1")
-            await fake.wait_for(lambda: rows(core, Pair)[0].conversation_id)  # posted, kept
+            await eventually(lambda: rows(core, Pair)[0].conversation_id)  # posted, kept
             return answer, await slack.reply_to(key)
 
     answer, confirmation = asyncio.run(scenario())

@@ -19,7 +19,7 @@ from bot.slack_app.installations import place_single_workspace
 from scheduler.tick import TickReport
 from storage.models import Coordinator, Delivery, Pair, Person, PostedMessage, Program
 from tests.fakes.slack_api import FakeSlack
-from tests.slack.harness import Served, answer_to, buttons, serve, shown
+from tests.slack.harness import Served, answer_to, buttons, eventually, serve, shown
 from tests.slack.installs import bots, install, oauth_settings, served
 from tests.support import bot as support
 from tests.support.bot import Clock, rows
@@ -382,7 +382,7 @@ def test_forgetting_a_member_deletes_the_bots_posts_with_their_workspaces_token(
         async with served(core, fake) as slack:
             await both_installed(slack)
             await say(slack, "/log-meeting today 30m we read together", "U3", "T2")
-            await fake.wait_for(lambda: rows(core, PostedMessage))  # (posted, and recorded)
+            await eventually(lambda: rows(core, PostedMessage))  # (posted, and recorded)
 
     asyncio.run(scenario())
     [notice] = fake.calls_to("chat.postMessage")
