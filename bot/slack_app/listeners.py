@@ -116,11 +116,6 @@ class Listeners:
             context.team_id,
         )
 
-    async def _publish_home(self, origin: Origin) -> None:
-        actor = await self.people.actor(origin.user_id, origin.workspace)
-        sections = await self._in_worker(self.core.home, actor)
-        await self.home.publish(origin.user_id, sections, origin.workspace)
-
     async def click(
         self,
         ack: AsyncAck,
