@@ -241,24 +241,31 @@ def _submit_reflection(request: Request, context: str, values: Mapping[str, obje
     """Check each answer as the verb's arguments are checked; each wrong one beside its field."""
     pair, delivery = _reflected(request, context)
     checked, errors = bind(MENTORING_OUTCOMES, REFLECT_VERB, values, request.today())
-    share = checked.get(SHARE.name) or NO
-    if share not in (YES, NO):
-        errors[SHARE.name] = render("reflections.share_wrong")
-    if checked.get(SCORE.name) is None and SCORE.name not in errors:
-        errors[SCORE.name] = render("reflections.score_missing")
-    known = {g.number for g in _goals(request.session, pair)}
-    unknown = sorted(set(checked.get(REACHED.name) or ()) - known)
-    if unknown:
-        errors[REACHED.name] = render(
-            "reflections.no_such_goals", numbers=", ".join(map(str, unknown))
-        )
+    errors = {**_problems(request.session, pair, checked), **errors}
     if errors:
         return Reply(field_errors=errors)
-    return _record_reflection(request, pair, delivery, checked, share == YES)
+    return _record_reflection(request, pair, delivery, checked)
+
+
+def _problems(session: Session, pair: Pair, values: Mapping[str, Any]) -> dict[str, str]:
+    """What the grammar cannot check in a reflection's answers, whichever way they came: the
+    score is needed, ``share`` is yes or no, and the goals reached are the pair's."""
+    problems = {}
+    if (values.get(SHARE.name) or NO) not in (YES, NO):
+        problems[SHARE.name] = render("reflections.share_wrong")
+    if values.get(SCORE.name) is None:
+        problems[SCORE.name] = render("reflections.score_missing")
+    known = {g.number for g in _goals(session, pair)}
+    unknown = sorted(set(values.get(REACHED.name) or ()) - known)
+    if unknown:
+        problems[REACHED.name] = render(
+            "reflections.no_such_goals", numbers=", ".join(map(str, unknown))
+        )
+    return problems
 
 
 def _record_reflection(
-    request: Request, pair: Pair, delivery: Delivery, values: Mapping[str, Any], shared: bool
+    request: Request, pair: Pair, delivery: Delivery, values: Mapping[str, Any]
 ) -> Reply:
     closing = delivery.kind == DeliveryKind.CLOSING
     reached = sorted(set(values.get(REACHED.name) or ())) if closing else []
@@ -272,7 +279,7 @@ def _record_reflection(
     answer.worked = values[WORKED.name]
     answer.change = values[CHANGE.name]
     answer.goals_reached = reached
-    answer.shared = shared
+    answer.shared = values.get(SHARE.name) == YES
     answer.created_at = request.now
     done = _mark_reached(request, pair, reached)
     request.session.flush()
@@ -438,12 +445,10 @@ def _reflect(request: Request, pair: Pair, values: Mapping[str, Any]) -> Reply:
     latest = latest_reflection(request.session, pair)
     if latest is None:
         raise InputError(render("reflections.none_yet"))
-    share = values.get(SHARE.name) or NO
-    if share not in (YES, NO):
-        raise InputError(render("reflections.share_wrong"), field=SHARE.name)
-    if values.get(SCORE.name) is None:
-        raise InputError(render("reflections.score_missing"), field=SCORE.name)
-    return _record_reflection(request, pair, latest, values, share == YES)
+    problems = _problems(request.session, pair, values)
+    if problems:
+        raise InputError(" ".join(problems.values()), field=next(iter(problems)))
+    return _record_reflection(request, pair, latest, values)
 
 
 def _assess_context(request: Request, pair: Pair, values: Mapping[str, Any]) -> str:
